@@ -133,6 +133,8 @@ export interface RecordSource {
 /** A record that cannot be judged: the DLQ entry (embedded: the error output). */
 export interface ErrorRecord {
   error: { code: string; message: string };
+  /** The original record: UTF-8 text, or base64 when `rawEncoding` is 'base64' (bytes that are not UTF-8). */
   raw: string;
+  rawEncoding?: 'utf8' | 'base64';
   source: RecordSource;
 }

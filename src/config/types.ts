@@ -1,0 +1,50 @@
+export type Mode = 'auto' | 'embedded' | 'kafka';
+
+export interface ModstreamConfig {
+  mode: Mode;
+  http: {
+    host: string;
+    port: number;
+    maxBodyBytes: number;
+    requestTimeoutMs: number;
+    sseMaxClients: number;
+    sseBufferVerdicts: number;
+  };
+  lexicons: { dirs: string[]; allow: string[]; watch: boolean };
+  policy: { file: string | null; watch: boolean };
+  limits: { maxRecordBytes: number; maxTextBytes: number; batchSize: number };
+  state: { maxKeys: number };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    groupId: string;
+    topics: { messages: string; verdicts: string; dlq: string };
+    partitions: number;
+    replicationFactor: number;
+    ssl: boolean;
+    sasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | null;
+    compression: 'none' | 'gzip';
+    maxBatchRecords: number;
+    maxBytesPerPartition: number;
+    partitionsConsumedConcurrently: number;
+    sessionTimeoutMs: number;
+    retries: number;
+  };
+  redis: { url: string | null; keyPrefix: string; failMode: 'open' | 'closed'; commandTimeoutMs: number };
+  metrics: { enabled: boolean; port: number; host: string };
+  log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; redact: boolean };
+  /** Options for createDetectors (docs/detectors.md). */
+  detectors: Record<string, unknown>;
+  classifier: {
+    enabled: boolean;
+    dir: string | null;
+    workers: number;
+    batchSize: number;
+    batchWindowMs: number;
+    timeoutMs: number;
+    queueMax: number;
+  };
+}
+
+/** Deep-partial, for overrides from files, env and flags. */
+export type ConfigInput = { [K in keyof ModstreamConfig]?: ModstreamConfig[K] extends object ? Partial<ModstreamConfig[K]> | ModstreamConfig[K] : ModstreamConfig[K] };

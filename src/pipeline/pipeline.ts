@@ -1,0 +1,273 @@
+import { performance } from 'node:perf_hooks';
+import type { MessageDecoder } from '../contracts/decode.js';
+import { isModstreamError, ModstreamError } from '../contracts/errors.js';
+import type { ErrorRecord, Message, Reason, RecordSource, Verdict } from '../contracts/types.js';
+import type { FloodLimiter, FloodRequest } from '../flood/types.js';
+import { floodReasons } from '../flood/reasons.js';
+import { NOOP_METRICS, type PipelineMetrics } from './metrics.js';
+import type { ClassifierStage, DetectorStage, LexiconStage, PolicyStage, TextHasher } from './stages.js';
+import type { BatchJudge, IncomingRecord, Outcome } from './types.js';
+
+/** Wall-clock milliseconds with sub-millisecond resolution (verdict latency is usually well under 1 ms). */
+export const hrNow = (): number => performance.timeOrigin + performance.now();
+
+export interface PipelineOptions {
+  decoder: MessageDecoder;
+  lexicon: LexiconStage;
+  detectors: DetectorStage;
+  policy: PolicyStage;
+  hashText: TextHasher;
+  /** Null turns flood control off. */
+  flood?: FloodLimiter | null;
+  classifier?: ClassifierStage | null;
+  metrics?: PipelineMetrics;
+  /** Per-message timings of the CPU stages are sampled 1 in `sampleEvery` (a power of two) to keep overhead low. */
+  sampleEvery?: number;
+  /** Called when a store (flood/strikes) fails and the batch is judged without it; for logging. */
+  onStoreError?: (stage: 'flood' | 'strikes', error: unknown) => void;
+}
+
+interface Judged {
+  index: number;
+  message: Message;
+  reasons: Reason[];
+  receivedAt: number;
+}
+
+/**
+ * The hot path: records in → verdicts (or error records) out, in order. Decoding, folding, matching and
+ * detectors run synchronously per message; flood control, the classifier and the policy (strike store) run
+ * once per batch, so a Redis-backed deployment pays one round trip per stage per batch, not per message.
+ *
+ * The lexicon and policy can be swapped at any time (hot reload): a batch reads both references once at
+ * its start, so every message of a batch is judged against one consistent version.
+ */
+export class Pipeline implements BatchJudge {
+  #lexicon: LexiconStage;
+  #policy: PolicyStage;
+  readonly #decoder: MessageDecoder;
+  readonly #detectors: DetectorStage;
+  readonly #hashText: TextHasher;
+  readonly #flood: FloodLimiter | null;
+  readonly #classifier: ClassifierStage | null;
+  readonly #metrics: PipelineMetrics;
+  readonly #sampleMask: number;
+  readonly #onStoreError: (stage: 'flood' | 'strikes', error: unknown) => void;
+  #sampleCounter = 0;
+
+  constructor(options: PipelineOptions) {
+    this.#decoder = options.decoder;
+    this.#lexicon = options.lexicon;
+    this.#detectors = options.detectors;
+    this.#policy = options.policy;
+    this.#hashText = options.hashText;
+    this.#flood = options.flood ?? null;
+    this.#classifier = options.classifier ?? null;
+    this.#metrics = options.metrics ?? NOOP_METRICS;
+    const every = options.sampleEvery ?? 16;
+    this.#sampleMask = every <= 1 ? 0 : 2 ** Math.ceil(Math.log2(every)) - 1;
+    this.#onStoreError = options.onStoreError ?? (() => {});
+  }
+
+  get lexicon(): LexiconStage {
+    return this.#lexicon;
+  }
+  get policy(): PolicyStage {
+    return this.#policy;
+  }
+  /** Atomic swap: the next batch uses the new lexicon. */
+  setLexicon(lexicon: LexiconStage): void {
+    this.#lexicon = lexicon;
+  }
+  setPolicy(policy: PolicyStage): void {
+    this.#policy = policy;
+  }
+
+  async judge(records: readonly IncomingRecord[]): Promise<Outcome[]> {
+    const lexicon = this.#lexicon;
+    const policy = this.#policy;
+    const metrics = this.#metrics;
+    metrics.received(records.length);
+    const outcomes: Outcome[] = new Array(records.length);
+    const judged: Judged[] = [];
+    const batchStart = hrNow();
+
+    // 1. Decode + content stages, synchronous per message.
+    for (let i = 0; i < records.length; i++) {
+      const rec = records[i]!;
+      const sampled = (this.#sampleCounter++ & this.#sampleMask) === 0;
+      let t0 = sampled ? performance.now() : 0;
+      const decoded = this.#decoder.decode(typeof rec.raw === 'string' ? rec.raw : rec.raw);
+      if (sampled) {
+        const t1 = performance.now();
+        metrics.stage('decode', (t1 - t0) / 1000);
+        t0 = t1;
+      }
+      if (!decoded.ok) {
+        outcomes[i] = { kind: 'error', error: errorRecord(decoded.error.code, decoded.error.message, rec.raw, rec.source) };
+        metrics.dlq(decoded.error.code);
+        continue;
+      }
+      const message = decoded.message;
+      const reasons: Reason[] = [];
+      try {
+        if (message.text.length > 0) lexicon.match(message.text, reasons);
+        if (sampled) {
+          const t1 = performance.now();
+          metrics.stage('match', (t1 - t0) / 1000);
+          t0 = t1;
+        }
+        this.#detectors.detect(message, reasons);
+        if (sampled) metrics.stage('detectors', (performance.now() - t0) / 1000);
+      } catch (e) {
+        // A stage bug must not take the stream down: the record goes to the DLQ with the cause.
+        metrics.stageError('match');
+        outcomes[i] = { kind: 'error', error: errorRecord('PROCESSING_FAILED', describe(e), rec.raw, rec.source) };
+        metrics.dlq('PROCESSING_FAILED');
+        continue;
+      }
+      judged.push({ index: i, message, reasons, receivedAt: rec.receivedAt ?? batchStart });
+    }
+    if (judged.length === 0) return outcomes;
+
+    // 2. Flood control: one call for the batch, requests in order.
+    let storeFailed = false;
+    if (this.#flood) {
+      const requests: FloodRequest[] = [];
+      const owners: Judged[] = [];
+      for (const j of judged) {
+        const limits = policy.floodLimits(j.message);
+        if (!limits) continue;
+        const m = j.message;
+        requests.push({
+          platform: m.platform,
+          groupId: m.groupId,
+          userId: m.userId,
+          messageId: m.id,
+          textHash: m.text.length > 0 ? this.#hashText(m.text) : '',
+          ts: m.ts,
+          limits,
+        });
+        owners.push(j);
+      }
+      if (requests.length > 0) {
+        const t0 = performance.now();
+        try {
+          const results = await this.#flood.check(requests);
+          for (let k = 0; k < owners.length; k++) {
+            const r = results[k];
+            if (r && r.hits.length > 0) floodReasons(r, owners[k]!.reasons);
+          }
+        } catch (e) {
+          // failMode 'closed' (a failing store rejects): judged without flood state, verdicts become review.
+          storeFailed = true;
+          metrics.stageError('flood');
+          metrics.storeError('flood');
+          this.#onStoreError('flood', e);
+        }
+        metrics.stage('flood', (performance.now() - t0) / 1000);
+      }
+    }
+
+    // 3. Optional classifier, batched; it never throws (timeouts are judged without the model).
+    if (this.#classifier) {
+      const t0 = performance.now();
+      try {
+        await this.#classifier.classify(judged);
+      } catch {
+        // The classifier stage is advisory: a failure judges the batch without it (counted).
+        metrics.stageError('classifier');
+      }
+      metrics.stage('classifier', (performance.now() - t0) / 1000);
+    }
+
+    // 4. Policy + strikes: one store call for the batch.
+    const t0 = performance.now();
+    let decisions;
+    try {
+      decisions = await policy.decide(judged);
+    } catch (e) {
+      if (!(isModstreamError(e) && (e.code === 'STORE_UNAVAILABLE' || e.code === 'STORE_ERROR'))) throw e;
+      storeFailed = true;
+      metrics.stageError('policy');
+      metrics.storeError('strikes');
+      this.#onStoreError('strikes', e);
+      decisions = null;
+    }
+    metrics.stage('policy', (performance.now() - t0) / 1000);
+
+    const lexiconVersion = lexicon.version;
+    const now = hrNow();
+    for (let k = 0; k < judged.length; k++) {
+      const j = judged[k]!;
+      const m = j.message;
+      const d = decisions?.[k];
+      let verdict: Verdict;
+      if (d && !storeFailed) {
+        verdict = {
+          v: 1,
+          messageId: m.id,
+          platform: m.platform,
+          groupId: m.groupId,
+          userId: m.userId,
+          action: d.action,
+          deleteMessage: d.deleteMessage,
+          muteSeconds: d.muteSeconds,
+          notifyAdmins: d.notifyAdmins,
+          reasons: d.reasons,
+          strikes: d.strikes,
+          dryRun: d.dryRun,
+          policy: d.policy,
+          lexiconVersion,
+          ts: Math.round(now),
+          latencyMs: round3(now - j.receivedAt),
+        };
+      } else {
+        // Fail-closed: state unavailable, so no ladder step can be taken; a person decides what was found.
+        const hasReasons = j.reasons.some((r) => !r.shadow);
+        verdict = {
+          v: 1,
+          messageId: m.id,
+          platform: m.platform,
+          groupId: m.groupId,
+          userId: m.userId,
+          action: hasReasons ? 'review' : 'allow',
+          deleteMessage: false,
+          muteSeconds: 0,
+          notifyAdmins: false,
+          reasons: j.reasons,
+          strikes: 0,
+          dryRun: d?.dryRun ?? false,
+          policy: policy.id,
+          lexiconVersion,
+          ts: Math.round(now),
+          latencyMs: round3(now - j.receivedAt),
+        };
+      }
+      metrics.verdict(verdict);
+      outcomes[j.index] = { kind: 'verdict', verdict };
+    }
+    return outcomes;
+  }
+}
+
+function round3(x: number): number {
+  return x > 0 ? Math.round(x * 1000) / 1000 : 0;
+}
+
+function describe(e: unknown): string {
+  if (e instanceof ModstreamError) return `${e.code}: ${e.message}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Builds the DLQ / error-output record; bytes that are not UTF-8 travel as base64. */
+export function errorRecord(code: string, message: string, raw: string | Uint8Array, source: RecordSource): ErrorRecord {
+  if (typeof raw === 'string') return { error: { code, message }, raw, source };
+  const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    return { error: { code, message }, raw: text, source };
+  } catch {
+    return { error: { code, message }, raw: buf.toString('base64'), rawEncoding: 'base64', source } as ErrorRecord;
+  }
+}

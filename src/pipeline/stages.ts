@@ -1,0 +1,45 @@
+import type { Message, Reason, Verdict } from '../contracts/types.js';
+import type { FloodLimits } from '../flood/types.js';
+
+/**
+ * What the pipeline needs from each stage, stated structurally so stages stay independent of each other:
+ * the pipeline is the only module that knows their order.
+ */
+
+/** Folding + lexicon matching (src/lexicon). Synchronous and allocation-light. */
+export interface LexiconStage {
+  readonly version: string;
+  match(text: string, out: Reason[]): void;
+}
+
+/** Links, personal data, mentions (src/detect). */
+export interface DetectorStage {
+  detect(message: Message, out: Reason[]): void;
+}
+
+/** A stable hash of the folded text, for duplicate and cross-group flood detection. */
+export type TextHasher = (text: string) => string;
+
+export interface PolicyDecision {
+  action: Verdict['action'];
+  deleteMessage: boolean;
+  muteSeconds: number;
+  notifyAdmins: boolean;
+  strikes: number;
+  dryRun: boolean;
+  policy: string;
+  reasons: Reason[];
+}
+
+/** The policy engine (src/policy) bound to a strike store. */
+export interface PolicyStage {
+  readonly id: string;
+  /** Flood limits for the message's group; null when flood control is off there. */
+  floodLimits(message: Message): FloodLimits | null;
+  decide(batch: readonly { message: Message; reasons: Reason[] }[]): Promise<PolicyDecision[]>;
+}
+
+/** The optional classifier (src/classify): adds classifier reasons to the messages it scores. */
+export interface ClassifierStage {
+  classify(batch: readonly { message: Message; reasons: Reason[] }[]): Promise<void>;
+}
