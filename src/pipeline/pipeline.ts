@@ -1,15 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { MessageDecoder } from '../contracts/decode.js';
 import { isModstreamError, ModstreamError } from '../contracts/errors.js';
-import type { ErrorRecord, Message, Reason, RecordSource, Verdict } from '../contracts/types.js';
+import type { Message, Reason, Verdict } from '../contracts/types.js';
 import type { FloodLimiter, FloodRequest } from '../flood/types.js';
 import { floodReasons } from '../flood/reasons.js';
 import { NOOP_METRICS, type PipelineMetrics } from './metrics.js';
 import type { ClassifierStage, DetectorStage, LexiconStage, PolicyStage, TextHasher } from './stages.js';
+import { errorRecord, hrNow } from './records.js';
 import type { BatchJudge, IncomingRecord, Outcome } from './types.js';
 
-/** Wall-clock milliseconds with sub-millisecond resolution (verdict latency is usually well under 1 ms). */
-export const hrNow = (): number => performance.timeOrigin + performance.now();
 
 export interface PipelineOptions {
   decoder: MessageDecoder;
@@ -258,16 +257,4 @@ function round3(x: number): number {
 function describe(e: unknown): string {
   if (e instanceof ModstreamError) return `${e.code}: ${e.message}`;
   return e instanceof Error ? e.message : String(e);
-}
-
-/** Builds the DLQ / error-output record; bytes that are not UTF-8 travel as base64. */
-export function errorRecord(code: string, message: string, raw: string | Uint8Array, source: RecordSource): ErrorRecord {
-  if (typeof raw === 'string') return { error: { code, message }, raw, source };
-  const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    return { error: { code, message }, raw: text, source };
-  } catch {
-    return { error: { code, message }, raw: buf.toString('base64'), rawEncoding: 'base64', source } as ErrorRecord;
-  }
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ErrorRecord, Verdict } from '../../contracts/types.js';
 import type { Logger } from '../../log/logger.js';
 import type { BatchJudge, IncomingRecord, Outcome } from '../../pipeline/types.js';
-import { hrNow } from '../../pipeline/pipeline.js';
+import { hrNow } from '../../pipeline/records.js';
 import type { SerialExecutor } from './serial.js';
 import type { VerdictHub } from './verdict-hub.js';
 

@@ -1,0 +1,60 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, DEFAULT_CONFIG } from '../../../src/config/index.js';
+import { ConfigError } from '../../../src/contracts/errors.js';
+
+describe('loadConfig', () => {
+  it('defaults with an empty environment', () => {
+    const c = loadConfig({ env: {} });
+    assert.deepEqual(c, DEFAULT_CONFIG);
+  });
+
+  it('file ← env ← overrides, in that order', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-cfg-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'http:\n  port: 9000\n  host: 0.0.0.0\nkafka:\n  brokers: ["a:1"]\n');
+    const c = loadConfig({ file, env: { MODSTREAM_HTTP_PORT: '9100', KAFKA_BROKERS: 'b:2, c:3', REDIS_URL: 'redis://127.0.0.1:6379' }, overrides: { http: { port: 9200 } } });
+    assert.equal(c.http.port, 9200);
+    assert.equal(c.http.host, '0.0.0.0');
+    assert.deepEqual(c.kafka.brokers, ['b:2', 'c:3']);
+    assert.equal(c.redis.url, 'redis://127.0.0.1:6379');
+    assert.equal(c.kafka.groupId, 'modstream');
+  });
+
+  it('names the bad field from a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-cfg-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'http:\n  port: -1\nkafka:\n  brokers: ["no-port"]\nredis:\n  failMode: maybe\n');
+    assert.throws(
+      () => loadConfig({ file, env: {} }),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.equal(e.code, 'CONFIG_INVALID');
+        assert.match(e.message, /http\.port must be >= 0/);
+        assert.match(e.message, /kafka\.brokers\[0\] must match pattern/);
+        assert.match(e.message, /redis\.failMode must be one of "open", "closed"/);
+        return true;
+      },
+    );
+  });
+
+  it('rejects unknown keys and unknown MODSTREAM_* variables', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-cfg-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'htp:\n  port: 1\n');
+    assert.throws(() => loadConfig({ file, env: {} }), /htp is not allowed/);
+    assert.throws(() => loadConfig({ env: { MODSTREAM_HTTP_PROT: '1' } }), /MODSTREAM_HTTP_PROT is not a known setting/);
+    assert.throws(() => loadConfig({ env: { MODSTREAM_HTTP_PORT: 'eighty' } }), /MODSTREAM_HTTP_PORT must be an integer/);
+  });
+
+  it('reports unreadable and non-YAML files clearly', () => {
+    assert.throws(() => loadConfig({ file: '/nonexistent/modstream.yaml', env: {} }), /cannot read config file/);
+    const dir = mkdtempSync(join(tmpdir(), 'ms-cfg-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'http: [unclosed\n');
+    assert.throws(() => loadConfig({ file, env: {} }), /not valid YAML/);
+  });
+});

@@ -1,0 +1,159 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { MessageDecoder } from '../../../src/contracts/decode.js';
+import type { Verdict } from '../../../src/contracts/types.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { errorRecord } from '../../../src/pipeline/records.js';
+import type { BatchJudge, IncomingRecord, Outcome } from '../../../src/pipeline/types.js';
+import { EmbeddedHttpServer } from '../../../src/transport/embedded/http-server.js';
+import { SerialExecutor } from '../../../src/transport/embedded/serial.js';
+import { VerdictHub } from '../../../src/transport/embedded/verdict-hub.js';
+
+/** A judge that decodes for real and answers `allow` (unit test: the HTTP layer, not the pipeline). */
+class FakeJudge implements BatchJudge {
+  decoder = new MessageDecoder();
+  async judge(records: readonly IncomingRecord[]): Promise<Outcome[]> {
+    return records.map((r) => {
+      const d = this.decoder.decode(r.raw);
+      if (!d.ok) return { kind: 'error', error: errorRecord(d.error.code, d.error.message, r.raw, r.source) };
+      const m = d.message;
+      const verdict: Verdict = {
+        v: 1, messageId: m.id, platform: m.platform, groupId: m.groupId, userId: m.userId, action: 'allow',
+        deleteMessage: false, muteSeconds: 0, notifyAdmins: false, reasons: [], strikes: 0, dryRun: false,
+        policy: 'test@1', lexiconVersion: 'sha256:' + '0'.repeat(64), ts: Date.now(), latencyMs: 0,
+      };
+      return { kind: 'verdict', verdict };
+    });
+  }
+}
+
+function call(port: number, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
+
+const msg = (i: number) => ({ id: `qq:1:${i}`, platform: 'qq', groupId: '1', userId: 'u', text: `hello ${i}`, ts: 1 });
+
+describe('EmbeddedHttpServer', () => {
+  let server: EmbeddedHttpServer;
+  let port = 0;
+  const hub = new VerdictHub();
+  let ready = true;
+  before(async () => {
+    server = new EmbeddedHttpServer({
+      host: '127.0.0.1', port: 0, judge: new FakeJudge(), executor: new SerialExecutor(), hub, logger: silentLogger(),
+      maxBodyBytes: 64 * 1024, requestTimeoutMs: 5000, sseMaxClients: 4, sseBufferVerdicts: 16,
+      readiness: () => ({ ready, checks: { lexicon: { ok: true }, policy: { ok: ready } } }),
+      metrics: async () => ({ contentType: 'text/plain', body: 'modstream_up 1\n' }),
+    });
+    port = (await server.listen()).port;
+  });
+  after(async () => server.close());
+
+  it('one message → its verdict', async () => {
+    const r = await call(port, 'POST', '/v1/messages', JSON.stringify(msg(1)), { 'content-type': 'application/json' });
+    assert.equal(r.status, 200);
+    assert.equal(JSON.parse(r.body).messageId, 'qq:1:1');
+  });
+
+  it('a JSON array → results in order, bad items get per-item errors with 200', async () => {
+    const r = await call(port, 'POST', '/v1/messages', JSON.stringify([msg(1), { id: 'bad' }, msg(3)]));
+    assert.equal(r.status, 200);
+    const b = JSON.parse(r.body);
+    assert.equal(b.results.length, 3);
+    assert.equal(b.results[0].messageId, 'qq:1:1');
+    assert.equal(b.results[1].index, 1);
+    assert.equal(b.results[1].error.code, 'BAD_MESSAGE');
+    assert.equal(b.results[2].messageId, 'qq:1:3');
+  });
+
+  it('NDJSON → results in order', async () => {
+    const body = [msg(1), msg(2)].map((m) => JSON.stringify(m)).join('\n') + '\n';
+    const r = await call(port, 'POST', '/v1/messages', body, { 'content-type': 'application/x-ndjson' });
+    assert.equal(r.status, 200);
+    assert.deepEqual(JSON.parse(r.body).results.map((v: Verdict) => v.messageId), ['qq:1:1', 'qq:1:2']);
+  });
+
+  it('malformed bodies → 400 with the error codes', async () => {
+    const notJson = await call(port, 'POST', '/v1/messages', '{"id":');
+    assert.equal(notJson.status, 400);
+    assert.equal(JSON.parse(notJson.body).error.code, 'BAD_JSON');
+    const single = await call(port, 'POST', '/v1/messages', JSON.stringify({ id: 'x' }));
+    assert.equal(single.status, 400);
+    assert.equal(JSON.parse(single.body).error.code, 'BAD_MESSAGE');
+    const empty = await call(port, 'POST', '/v1/messages', '');
+    assert.equal(empty.status, 400);
+    const allBad = await call(port, 'POST', '/v1/messages', JSON.stringify([{}, 5]));
+    assert.equal(allBad.status, 400);
+    assert.deepEqual(JSON.parse(allBad.body).error.codes, ['BAD_MESSAGE']);
+    const badUtf8 = await call(port, 'POST', '/v1/messages', Buffer.from([0x7b, 0xff, 0x7d]));
+    assert.equal(badUtf8.status, 400);
+    assert.equal(JSON.parse(badUtf8.body).error.code, 'BAD_ENCODING');
+  });
+
+  it('oversize body → 413, and the server keeps serving', async () => {
+    const big = JSON.stringify({ ...msg(1), text: 'x'.repeat(100 * 1024) });
+    const r = await call(port, 'POST', '/v1/messages', big);
+    assert.equal(r.status, 413);
+    assert.equal(JSON.parse(r.body).error.code, 'OVERSIZE');
+    const after = await call(port, 'GET', '/healthz');
+    assert.equal(after.status, 200);
+  });
+
+  it('health, readiness, metrics, 404 and 405', async () => {
+    assert.equal((await call(port, 'GET', '/healthz')).status, 200);
+    assert.equal((await call(port, 'GET', '/readyz')).status, 200);
+    ready = false;
+    const nr = await call(port, 'GET', '/readyz');
+    assert.equal(nr.status, 503);
+    assert.equal(JSON.parse(nr.body).checks.policy.ok, false);
+    ready = true;
+    assert.match((await call(port, 'GET', '/metrics')).body, /modstream_up/);
+    assert.equal((await call(port, 'GET', '/nope')).status, 404);
+    assert.equal((await call(port, 'GET', '/v1/messages')).status, 405);
+  });
+
+  it('GET /v1/verdicts streams every verdict as SSE', async () => {
+    const got: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/v1/verdicts' }, (res) => {
+        assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          got.push(c);
+          if (got.join('').includes('qq:1:42')) {
+            req.destroy();
+            resolve();
+          }
+        });
+        void call(port, 'POST', '/v1/messages', JSON.stringify(msg(42)));
+      });
+      req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
+      req.end();
+    });
+    assert.match(got.join(''), /event: verdict\nid: qq:1:42\ndata: \{/);
+  });
+
+  it('a slow (never reading) SSE client does not block others', async () => {
+    // A client that connects and never reads: its socket buffer fills, it gets dropped; POSTs keep answering.
+    const stalled = request({ host: '127.0.0.1', port, path: '/v1/verdicts' }, (res) => res.pause());
+    stalled.on('error', () => {});
+    stalled.end();
+    await new Promise((r) => setTimeout(r, 50));
+    const bigBatch = Array.from({ length: 300 }, (_, i) => ({ ...msg(i), text: 'y'.repeat(2000) }));
+    for (let k = 0; k < 12; k++) {
+      const r = await call(port, 'POST', '/v1/messages', JSON.stringify(bigBatch.slice(k * 25, k * 25 + 25)));
+      assert.equal(r.status, 200);
+    }
+    stalled.destroy();
+  });
+});
