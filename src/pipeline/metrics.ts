@@ -20,6 +20,7 @@ export interface PipelineMetrics {
   stage(stage: StageName, seconds: number): void;
   stageError(stage: StageName): void;
   verdict(verdict: Verdict): void;
+  /** A record that could not be judged left through the DLQ / error output (counted by the transport). */
   dlq(code: string): void;
   storeError(kind: 'flood' | 'strikes'): void;
 }

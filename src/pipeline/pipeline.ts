@@ -5,7 +5,9 @@ import type { Message, Reason, Verdict } from '../contracts/types.js';
 import type { FloodLimiter, FloodRequest } from '../flood/types.js';
 import { floodReasons } from '../flood/reasons.js';
 import { NOOP_METRICS, type PipelineMetrics } from './metrics.js';
-import type { ClassifierStage, DetectorStage, LexiconStage, PolicyStage, TextHasher } from './stages.js';
+import { createFoldBuffer } from '../fold/buffer.js';
+import type { FoldBuffer } from '../fold/types.js';
+import type { ClassifierStage, DetectorStage, FoldedHasher, FoldStage, LexiconStage, PolicyStage } from './stages.js';
 import { errorRecord, hrNow } from './records.js';
 import type { BatchJudge, IncomingRecord, Outcome } from './types.js';
 
@@ -15,7 +17,10 @@ export interface PipelineOptions {
   lexicon: LexiconStage;
   detectors: DetectorStage;
   policy: PolicyStage;
-  hashText: TextHasher;
+  /** The folder the lexicon was compiled with: text is folded once and shared by matching and flood. */
+  folder: FoldStage;
+  /** Hash of the folded text for duplicate / cross-group flood detection. */
+  hashFolded: FoldedHasher;
   /** Null turns flood control off. */
   flood?: FloodLimiter | null;
   classifier?: ClassifierStage | null;
@@ -31,6 +36,8 @@ interface Judged {
   message: Message;
   reasons: Reason[];
   receivedAt: number;
+  /** Flood key of the folded text ('' for an empty text). */
+  textHash: string;
 }
 
 /**
@@ -46,7 +53,9 @@ export class Pipeline implements BatchJudge {
   #policy: PolicyStage;
   readonly #decoder: MessageDecoder;
   readonly #detectors: DetectorStage;
-  readonly #hashText: TextHasher;
+  readonly #folder: FoldStage;
+  readonly #hashFolded: FoldedHasher;
+  readonly #buf: FoldBuffer = createFoldBuffer(256);
   readonly #flood: FloodLimiter | null;
   readonly #classifier: ClassifierStage | null;
   readonly #metrics: PipelineMetrics;
@@ -59,7 +68,8 @@ export class Pipeline implements BatchJudge {
     this.#lexicon = options.lexicon;
     this.#detectors = options.detectors;
     this.#policy = options.policy;
-    this.#hashText = options.hashText;
+    this.#folder = options.folder;
+    this.#hashFolded = options.hashFolded;
     this.#flood = options.flood ?? null;
     this.#classifier = options.classifier ?? null;
     this.#metrics = options.metrics ?? NOOP_METRICS;
@@ -90,6 +100,7 @@ export class Pipeline implements BatchJudge {
     const outcomes: Outcome[] = new Array(records.length);
     const judged: Judged[] = [];
     const batchStart = hrNow();
+    const hashing = this.#flood !== null;
 
     // 1. Decode + content stages, synchronous per message.
     for (let i = 0; i < records.length; i++) {
@@ -103,14 +114,19 @@ export class Pipeline implements BatchJudge {
         t0 = t1;
       }
       if (!decoded.ok) {
+        // Counted where it leaves (DLQ producer, error output), so a record is never counted twice.
         outcomes[i] = { kind: 'error', error: errorRecord(decoded.error.code, decoded.error.message, rec.raw, rec.source) };
-        metrics.dlq(decoded.error.code);
         continue;
       }
       const message = decoded.message;
       const reasons: Reason[] = [];
+      let textHash = '';
       try {
-        if (message.text.length > 0) lexicon.match(message.text, reasons);
+        if (message.text.length > 0) {
+          const buf = this.#folder.fold(message.text, this.#buf);
+          lexicon.matchFolded(message.text, buf, reasons);
+          if (hashing) textHash = this.#hashFolded(buf.codes, buf.length);
+        }
         if (sampled) {
           const t1 = performance.now();
           metrics.stage('match', (t1 - t0) / 1000);
@@ -122,10 +138,9 @@ export class Pipeline implements BatchJudge {
         // A stage bug must not take the stream down: the record goes to the DLQ with the cause.
         metrics.stageError('match');
         outcomes[i] = { kind: 'error', error: errorRecord('PROCESSING_FAILED', describe(e), rec.raw, rec.source) };
-        metrics.dlq('PROCESSING_FAILED');
         continue;
       }
-      judged.push({ index: i, message, reasons, receivedAt: rec.receivedAt ?? batchStart });
+      judged.push({ index: i, message, reasons, receivedAt: rec.receivedAt ?? batchStart, textHash });
     }
     if (judged.length === 0) return outcomes;
 
@@ -143,7 +158,7 @@ export class Pipeline implements BatchJudge {
           groupId: m.groupId,
           userId: m.userId,
           messageId: m.id,
-          textHash: m.text.length > 0 ? this.#hashText(m.text) : '',
+          textHash: j.textHash,
           ts: m.ts,
           limits,
         });

@@ -1,15 +1,22 @@
 import type { Message, Reason, Verdict } from '../contracts/types.js';
 import type { FloodLimits } from '../flood/types.js';
+import type { FoldBuffer } from '../fold/types.js';
 
 /**
  * What the pipeline needs from each stage, stated structurally so stages stay independent of each other:
  * the pipeline is the only module that knows their order.
  */
 
-/** Folding + lexicon matching (src/lexicon). Synchronous and allocation-light. */
+/** Folding (src/fold): one pass into a reusable buffer. */
+export interface FoldStage {
+  fold(text: string, buf: FoldBuffer): FoldBuffer;
+}
+
+/** Lexicon matching over the folded text (src/lexicon). Synchronous and allocation-light. */
 export interface LexiconStage {
   readonly version: string;
-  match(text: string, out: Reason[]): void;
+  readonly termCount: number;
+  matchFolded(text: string, buf: FoldBuffer, out: Reason[]): void;
 }
 
 /** Links, personal data, mentions (src/detect). */
@@ -17,8 +24,8 @@ export interface DetectorStage {
   detect(message: Message, out: Reason[]): void;
 }
 
-/** A stable hash of the folded text, for duplicate and cross-group flood detection. */
-export type TextHasher = (text: string) => string;
+/** A stable hash of the folded units, for duplicate and cross-group flood detection. */
+export type FoldedHasher = (codes: Uint16Array, length: number) => string;
 
 export interface PolicyDecision {
   action: Verdict['action'];

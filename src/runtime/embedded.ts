@@ -1,0 +1,126 @@
+import { createWriteStream } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { ModstreamConfig } from '../config/types.js';
+import type { ErrorRecord } from '../contracts/types.js';
+import { rateLimited, type Logger } from '../log/logger.js';
+import type { ModstreamMetrics } from '../metrics/metrics.js';
+import { hrNow } from '../pipeline/records.js';
+import type { IncomingRecord } from '../pipeline/types.js';
+import { EmbeddedHttpServer } from '../transport/embedded/http-server.js';
+import { SerialExecutor } from '../transport/embedded/serial.js';
+import { VerdictHub } from '../transport/embedded/verdict-hub.js';
+import { lineBatches, writeWithBackpressure } from '../transport/lines.js';
+import type { Engine } from './engine.js';
+
+export interface EmbeddedRunner {
+  /** HTTP mode: where the API listens. */
+  address: AddressInfo | null;
+  hub: VerdictHub;
+  /** Resolves when the runner has stopped by itself (stdin mode: end of input). */
+  done: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Logs error records at most 10 lines a second; counts every one. */
+function errorSink(logger: Logger, metrics: ModstreamMetrics | null) {
+  const allow = rateLimited(10);
+  return (record: ErrorRecord) => {
+    metrics?.pipeline.dlq(record.error.code);
+    const gate = allow();
+    if (gate.ok) logger.warn({ code: record.error.code, source: record.source, suppressed: gate.suppressed || undefined }, `record rejected: ${record.error.message}`);
+  };
+}
+
+/** `modstream run` without Kafka: the HTTP API (default) serving the same pipeline in one process. */
+export async function startEmbeddedHttp(o: { config: ModstreamConfig; engine: Engine; logger: Logger; metrics: ModstreamMetrics | null }): Promise<EmbeddedRunner> {
+  const hub = new VerdictHub();
+  const executor = new SerialExecutor();
+  const onError = errorSink(o.logger, o.metrics);
+  if (o.logger.isLevelEnabled('debug')) hub.subscribe((v) => o.logger.debug({ verdict: v }, 'verdict'));
+  const server = new EmbeddedHttpServer({
+    host: o.config.http.host,
+    port: o.config.http.port,
+    judge: o.engine.pipeline,
+    executor,
+    hub,
+    logger: o.logger,
+    maxBodyBytes: o.config.http.maxBodyBytes,
+    requestTimeoutMs: o.config.http.requestTimeoutMs,
+    sseMaxClients: o.config.http.sseMaxClients,
+    sseBufferVerdicts: o.config.http.sseBufferVerdicts,
+    readiness: () => {
+      const checks = o.engine.readiness();
+      return { ready: Object.values(checks).every((c) => c.ok), checks };
+    },
+    metrics: o.config.metrics.enabled && o.metrics ? () => o.metrics!.expose() : undefined,
+    onErrorRecord: onError,
+  });
+  const address = await server.listen();
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  return {
+    address,
+    hub,
+    done,
+    close: async () => {
+      await server.close();
+      await executor.drain();
+      resolveDone();
+    },
+  };
+}
+
+/**
+ * `modstream run --stdin`: NDJSON messages in, verdicts out on stdout (one line each, in order), error
+ * records on stderr or `--errors FILE`. Ends when the input ends.
+ */
+export function startEmbeddedStdin(o: {
+  config: ModstreamConfig;
+  engine: Engine;
+  logger: Logger;
+  metrics: ModstreamMetrics | null;
+  input?: NodeJS.ReadableStream & import('node:stream').Readable;
+  output?: NodeJS.WritableStream;
+  errorsFile?: string | null;
+}): EmbeddedRunner {
+  const hub = new VerdictHub();
+  const input = o.input ?? process.stdin;
+  const out = o.output ?? process.stdout;
+  const errOut: NodeJS.WritableStream = o.errorsFile ? createWriteStream(o.errorsFile, { flags: 'a' }) : process.stderr;
+  let stopping = false;
+  const run = async () => {
+    for await (const { lines, firstLine } of lineBatches(input, o.config.limits.batchSize)) {
+      const receivedAt = hrNow();
+      const records: IncomingRecord[] = lines.map((raw, i) => ({ raw, source: { transport: 'stdin', line: firstLine + i }, receivedAt }));
+      const outcomes = await o.engine.pipeline.judge(records);
+      let verdicts = '';
+      let errors = '';
+      for (const oc of outcomes) {
+        if (oc.kind === 'verdict') {
+          verdicts += JSON.stringify(oc.verdict) + '\n';
+          hub.publish(oc.verdict);
+        } else {
+          o.metrics?.pipeline.dlq(oc.error.error.code);
+          errors += JSON.stringify(oc.error) + '\n';
+        }
+      }
+      if (errors) errOut.write(errors);
+      const wait = writeWithBackpressure(out, verdicts);
+      if (wait) await wait;
+      if (stopping) break;
+    }
+  };
+  const done = run().finally(() => {
+    if (o.errorsFile) (errOut as import('node:fs').WriteStream).end();
+  });
+  return {
+    address: null,
+    hub,
+    done,
+    close: async () => {
+      stopping = true;
+      input.destroy();
+      await done.catch(() => {});
+    },
+  };
+}
