@@ -42,5 +42,8 @@ export const DEFAULT_CONFIG: ModstreamConfig = {
     batchWindowMs: 2,
     timeoutMs: 50,
     queueMax: 2048,
+    mode: 'unmatched',
+    groups: {},
+    labels: {},
   },
 };

@@ -131,6 +131,32 @@ export const CONFIG_SCHEMA = {
         batchWindowMs: { type: 'number', minimum: 0 },
         timeoutMs: { type: 'number', minimum: 1 },
         queueMax: { type: 'integer', minimum: 1 },
+        mode: { enum: ['all', 'unmatched', 'off', 'shadow'] },
+        groups: {
+          type: 'object',
+          description: 'Per "platform:groupId": { mode?, thresholds?: { label: 0..1 } }',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              mode: { enum: ['all', 'unmatched', 'off', 'shadow'] },
+              thresholds: { type: 'object', additionalProperties: { type: 'number', minimum: 0, maximum: 1 } },
+            },
+          },
+        },
+        labels: {
+          type: 'object',
+          description: 'Label → { category, threshold, severity } or null to ignore the label.',
+          additionalProperties: {
+            type: ['object', 'null'],
+            additionalProperties: false,
+            properties: {
+              category: { enum: ['illegal', 'porn', 'violence', 'gambling', 'political', 'ads', 'phishing', 'abuse', 'rumor', 'privacy', 'secret', 'flood'] },
+              threshold: { type: 'number', minimum: 0, maximum: 1 },
+              severity: { type: 'integer', minimum: 0, maximum: 5 },
+            },
+          },
+        },
       },
     },
   },

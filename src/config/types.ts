@@ -43,6 +43,12 @@ export interface ModstreamConfig {
     batchWindowMs: number;
     timeoutMs: number;
     queueMax: number;
+    /** Default cascade mode: all | unmatched (only messages without a lexicon hit) | off | shadow. */
+    mode: 'all' | 'unmatched' | 'off' | 'shadow';
+    /** Per `platform:groupId` mode and label thresholds. */
+    groups: Record<string, { mode?: 'all' | 'unmatched' | 'off' | 'shadow'; thresholds?: Record<string, number> }>;
+    /** Label → rule overrides (merged over the model's defaults); null ignores a label. */
+    labels: Record<string, { category?: string; threshold?: number; severity?: number } | null>;
   };
 }
 

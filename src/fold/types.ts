@@ -42,3 +42,61 @@ export const EV_LOOKALIKE = 1 << 6;
 export const EV_LEET = 1 << 7;
 export const EV_PINYIN = 1 << 8;
 export const EV_HOMOPHONE = 1 << 9;
+
+/*
+ * Units that share a source character. Two consecutive units have the same [start, end) when they came from
+ * ONE original character: an astral character kept as its surrogate pair (CJK Ext-B…), or a character that
+ * folds to several units (⑩ → "10", ﬁ → "fi", a traditional character whose simplified form is astral).
+ * Otherwise start is strictly increasing and end[i] <= start[i + 1]. Either way a span [start[a], end[b-1])
+ * never splits a surrogate pair.
+ */
+
+/** Which foldings a Folder applies. Everything is on by default; settled once, at construction. */
+export interface FolderOptions {
+  /** Compatibility (NFKC: full-width, circled, mathematical, superscript…) and accent folding. */
+  width?: boolean;
+  /** Lower-casing. */
+  case?: boolean;
+  /** Traditional (incl. Hong Kong / Taiwan variants) → simplified Chinese, from OpenCC's data. */
+  traditional?: boolean;
+  /** Cyrillic / Greek look-alikes → Latin letters. */
+  lookalike?: boolean;
+  /** 4 @ 3 1 ! 0 5 $ 7 → a a e i i o s s t inside Latin words. */
+  leet?: boolean;
+  /** Collapse repeated identical units into one (`run` counts them). */
+  repeats?: boolean;
+}
+
+/** A lexicon term folded exactly like text (`Folder.foldTerm`), trimmed to its length. */
+export interface FoldedTerm {
+  /** The folded units as a string (handy as a map key or automaton pattern). */
+  readonly text: string;
+  readonly length: number;
+  readonly codes: Uint16Array;
+  readonly run: Uint16Array;
+  readonly flags: Uint16Array;
+  readonly gap: Uint8Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+}
+
+export interface Folder {
+  /** The options in force (defaults filled in). */
+  readonly options: Readonly<Required<FolderOptions>>;
+  /**
+   * Folds `text` into `buf` in one pass (growing its arrays when needed) and returns `buf`.
+   * Allocation-free once `buf` is large enough.
+   */
+  fold(text: string, buf: FoldBuffer): FoldBuffer;
+  /** The same folding applied to a lexicon term, copied out of the folder's scratch buffer. */
+  foldTerm(term: string): FoldedTerm;
+  /**
+   * Every folded spelling under which `term` can show up in folded text; compile all of them. Usually just
+   * `[foldTerm(term)]`; a term with digits that fold as leet when glued to letters (`betfast74` →
+   * `betfasta`) also gets its literal spelling (`betfast74`), which is how it folds once separators or
+   * spaces split the digits off (`b*e*t*f*a*s*t*7*4`).
+   */
+  foldTermForms(term: string): FoldedTerm[];
+  /** The folded units of `text` as a string (tests, debugging, allow-list keys). */
+  foldToString(text: string): string;
+}

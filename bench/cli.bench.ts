@@ -1,0 +1,110 @@
+/**
+ * CLI benchmark (issue 2, "Performance"): `modstream check` as a whole process over the generated corpus
+ * (JSON in, verdicts out) against a bare pipe doing only JSON parse + @monyone/aho-corasick/fast match +
+ * one JSON line out per message (bench/bare-pipe.ts). Both read the same JSONL file, use the same lexicon
+ * directory and write to a file; the figure is wall-clock time of the whole process, start-up included.
+ *
+ *   npm run bench -- cli [--messages N] [--seed S] [--lexicon-size N] [--lexicon DIR] [--repeat K]
+ *
+ * Uses dist/cli/main.js when it exists (npm run build), else src/cli/main.ts through tsx.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BENCH_OUT, PROJECT_ROOT, describeCorpus, prepareBenchInputs } from './corpus.js';
+
+interface Timing {
+  seconds: number;
+  lines: number;
+  status: number | null;
+  stderrTail: string;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      messages: { type: 'string', default: '200000' },
+      seed: { type: 'string', default: '1' },
+      'lexicon-size': { type: 'string', default: '20000' },
+      lexicon: { type: 'string' },
+      repeat: { type: 'string', default: '1' },
+    },
+    strict: true,
+  });
+  const messages = Number(values.messages);
+  const seed = Number(values.seed);
+  const repeat = Math.max(1, Number(values.repeat));
+  const inputs = prepareBenchInputs(messages, seed, Number(values['lexicon-size']));
+  const lexiconDir = values.lexicon ?? inputs.lexiconDir;
+  const corpus = describeCorpus(inputs.texts);
+  const loadAtStart = loadavg()[0];
+
+  const built = join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
+  const cliArgs = existsSync(built)
+    ? [built]
+    : ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts')];
+  const checkOut = join(BENCH_OUT, 'cli-check.out.jsonl');
+  const bareOut = join(BENCH_OUT, 'cli-bare.out.jsonl');
+
+  let bare: Timing | undefined;
+  let check: Timing | undefined;
+  for (let k = 0; k < repeat; k++) {
+    process.stderr.write(`bare pipe, run ${k + 1}/${repeat}…\n`);
+    const b = timeProcess(
+      ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'bare-pipe.ts'), '--lexicon', lexiconDir],
+      inputs.corpusJsonl,
+      bareOut,
+    );
+    if (!bare || b.seconds < bare.seconds) bare = b;
+    process.stderr.write(`modstream check, run ${k + 1}/${repeat}…\n`);
+    const c = timeProcess([...cliArgs, 'check', '--lexicon', lexiconDir], inputs.corpusJsonl, checkOut);
+    if (!check || c.seconds < check.seconds) check = c;
+  }
+  if (!bare || !check) return;
+
+  const row = (name: string, t: Timing): string =>
+    `| ${name} | ${t.seconds.toFixed(2)} | ${Math.round(corpus.messages / t.seconds).toLocaleString('en-US')} | ` +
+    `${t.lines} | ${t.status === 0 ? 'ok' : `exit ${t.status}: ${t.stderrTail}`} |`;
+  const report = [
+    `### CLI run ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    `Command: \`${`npm run bench -- cli ${argv.join(' ')}`.trim()}\`; modstream via \`node ${cliArgs.join(' ').replace(PROJECT_ROOT + '/', '')}\`.`,
+    '',
+    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, load average ` +
+      `${loadAtStart.toFixed(1)} at start. Corpus: ${corpus.messages} messages ` +
+      `(\`${inputs.corpusJsonl.replace(PROJECT_ROOT + '/', '')}\`), lexicon \`${lexiconDir.replace(PROJECT_ROOT + '/', '')}\`. ` +
+      `Best of ${repeat}; wall-clock time of the whole process, start-up included.`,
+    '',
+    '| process | seconds | msgs/s | lines out | status |',
+    '|---|--:|--:|--:|---|',
+    row('bare pipe (JSON.parse + @monyone/aho-corasick/fast + JSON line)', bare),
+    row('modstream check', check),
+    '',
+    `- modstream check vs bare pipe: **${(bare.seconds / check.seconds).toFixed(2)}×** the speed ` +
+      `(≥ 1 means check is at least as fast).`,
+    '',
+  ].join('\n');
+  process.stdout.write(report + '\n');
+}
+
+function timeProcess(args: string[], input: string, output: string): Timing {
+  rmSync(output, { force: true });
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [...args, '--input', input, '--output', output], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  let lines = 0;
+  if (existsSync(output)) {
+    const text = readFileSync(output, 'utf8');
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  }
+  const stderrTail = (child.stderr ?? '').trim().split('\n').slice(-1)[0]?.slice(0, 160) ?? '';
+  return { seconds, lines, status: child.status, stderrTail };
+}

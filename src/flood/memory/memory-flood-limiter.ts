@@ -1,0 +1,429 @@
+import { StoreError } from '../../contracts/errors.js';
+import type { FloodHit, FloodLimiter, FloodLimits, FloodRequest, FloodResult } from '../types.js';
+import { ClockMap, type ClockEntry } from './clock-map.js';
+
+/**
+ * In-process flood limiter (embedded mode, and the Redis limiter's fail-open fallback).
+ *
+ * Window semantics — exact sliding windows, no buckets, no approximation. A message at time t (its event
+ * time `ts`) counts every message recorded before it for the same key whose time is > t − W (a message
+ * exactly W ms older has left the window). This is what a Redis sorted set gives with
+ * `ZREMRANGEBYSCORE key -inf (t−W]` followed by `ZCARD`, so the Redis limiter can match it exactly.
+ *   - rate:       messages of this user in this group, this one included; hit when the count > rateMax.
+ *   - duplicate:  of those, the ones with this textHash (window duplicateWindowMs); hit when ≥ duplicateMax.
+ *   - crossGroup: distinct groups where this user sent this textHash within crossGroupWindowMs, this group
+ *                 included; hit when ≥ crossGroupMin.
+ * An empty textHash (no text) counts for the rate only; its duplicate and group counts are 0.
+ *
+ * Idempotent on messageId: a message already seen (same user, group, ts and id) gets its first answer back
+ * and is not counted again, for as long as it is inside its rate/duplicate windows.
+ *
+ * Memory is bounded: state is kept per user (platform + userId: their recent messages in each group, for
+ * the longest of the three windows, and for users in several groups which text went where), at most
+ * `maxKeys` users, evicted by CLOCK, an approximate LRU (clock-map.ts). Each per-group log and each
+ * cross-group list keeps at most `maxEntriesPerKey` entries (beyond that the oldest are dropped, so counts
+ * saturate there). A user idle for their longest window by
+ * the injected clock is dropped like a Redis key reaching its PEXPIRE; evictions of still-live state are
+ * counted separately from such expiries.
+ *
+ * No known-flooder short-circuit here: a check is a few array reads in process, so skipping it would save
+ * nothing (the Redis limiter has one to save round trips).
+ */
+export interface MemoryFloodLimiterOptions {
+  /** Bound on the users held. Default 100 000. */
+  maxKeys?: number;
+  /** Bound on the messages remembered per user+group. Default 10 000. */
+  maxEntriesPerKey?: number;
+  /** Processing-time clock for idle expiry (not for the windows, which use event time). Default Date.now. */
+  clock?: () => number;
+}
+
+export interface MemoryFloodLimiterStats {
+  /** Users held now. */
+  users: number;
+  /** Users with live state dropped to respect maxKeys: windows forgotten. Should stay 0; alert if not. */
+  evictions: number;
+  /** Idle users dropped after their windows ended (harmless housekeeping). */
+  expired: number;
+  /** Messages dropped from a log that reached maxEntriesPerKey. */
+  trimmed: number;
+  /** Redelivered messages answered from memory. */
+  duplicates: number;
+}
+
+const RATE_BIT = 1;
+const DUPLICATE_BIT = 2;
+const CROSS_GROUP_BIT = 4;
+
+/** One shared, frozen hits list per combination: results allocate no array of their own. */
+const HITS_BY_BITS: readonly FloodHit[][] = (() => {
+  const table: FloodHit[][] = [];
+  for (let bits = 0; bits < 8; bits++) {
+    const hits: FloodHit[] = [];
+    if (bits & RATE_BIT) hits.push('rate');
+    if (bits & DUPLICATE_BIT) hits.push('duplicate');
+    if (bits & CROSS_GROUP_BIT) hits.push('crossGroup');
+    table.push(Object.freeze(hits) as FloodHit[]);
+  }
+  return table;
+})();
+
+// A SenderLog entry is STRIDE consecutive slots of one array: the time as an offset from the log's base
+// (a small integer, so stored unboxed; beyond ±12 days it would be boxed, still correct), the message id,
+// the text hash, and the answer given as small integers: rateCount * 8 + hit bits, duplicateCount,
+// groupCount. One array per log means one cache miss per message instead of one per field.
+const STRIDE = 6;
+const E_TIME = 0;
+const E_ID = 1;
+const E_HASH = 2;
+const E_PACKED = 3;
+const E_DUPLICATES = 4;
+const E_GROUPS = 5;
+
+/**
+ * The recent messages of one user in one group, oldest first (sorted by time). Entries [head, size) are
+ * live; dropping old ones moves the head (O(1)), and the array is compacted once the dead part is large.
+ */
+class SenderLog {
+  e: (number | string)[] = [];
+  /** First live entry (entry index, not slot). */
+  head = 0;
+  /** Event time that entry times are offsets from. */
+  base = 0;
+  /** Event time from which nothing here is inside any window. */
+  staleFrom = 0;
+
+  /** Entries held, live or not yet compacted away. */
+  get end(): number {
+    return this.e.length / STRIDE;
+  }
+
+  get size(): number {
+    return this.end - this.head;
+  }
+
+  time(i: number): number {
+    return (this.e[i * STRIDE + E_TIME] as number) + this.base;
+  }
+
+  /** Drops entries with time <= cutoff from the front. */
+  dropUpTo(cutoff: number): void {
+    const e = this.e;
+    const rel = cutoff - this.base;
+    const n = e.length;
+    let k = this.head * STRIDE;
+    while (k < n && (e[k] as number) <= rel) k += STRIDE;
+    this.head = k / STRIDE;
+    if (this.head > 32 && k * 2 > n) this.#compact();
+  }
+
+  dropOldest(): void {
+    this.head++;
+    if (this.head > 32 && this.head * STRIDE * 2 > this.e.length) this.#compact();
+  }
+
+  /** First entry index in [head, end) whose time is > t. */
+  firstAfter(t: number): number {
+    const e = this.e;
+    const rel = t - this.base;
+    let lo = this.head;
+    let hi = e.length / STRIDE;
+    // Fast path: messages arrive in time order, so the answer is usually at one of the ends.
+    if (lo === hi || (e[(hi - 1) * STRIDE] as number) <= rel) return hi;
+    if ((e[lo * STRIDE] as number) > rel) return lo;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((e[mid * STRIDE] as number) <= rel) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Index of messageId among the entries at exactly time t (where a redelivery must be), or -1. */
+  findRedelivery(t: number, end: number, messageId: string): number {
+    const e = this.e;
+    const rel = t - this.base;
+    for (let j = end - 1; j >= this.head && e[j * STRIDE] === rel; j--) {
+      if (e[j * STRIDE + E_ID] === messageId) return j;
+    }
+    return -1;
+  }
+
+  /** Copies of `hash` at times > cutoff. */
+  countHash(hash: string, cutoff: number): number {
+    const e = this.e;
+    let count = 0;
+    for (let k = this.firstAfter(cutoff) * STRIDE + E_HASH; k < e.length; k += STRIDE) {
+      if (e[k] === hash) count++;
+    }
+    return count;
+  }
+
+  /** The answer stored at entry i, rebuilt (for a redelivery). */
+  answer(i: number): FloodResult {
+    const k = i * STRIDE;
+    const packed = this.e[k + E_PACKED] as number;
+    return {
+      hits: HITS_BY_BITS[packed & 7],
+      rateCount: packed >>> 3,
+      duplicateCount: this.e[k + E_DUPLICATES] as number,
+      groupCount: this.e[k + E_GROUPS] as number,
+    };
+  }
+
+  insert(at: number, t: number, id: string, hash: string, packed: number, dup: number, groups: number): void {
+    const e = this.e;
+    if (e.length === 0) this.base = t;
+    const rel = t - this.base;
+    if (at * STRIDE === e.length) e.push(rel, id, hash, packed, dup, groups);
+    // Out-of-order event time: rare (per-group order is kept upstream), so a splice is fine.
+    else e.splice(at * STRIDE, 0, rel, id, hash, packed, dup, groups);
+  }
+
+  #compact(): void {
+    this.e.splice(0, this.head * STRIDE);
+    this.head = 0;
+  }
+}
+
+/**
+ * Where a user in several groups sent which text lately: one entry per distinct (text, group) with the
+ * latest time it was sent there, so the distinct groups of a text are its live entries. A spammer's list
+ * holds one entry per group it hit within the window, whatever the number of messages.
+ */
+class CrossGroupLog {
+  hashes: string[] = [];
+  groups: string[] = [];
+  last: number[] = [];
+
+  get size(): number {
+    return this.hashes.length;
+  }
+
+  /**
+   * Records `hash` sent to `group` at t, forgets entries last seen at or before cutoff, and returns in how
+   * many distinct groups (this one included) the user sent `hash` after cutoff. One pass, in place.
+   */
+  record(hash: string, group: string, t: number, cutoff: number): number {
+    const hashes = this.hashes;
+    const groups = this.groups;
+    const last = this.last;
+    const n = hashes.length;
+    let write = 0;
+    let found = false;
+    let count = 1;
+    for (let read = 0; read < n; read++) {
+      let when = last[read];
+      const h = hashes[read];
+      const g = groups[read];
+      if (h === hash) {
+        if (g === group) {
+          found = true;
+          if (t > when) when = t;
+        } else if (when > cutoff) count++;
+      }
+      if (when <= cutoff) continue;
+      if (write !== read) {
+        hashes[write] = h;
+        groups[write] = g;
+        last[write] = when;
+      }
+      write++;
+    }
+    if (write !== n) {
+      hashes.length = write;
+      groups.length = write;
+      last.length = write;
+    }
+    if (!found) {
+      hashes.push(hash);
+      groups.push(group);
+      last.push(t);
+    }
+    return count;
+  }
+
+  /** Drops the entry seen longest ago; used only at the per-key bound. */
+  dropOldest(): void {
+    const last = this.last;
+    let at = 0;
+    for (let i = 1; i < last.length; i++) if (last[i] < last[at]) at = i;
+    this.hashes.splice(at, 1);
+    this.groups.splice(at, 1);
+    last.splice(at, 1);
+  }
+}
+
+/**
+ * Everything the limiter remembers about one user: their log in each group. Most users talk in one group,
+ * so the state itself is the log of their first group (one object, two arrays), and its texts answer the
+ * cross-group question (one group). Only a user seen in several groups gets a Map of the other groups'
+ * logs and a cross-group list.
+ */
+class UserState extends SenderLog implements ClockEntry {
+  used = false;
+  idleUntil = 0;
+  readonly firstGroup: string;
+  otherGroups: Map<string, SenderLog> | null = null;
+  cross: CrossGroupLog | null = null;
+  /** Size of otherGroups at which stale logs are swept out (grows with the user's real group count). */
+  #sweepAt = 8;
+
+  constructor(group: string) {
+    super();
+    this.firstGroup = group;
+  }
+
+  /** The user's log in `group`, created when absent. */
+  log(group: string, t: number): SenderLog {
+    if (group === this.firstGroup) return this;
+    let others = this.otherGroups;
+    if (others === null) {
+      this.otherGroups = others = new Map();
+      this.cross = this.#seedCrossGroups();
+    }
+    let log = others.get(group);
+    if (log === undefined) {
+      if (others.size >= this.#sweepAt) this.#dropStale(others, t);
+      log = new SenderLog();
+      others.set(group, log);
+    }
+    return log;
+  }
+
+  /**
+   * Records that `hash` was sent to `group` at t; returns the distinct groups that got it after cutoff,
+   * this one included.
+   */
+  groupsWith(hash: string, group: string, t: number, cutoff: number, maxEntries: number): number {
+    const cross = this.cross;
+    if (cross === null) return 1; // one group only: this one
+    const count = cross.record(hash, group, t, cutoff);
+    if (cross.size > maxEntries) cross.dropOldest();
+    return count;
+  }
+
+  /** The cross-group list starts from what the user sent in their first group. */
+  #seedCrossGroups(): CrossGroupLog {
+    const cross = new CrossGroupLog();
+    for (let j = this.head, end = this.end; j < end; j++) {
+      const hash = this.e[j * STRIDE + E_HASH] as string;
+      if (hash !== '') cross.record(hash, this.firstGroup, this.time(j), -Infinity);
+    }
+    return cross;
+  }
+
+  #dropStale(others: Map<string, SenderLog>, t: number): void {
+    for (const [group, log] of others) if (log.staleFrom <= t) others.delete(group);
+    this.#sweepAt = Math.max(8, others.size * 2);
+  }
+}
+
+/** How long a log must remember a message: its longest window. */
+function longestWindow(limits: FloodLimits): number {
+  let w = limits.rateWindowMs;
+  if (limits.duplicateWindowMs > w) w = limits.duplicateWindowMs;
+  if (limits.crossGroupWindowMs > w) w = limits.crossGroupWindowMs;
+  return w;
+}
+
+export class MemoryFloodLimiter implements FloodLimiter {
+  readonly #maxEntriesPerKey: number;
+  readonly #clock: () => number;
+  readonly #users: ClockMap<UserState>;
+  #trimmed = 0;
+  #duplicates = 0;
+  #closed = false;
+
+  constructor(options: MemoryFloodLimiterOptions = {}) {
+    const maxKeys = options.maxKeys ?? 100_000;
+    const maxEntries = options.maxEntriesPerKey ?? 10_000;
+    if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new RangeError('maxKeys must be an integer >= 1');
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+      throw new RangeError('maxEntriesPerKey must be an integer >= 1');
+    }
+    this.#users = new ClockMap(maxKeys);
+    this.#maxEntriesPerKey = maxEntries;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  check(batch: readonly FloodRequest[]): Promise<FloodResult[]> {
+    try {
+      return Promise.resolve(this.checkSync(batch));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** The same as `check`, synchronously (the embedded pipeline and the Redis fail-open path use it). */
+  checkSync(batch: readonly FloodRequest[]): FloodResult[] {
+    if (this.#closed) throw new StoreError('MemoryFloodLimiter is closed', { unavailable: true });
+    const now = this.#clock();
+    const out = new Array<FloodResult>(batch.length);
+    for (let i = 0; i < batch.length; i++) out[i] = this.#checkOne(batch[i], now);
+    return out;
+  }
+
+  stats(): MemoryFloodLimiterStats {
+    return {
+      users: this.#users.size,
+      evictions: this.#users.evictions,
+      expired: this.#users.expired,
+      trimmed: this.#trimmed,
+      duplicates: this.#duplicates,
+    };
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#users.clear();
+    return Promise.resolve();
+  }
+
+  #checkOne(req: FloodRequest, now: number): FloodResult {
+    const t = req.ts;
+    const limits = req.limits;
+    const hash = req.textHash;
+    const keepMs = longestWindow(limits);
+
+    const user =
+      this.#users.get(req.platform, req.userId, now) ??
+      this.#users.add(req.platform, req.userId, new UserState(req.groupId), now);
+    const log = user.log(req.groupId, t);
+    log.dropUpTo(t - keepMs);
+
+    // A redelivered message has the same ts as its first delivery: only entries at that ts can be it.
+    const end = log.firstAfter(t);
+    const seen = log.findRedelivery(t, end, req.messageId);
+    if (seen >= 0) {
+      this.#duplicates++;
+      return log.answer(seen);
+    }
+
+    const rateCount = log.end - log.firstAfter(t - limits.rateWindowMs) + 1;
+    let bits = rateCount > limits.rateMax ? RATE_BIT : 0;
+    let duplicateCount = 0;
+    let groupCount = 0;
+    if (hash !== '') {
+      duplicateCount = log.countHash(hash, t - limits.duplicateWindowMs) + 1;
+      if (duplicateCount >= limits.duplicateMax) bits |= DUPLICATE_BIT;
+      groupCount = user.groupsWith(hash, req.groupId, t, t - limits.crossGroupWindowMs, this.#maxEntriesPerKey);
+      if (groupCount >= limits.crossGroupMin) bits |= CROSS_GROUP_BIT;
+    }
+
+    log.insert(end, t, req.messageId, hash, rateCount * 8 + bits, duplicateCount, groupCount);
+    if (log.size > this.#maxEntriesPerKey) {
+      log.dropOldest();
+      this.#trimmed++;
+    }
+    if (t + keepMs > log.staleFrom) log.staleFrom = t + keepMs;
+    const idle = now + keepMs;
+    if (idle > user.idleUntil) user.idleUntil = idle;
+    return { hits: HITS_BY_BITS[bits], rateCount, duplicateCount, groupCount };
+  }
+}
+
+/** Factory form, for wiring code that prefers functions. */
+export function createMemoryFloodLimiter(options: MemoryFloodLimiterOptions = {}): MemoryFloodLimiter {
+  return new MemoryFloodLimiter(options);
+}

@@ -1,0 +1,450 @@
+/**
+ * The folding hot loop: one pass over the UTF-16 text, one table lookup per character, writing into a
+ * reusable FoldBuffer. Everything Unicode-aware was settled when the tables were built (tables.ts); the loop
+ * only dispatches on the entry's class and keeps a little state for gaps, repeats and leetspeak.
+ *
+ * Leetspeak needs to know what follows a digit (`f4ck` vs `1000`, `a55` vs `qq123`), so a group of leet
+ * characters is not emitted when it is met: the loop remembers where it began, reads on to its end, decides,
+ * then rewinds and replays the group with the decision made. Groups are short, and a text is still read
+ * once plus the digits in it.
+ */
+import { createFoldBuffer, growFoldBuffer } from './buffer.js';
+import {
+  CLASS_MASK,
+  CLASS_SHIFT,
+  CODE_MASK,
+  C_DIGIT,
+  C_EXPAND,
+  C_EXPAND_LETTERS,
+  C_GLUE,
+  C_HARD,
+  C_HIGH,
+  C_INVISIBLE,
+  C_LEET,
+  C_LETTER,
+  C_LONE,
+  C_PAIR,
+  C_SOFT,
+  C_SPACE,
+  C_UNIT,
+  FLAG_MASK,
+  FLAG_SHIFT,
+  LEET_LETTER_CODES,
+  LEET_SHIFT,
+  packEntry,
+} from './entry.js';
+import { buildFoldTables } from './tables.js';
+import { EV_INVISIBLE, EV_LEET, EV_REPEATS, EV_SEPARATORS, GAP_HARD, GAP_SOFT, GAP_SPACE } from './types.js';
+import type { FoldBuffer, FoldedTerm, Folder, FolderOptions } from './types.js';
+
+const PAIR_ENTRY = packEntry(C_PAIR, 0, 0);
+const LONE_ENTRY = packEntry(C_LONE, 0, 0);
+const LEET_LETTERS = Uint16Array.from(LEET_LETTER_CODES);
+const EXCLAMATION = 0x21;
+const AT_SIGN = 0x40;
+const DOLLAR = 0x24;
+const MAX_RUN = 0xffff;
+/** Entries below this are C_UNIT or C_LETTER (class in bits 24..27, no leet bits): the fast path. */
+const FAST_LIMIT = (C_LETTER + 1) << CLASS_SHIFT;
+
+// Word state for leetspeak: outside a Latin word, inside one without a real letter yet, inside one with.
+// (WORD_LETTERS equals C_LETTER so the fast path can take the word state straight from the entry's class.)
+const WORD_NONE = 0;
+const WORD_LETTERS = 1;
+const WORD_DIGITS = 2;
+// Leet group state: none, pending (pure so far, not emitted yet), impure (has 2/6/8/9: digits stay digits).
+const GROUP_NONE = 0;
+const GROUP_PENDING = 1;
+const GROUP_NUMBER = 2;
+
+export function resolveFolderOptions(options: FolderOptions = {}): Required<FolderOptions> {
+  return {
+    width: options.width ?? true,
+    case: options.case ?? true,
+    traditional: options.traditional ?? true,
+    lookalike: options.lookalike ?? true,
+    leet: options.leet ?? true,
+    repeats: options.repeats ?? true,
+  };
+}
+
+/** Builds the folding tables (tens of milliseconds) and returns a Folder that uses them. */
+export function createFolder(options: FolderOptions = {}): Folder {
+  return new TableFolder(resolveFolderOptions(options));
+}
+
+class TableFolder implements Folder {
+  readonly options: Readonly<Required<FolderOptions>>;
+  readonly #bmp: Int32Array;
+  readonly #plane1: Int32Array;
+  readonly #astral: ReadonlyMap<number, number>;
+  readonly #expansions: readonly Uint16Array[];
+  /** 0 when repeats collapse, -1 when they never do (ORed into the "previous code" so it never matches). */
+  readonly #noCollapse: number;
+  #scratch: FoldBuffer | undefined;
+
+  constructor(options: Required<FolderOptions>) {
+    this.options = Object.freeze({ ...options });
+    const tables = buildFoldTables(options);
+    this.#bmp = tables.bmp;
+    this.#plane1 = tables.plane1;
+    this.#astral = tables.astral;
+    this.#expansions = tables.expansions;
+    this.#noCollapse = options.repeats ? 0 : -1;
+  }
+
+  fold(text: string, buf: FoldBuffer): FoldBuffer {
+    return this.#fold(text, buf, true);
+  }
+
+  /** `leet` false reads every digit as a digit (a lexicon term's literal form, see foldTermForms). */
+  #fold(text: string, buf: FoldBuffer, leet: boolean): FoldBuffer {
+    const len = text.length;
+    buf.length = 0;
+    // Only expansions (⑩ → 1 0) can produce more units than code units; they grow the buffer themselves.
+    if (buf.codes.length < len) growFoldBuffer(buf, len);
+    let codes = buf.codes;
+    let start = buf.start;
+    let end = buf.end;
+    let gap = buf.gap;
+    let flags = buf.flags;
+    let run = buf.run;
+    const bmp = this.#bmp;
+    const plane1 = this.#plane1;
+    const noCollapse = this.#noCollapse;
+
+    let n = 0;
+    let pendGap = 0; // strongest gap dropped since the last unit
+    let pendFlags = 0; // evasion bits for the next unit (invisible characters)
+    let prevCode = -1; // last unit's code when a repeat may collapse into it, else -1
+    let afterSymbol = false; // the last character was a dropped symbol (emoji glue is part of it)
+    let word = WORD_NONE;
+    let group = GROUP_NONE;
+    let groupStart = 0; // where the pending leet group began
+    let groupFirstNonBang = -1; // first leet character in it that is not '!'
+    let groupBang = -1; // where its trailing run of '!' began
+    let groupOpensText = false; // it follows white space or starts the text: a leading '!' may be leet
+    let replayEnd = -1; // replaying [groupStart, replayEnd) with the decision below
+    let convertStart = 0; // leet characters in [convertStart, convertEnd) become letters
+    let convertEnd = 0;
+
+    let i = 0;
+    for (;;) {
+      if (i >= len) {
+        if (group === GROUP_PENDING) {
+          // A group ending the text is trailing: a letter in the word before it makes it leet (`hell0`).
+          convertStart = groupStart;
+          convertEnd = word === WORD_LETTERS ? (groupBang >= 0 ? groupBang : i) : groupStart;
+          replayEnd = i;
+          i = groupStart;
+          group = GROUP_NONE;
+          continue;
+        }
+        break;
+      }
+      const c = text.charCodeAt(i);
+      let e = bmp[c];
+      if (e < FAST_LIMIT && group === GROUP_NONE) {
+        // Fast path, most characters: a unit (CJK, other scripts) or a letter, outside any leet group.
+        const code = e & CODE_MASK;
+        word = e >>> CLASS_SHIFT; // C_UNIT → WORD_NONE, C_LETTER → WORD_LETTERS
+        if (code === prevCode && pendGap !== GAP_HARD) {
+          const last = n - 1;
+          if (run[last] !== MAX_RUN) run[last]++;
+          end[last] = i + 1;
+          flags[last] |=
+            ((e >>> FLAG_SHIFT) & FLAG_MASK) | pendFlags | EV_REPEATS | (pendGap !== 0 ? EV_SEPARATORS : 0);
+        } else {
+          codes[n] = code;
+          start[n] = i;
+          end[n] = i + 1;
+          gap[n] = pendGap;
+          flags[n] = ((e >>> FLAG_SHIFT) & FLAG_MASK) | pendFlags;
+          run[n] = 1;
+          n++;
+          prevCode = code | noCollapse;
+        }
+        pendGap = 0;
+        pendFlags = 0;
+        afterSymbol = false;
+        i++;
+        continue;
+      }
+      let w = 1;
+      let cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
+      if (cls === C_HIGH) {
+        const low = text.charCodeAt(i + 1); // NaN past the end: not a low surrogate
+        if ((low & 0xfc00) === 0xdc00) {
+          const cp = ((c - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
+          e = cp < 0x20000 ? plane1[cp - 0x10000] : (this.#astral.get(cp) ?? PAIR_ENTRY);
+          w = 2;
+        } else e = LONE_ENTRY;
+        cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
+      }
+
+      if (group === GROUP_PENDING && cls !== C_LEET && cls !== C_INVISIBLE && cls !== C_GLUE) {
+        // The pending leet group ends here: decide, then replay it.
+        if (cls === C_LETTER || cls === C_EXPAND_LETTERS) {
+          // Followed by a letter (`f4ck`, `5hit`, `sh!t`, ` !diot`): leet, except a '!' that opens a word
+          // right after other text (`好!ok`, `ok.!yes`): that one is punctuation.
+          convertStart =
+            word === WORD_LETTERS || groupOpensText
+              ? groupStart
+              : groupFirstNonBang >= 0
+                ? groupFirstNonBang
+                : i;
+          convertEnd = i;
+          group = GROUP_NONE;
+        } else if (cls === C_DIGIT) {
+          // A 2, 6, 8 or 9 makes the group a number (`qq123`, `wx5201314`): nothing converts.
+          convertStart = convertEnd = groupStart;
+          group = GROUP_NUMBER;
+        } else {
+          // Trailing (`a55`, `hell0!`): leet after a real letter; a trailing '!' stays punctuation.
+          convertStart = groupStart;
+          convertEnd = word === WORD_LETTERS ? (groupBang >= 0 ? groupBang : i) : groupStart;
+          group = GROUP_NONE;
+        }
+        replayEnd = i;
+        i = groupStart;
+        continue;
+      }
+
+      let code: number;
+      let f: number;
+      switch (cls) {
+        case C_UNIT:
+          code = e & CODE_MASK;
+          f = (e >>> FLAG_SHIFT) & FLAG_MASK;
+          word = WORD_NONE;
+          group = GROUP_NONE;
+          break;
+        case C_LETTER:
+          code = e & CODE_MASK;
+          f = (e >>> FLAG_SHIFT) & FLAG_MASK;
+          word = WORD_LETTERS;
+          group = GROUP_NONE;
+          break;
+        case C_DIGIT:
+          code = e & CODE_MASK;
+          f = (e >>> FLAG_SHIFT) & FLAG_MASK;
+          if (word === WORD_NONE) word = WORD_DIGITS;
+          group = GROUP_NUMBER;
+          break;
+        case C_LEET:
+          if (i < replayEnd) {
+            if (i >= convertStart && i < convertEnd) {
+              code = LEET_LETTERS[e >>> LEET_SHIFT];
+              f = ((e >>> FLAG_SHIFT) & FLAG_MASK) | EV_LEET;
+              break;
+            }
+          } else if (group !== GROUP_NUMBER && leet) {
+            if (group === GROUP_NONE) {
+              group = GROUP_PENDING;
+              groupStart = i;
+              groupFirstNonBang = -1;
+              groupBang = -1;
+              groupOpensText = n === 0 || pendGap === GAP_SPACE;
+            }
+            if ((e & CODE_MASK) === EXCLAMATION) {
+              if (groupBang < 0) groupBang = i;
+            } else {
+              groupBang = -1;
+              if (groupFirstNonBang < 0) groupFirstNonBang = i;
+            }
+            if (word === WORD_NONE) word = WORD_DIGITS;
+            i += w;
+            continue;
+          }
+          // Not leetspeak: a digit stays a digit, '!' ends a sentence, '@' and '$' are noise.
+          code = e & CODE_MASK;
+          if (code === EXCLAMATION || code === AT_SIGN || code === DOLLAR) {
+            if (code === EXCLAMATION) pendGap = GAP_HARD;
+            else if (pendGap < GAP_SOFT) pendGap = GAP_SOFT;
+            afterSymbol = true;
+            word = WORD_NONE;
+            group = GROUP_NONE;
+            i += w;
+            continue;
+          }
+          f = (e >>> FLAG_SHIFT) & FLAG_MASK;
+          break;
+        case C_INVISIBLE:
+          if (group !== GROUP_PENDING) pendFlags |= EV_INVISIBLE;
+          i += w;
+          continue;
+        case C_GLUE:
+          if (group !== GROUP_PENDING && !afterSymbol) pendFlags |= EV_INVISIBLE;
+          i += w;
+          continue;
+        case C_SOFT:
+          if (pendGap < GAP_SOFT) pendGap = GAP_SOFT;
+          afterSymbol = true;
+          word = WORD_NONE;
+          group = GROUP_NONE;
+          i += w;
+          continue;
+        case C_SPACE:
+          if (pendGap < GAP_SPACE) pendGap = GAP_SPACE;
+          afterSymbol = false;
+          word = WORD_NONE;
+          group = GROUP_NONE;
+          i += w;
+          continue;
+        case C_HARD:
+          pendGap = GAP_HARD;
+          afterSymbol = true; // ‼️ ⁉️: punctuation with emoji presentation
+          word = WORD_NONE;
+          group = GROUP_NONE;
+          i += w;
+          continue;
+        case C_PAIR:
+          // Kept astral character: both code units, both mapping to the whole pair.
+          codes[n] = c;
+          codes[n + 1] = text.charCodeAt(i + 1);
+          start[n] = start[n + 1] = i;
+          end[n] = end[n + 1] = i + 2;
+          gap[n] = pendGap;
+          gap[n + 1] = 0;
+          flags[n] = flags[n + 1] = pendFlags;
+          run[n] = run[n + 1] = 1;
+          n += 2;
+          prevCode = -1;
+          pendGap = 0;
+          pendFlags = 0;
+          afterSymbol = false;
+          word = WORD_NONE;
+          group = GROUP_NONE;
+          i += 2;
+          continue;
+        case C_LONE:
+          // Malformed text (a lone surrogate): keep it as it is rather than lose an offset.
+          codes[n] = c;
+          start[n] = i;
+          end[n] = i + 1;
+          gap[n] = pendGap;
+          flags[n] = pendFlags;
+          run[n] = 1;
+          n++;
+          prevCode = -1;
+          pendGap = 0;
+          pendFlags = 0;
+          afterSymbol = false;
+          word = WORD_NONE;
+          group = GROUP_NONE;
+          i += 1;
+          continue;
+        case C_EXPAND:
+        case C_EXPAND_LETTERS: {
+          const units = this.#expansions[e & CODE_MASK];
+          const k = units.length;
+          // Room for these units and one per code unit still to come (only expansions emit more).
+          const needed = n + k + (len - i - w);
+          if (needed > codes.length) {
+            buf.length = n;
+            growFoldBuffer(buf, needed);
+            codes = buf.codes;
+            start = buf.start;
+            end = buf.end;
+            gap = buf.gap;
+            flags = buf.flags;
+            run = buf.run;
+          }
+          f = ((e >>> FLAG_SHIFT) & FLAG_MASK) | pendFlags;
+          for (let u = 0; u < k; u++) {
+            codes[n] = units[u];
+            start[n] = i;
+            end[n] = i + w;
+            gap[n] = u === 0 ? pendGap : 0;
+            flags[n] = f;
+            run[n] = 1;
+            n++;
+          }
+          prevCode = -1; // units sharing one source character never absorb repeats
+          pendGap = 0;
+          pendFlags = 0;
+          afterSymbol = false;
+          word = cls === C_EXPAND_LETTERS ? WORD_LETTERS : WORD_NONE;
+          group = GROUP_NONE;
+          i += w;
+          continue;
+        }
+        default:
+          i += w;
+          continue;
+      }
+
+      // Emit one unit, or fold a repeat of the previous unit into it (never across sentence punctuation).
+      if (code === prevCode && pendGap !== GAP_HARD) {
+        const last = n - 1;
+        if (run[last] !== MAX_RUN) run[last]++;
+        end[last] = i + w;
+        flags[last] |= f | pendFlags | EV_REPEATS | (pendGap !== 0 ? EV_SEPARATORS : 0);
+      } else {
+        codes[n] = code;
+        start[n] = i;
+        end[n] = i + w;
+        gap[n] = pendGap;
+        flags[n] = f | pendFlags;
+        run[n] = 1;
+        n++;
+        prevCode = code | noCollapse;
+      }
+      pendGap = 0;
+      pendFlags = 0;
+      afterSymbol = false;
+      i += w;
+    }
+    buf.length = n;
+    return buf;
+  }
+
+  foldTerm(term: string): FoldedTerm {
+    return copyTerm(this.fold(term, this.#scratchBuffer(term.length)));
+  }
+
+  foldTermForms(term: string): FoldedTerm[] {
+    const folded = this.foldTerm(term);
+    if (!this.options.leet || !/[0-9]/.test(term)) return [folded];
+    // Digits glued to letters read as leet (`betfast74` → betfasta), but the same digits split off by
+    // separators or spaces (`b*e*t*f*a*s*t*7*4`, `betfast 74`) stay digits: offer both spellings.
+    const literal = copyTerm(this.#fold(term, this.#scratchBuffer(term.length), false));
+    if (literal.text === folded.text || literal.length < folded.length) return [folded];
+    return [folded, literal];
+  }
+
+  foldToString(text: string): string {
+    const buf = this.fold(text, this.#scratchBuffer(text.length));
+    return unitsToString(buf.codes, buf.length);
+  }
+
+  #scratchBuffer(capacity: number): FoldBuffer {
+    this.#scratch ??= createFoldBuffer(Math.max(64, capacity));
+    return this.#scratch;
+  }
+}
+
+/** A trimmed copy of the folded units in `buf`. */
+function copyTerm(buf: FoldBuffer): FoldedTerm {
+  const n = buf.length;
+  return {
+    text: unitsToString(buf.codes, n),
+    length: n,
+    codes: buf.codes.slice(0, n),
+    run: buf.run.slice(0, n),
+    flags: buf.flags.slice(0, n),
+    gap: buf.gap.slice(0, n),
+    start: buf.start.slice(0, n),
+    end: buf.end.slice(0, n),
+  };
+}
+
+const CHUNK = 4096;
+
+function unitsToString(codes: Uint16Array, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i += CHUNK) {
+    out += String.fromCharCode(...codes.subarray(i, Math.min(length, i + CHUNK)));
+  }
+  return out;
+}

@@ -1,0 +1,27 @@
+import type { ModstreamConfig } from '../config/types.js';
+import type { Logger } from '../log/logger.js';
+import type { ModstreamMetrics } from '../metrics/metrics.js';
+import { createRedisState } from '../redis/state.js';
+import type { StateStores } from './engine.js';
+
+/**
+ * Production state: the Redis flood limiter and strike store on one client, with the configured fail mode.
+ * Start-up waits briefly for the connection, but an unreachable Redis never blocks start: the fail mode
+ * answers (open: from memory, counted; closed: review verdicts) until Redis is back.
+ */
+export async function createRedisStores(config: ModstreamConfig, logger: Logger, metrics: ModstreamMetrics | null): Promise<StateStores> {
+  const log = logger.child({ component: 'redis' });
+  const state = createRedisState({
+    url: config.redis.url ?? undefined,
+    keyPrefix: config.redis.keyPrefix,
+    failMode: config.redis.failMode,
+    commandTimeoutMs: config.redis.commandTimeoutMs,
+    fallbackMaxKeys: config.state.maxKeys,
+    logger: log,
+    metrics: metrics?.redis ?? null,
+  });
+  const ok = await state.waitUntilReady(3000);
+  if (ok) log.info({ failMode: config.redis.failMode, keyPrefix: config.redis.keyPrefix }, 'redis state ready');
+  else log.warn({ failMode: config.redis.failMode }, `redis not reachable at start-up; failMode ${config.redis.failMode} applies until it is`);
+  return { strikes: state.strikes, flood: state.flood, ready: () => state.ready(), close: () => state.close() };
+}

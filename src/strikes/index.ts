@@ -1,0 +1,7 @@
+export type { StrikeRequest, StrikeResult, StrikeStore } from './types.js';
+export {
+  MemoryStrikeStore,
+  createMemoryStrikeStore,
+  type MemoryStrikeStoreOptions,
+  type MemoryStrikeStoreStats,
+} from './memory/memory-strike-store.js';

@@ -1,0 +1,203 @@
+import { StoreError } from '../../contracts/errors.js';
+import { ClockMap, type ClockEntry } from '../../flood/memory/clock-map.js';
+import type { StrikeRequest, StrikeResult, StrikeStore } from '../types.js';
+
+/**
+ * In-process strike store (embedded mode, and the Redis store's fail-open fallback).
+ *
+ * Semantics (shared with the Redis store through tests/contract/strikes.contract.ts):
+ *   - Strikes are kept per user per group. A strike recorded at event time `ts` with `ttlMs` is live at time
+ *     t while t < ts + ttlMs; the live count is the sum of the live strikes' weights.
+ *   - `record` appends one strike per request (in batch order) and answers with the live count at the
+ *     request's ts, this strike included. A messageId already recorded for that user and group records
+ *     nothing and answers with the count of its first recording (`duplicate: true`), for as long as its
+ *     strike is remembered, i.e. until it expires.
+ *   - `peek` reads the live count at the given ts and changes nothing.
+ *
+ * Memory is bounded: at most `maxKeys` users×groups (evicted by CLOCK, an approximate LRU — see
+ * flood/memory/clock-map.ts — each eviction counted) and at most `maxStrikesPerKey` strikes per user×group
+ * (the soonest-expiring dropped first, also counted; the ladder tops out long before). A user×group with no
+ * strike recorded for its longest ttl, by the injected processing-time clock, is dropped like a Redis key
+ * reaching its PEXPIRE.
+ */
+export interface MemoryStrikeStoreOptions {
+  /** Bound on the users×groups held. Default 100 000. */
+  maxKeys?: number;
+  /** Bound on the strikes held per user×group. Default 256. */
+  maxStrikesPerKey?: number;
+  /** Processing-time clock for idle expiry (expiry itself uses the requests' event time). Default Date.now. */
+  clock?: () => number;
+}
+
+export interface MemoryStrikeStoreStats {
+  /** Users×groups held now. */
+  keys: number;
+  /** Users×groups with live strikes dropped to respect maxKeys: their strikes are forgotten. Alert if > 0. */
+  evictions: number;
+  /** Idle users×groups dropped after their strikes expired (harmless housekeeping). */
+  expired: number;
+  /** Strikes dropped from a user×group that reached maxStrikesPerKey. */
+  trimmed: number;
+  /** Redelivered messageIds answered from memory. */
+  duplicates: number;
+}
+
+interface Strike {
+  messageId: string;
+  expiresAt: number;
+  weight: number;
+  /** The answer given when it was recorded, repeated to redeliveries. */
+  strikes: number;
+}
+
+class StrikeLog implements ClockEntry {
+  used = false;
+  strikes: Strike[] = [];
+  /** Processing time after which every strike here is surely expired (the Redis key's PEXPIRE). */
+  idleUntil = 0;
+
+  /** Forgets strikes that are expired at event time t. */
+  prune(t: number): void {
+    const list = this.strikes;
+    let write = 0;
+    for (let read = 0; read < list.length; read++) {
+      const s = list[read];
+      if (s.expiresAt > t) list[write++] = s;
+    }
+    list.length = write;
+  }
+
+  liveWeight(t: number): number {
+    const list = this.strikes;
+    let sum = 0;
+    for (let i = 0; i < list.length; i++) if (list[i].expiresAt > t) sum += list[i].weight;
+    return sum;
+  }
+
+  find(messageId: string): Strike | undefined {
+    const list = this.strikes;
+    // Newest first: a redelivery is most likely of a recent message.
+    for (let i = list.length - 1; i >= 0; i--) if (list[i].messageId === messageId) return list[i];
+    return undefined;
+  }
+
+  /** Drops the strike that would expire first; used only at the per-key bound. */
+  dropSoonestExpiring(): void {
+    const list = this.strikes;
+    let at = 0;
+    for (let i = 1; i < list.length; i++) if (list[i].expiresAt < list[at].expiresAt) at = i;
+    list.splice(at, 1);
+  }
+}
+
+export class MemoryStrikeStore implements StrikeStore {
+  readonly #maxStrikesPerKey: number;
+  readonly #clock: () => number;
+  /** (group, userId) → strikes. */
+  readonly #logs: ClockMap<StrikeLog>;
+  #trimmed = 0;
+  #duplicates = 0;
+  #closed = false;
+
+  constructor(options: MemoryStrikeStoreOptions = {}) {
+    const maxKeys = options.maxKeys ?? 100_000;
+    const maxStrikes = options.maxStrikesPerKey ?? 256;
+    if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new RangeError('maxKeys must be an integer >= 1');
+    if (!Number.isInteger(maxStrikes) || maxStrikes < 1) {
+      throw new RangeError('maxStrikesPerKey must be an integer >= 1');
+    }
+    this.#logs = new ClockMap(maxKeys);
+    this.#maxStrikesPerKey = maxStrikes;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  record(batch: readonly StrikeRequest[]): Promise<StrikeResult[]> {
+    try {
+      return Promise.resolve(this.recordSync(batch));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  peek(batch: readonly { group: string; userId: string; ts: number }[]): Promise<number[]> {
+    try {
+      return Promise.resolve(this.peekSync(batch));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** `record`, synchronously (the Redis store's fail-open path uses it). */
+  recordSync(batch: readonly StrikeRequest[]): StrikeResult[] {
+    this.#assertOpen();
+    const now = this.#clock();
+    const out = new Array<StrikeResult>(batch.length);
+    for (let i = 0; i < batch.length; i++) out[i] = this.#recordOne(batch[i], now);
+    return out;
+  }
+
+  /** `peek`, synchronously. */
+  peekSync(batch: readonly { group: string; userId: string; ts: number }[]): number[] {
+    this.#assertOpen();
+    const now = this.#clock();
+    const out = new Array<number>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const req = batch[i];
+      const log = this.#logs.peek(req.group, req.userId);
+      out[i] = log === undefined || log.idleUntil <= now ? 0 : log.liveWeight(req.ts);
+    }
+    return out;
+  }
+
+  stats(): MemoryStrikeStoreStats {
+    return {
+      keys: this.#logs.size,
+      evictions: this.#logs.evictions,
+      expired: this.#logs.expired,
+      trimmed: this.#trimmed,
+      duplicates: this.#duplicates,
+    };
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#logs.clear();
+    return Promise.resolve();
+  }
+
+  #recordOne(req: StrikeRequest, now: number): StrikeResult {
+    const log =
+      this.#logs.get(req.group, req.userId, now) ?? this.#logs.add(req.group, req.userId, new StrikeLog(), now);
+    const t = req.ts;
+    log.prune(t);
+    const seen = log.find(req.messageId);
+    if (seen !== undefined) {
+      this.#duplicates++;
+      return { strikes: seen.strikes, duplicate: true };
+    }
+    const strike: Strike = {
+      messageId: req.messageId,
+      expiresAt: t + req.ttlMs,
+      weight: req.weight,
+      strikes: 0,
+    };
+    log.strikes.push(strike);
+    if (log.strikes.length > this.#maxStrikesPerKey) {
+      log.dropSoonestExpiring();
+      this.#trimmed++;
+    }
+    strike.strikes = log.liveWeight(t);
+    const idle = now + req.ttlMs;
+    if (idle > log.idleUntil) log.idleUntil = idle;
+    return { strikes: strike.strikes, duplicate: false };
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreError('MemoryStrikeStore is closed', { unavailable: true });
+  }
+}
+
+/** Factory form, for wiring code that prefers functions. */
+export function createMemoryStrikeStore(options: MemoryStrikeStoreOptions = {}): MemoryStrikeStore {
+  return new MemoryStrikeStore(options);
+}

@@ -1,0 +1,173 @@
+/**
+ * The strike store contract: every StrikeStore implementation (memory/, redis/) must pass these tests.
+ *
+ *   import { strikeStoreContract } from '../../contract/strikes.contract.js';
+ *   strikeStoreContract('memory', async (clock) => new MemoryStrikeStore({ clock }));
+ *
+ * `makeStore` is called once per test with a fake processing-time clock; the tests move that clock along
+ * with the requests' event times (`ts`), as a live stream would. Stores must keep tests apart (each test
+ * also uses its own group and user ids, so a shared Redis with one key prefix per file is fine).
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, it } from 'node:test';
+import type { StrikeRequest, StrikeStore } from '../../src/strikes/types.js';
+
+const T0 = 1_764_000_000_000;
+const DAY = 86_400_000;
+const TTL = 30 * DAY;
+
+export type MakeStrikeStore = (clock: () => number) => Promise<StrikeStore>;
+
+export function strikeStoreContract(name: string, makeStore: MakeStrikeStore): void {
+  describe(`StrikeStore contract: ${name}`, () => {
+    let open: StrikeStore[] = [];
+    afterEach(async () => {
+      await Promise.all(open.map((s) => s.close()));
+      open = [];
+    });
+
+    /** A store, its clock, and ids unique to this test. */
+    async function setup() {
+      const time = { now: T0 };
+      const store = await makeStore(() => time.now);
+      open.push(store);
+      const run = randomUUID().slice(0, 8);
+      const group = `qq:g-${run}`;
+      let seq = 0;
+      const req = (over: Partial<StrikeRequest> = {}): StrikeRequest => ({
+        group,
+        userId: `u-${run}`,
+        messageId: `qq:g-${run}:${++seq}`,
+        ts: time.now,
+        weight: 1,
+        ttlMs: TTL,
+        ...over,
+      });
+      /** Moves the clock and the event time forward together. */
+      const advance = (ms: number) => {
+        time.now += ms;
+      };
+      return { store, time, group, run, req, advance };
+    }
+
+    it('counts violations per user per group: 1, 2, 3', async () => {
+      const { store, req, advance } = await setup();
+      const counts: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const [r] = await store.record([req()]);
+        assert.equal(r.duplicate, false);
+        counts.push(r.strikes);
+        advance(60_000);
+      }
+      assert.deepEqual(counts, [1, 2, 3]);
+    });
+
+    it('keeps users and groups apart', async () => {
+      const { store, req, run } = await setup();
+      await store.record([req(), req()]);
+      const [other, elsewhere, both] = await store.record([
+        req({ userId: `other-${run}` }),
+        req({ group: `qq:h-${run}` }),
+        req({ userId: `other-${run}`, group: `wechat:g-${run}` }),
+      ]);
+      assert.equal(other.strikes, 1);
+      assert.equal(elsewhere.strikes, 1);
+      assert.equal(both.strikes, 1);
+      const [again] = await store.record([req()]);
+      assert.equal(again.strikes, 3);
+    });
+
+    it('sums weights (a severe violation counts for several steps)', async () => {
+      const { store, req } = await setup();
+      const [a, b, c] = await store.record([req({ weight: 2 }), req({ weight: 1 }), req({ weight: 3 })]);
+      assert.deepEqual([a.strikes, b.strikes, c.strikes], [2, 3, 6]);
+    });
+
+    it('applies a batch in order, one result per request', async () => {
+      const { store, req, run } = await setup();
+      const batch: StrikeRequest[] = [];
+      for (let i = 0; i < 50; i++) batch.push(req({ userId: `u${i % 5}-${run}` }));
+      const results = await store.record(batch);
+      assert.equal(results.length, 50);
+      results.forEach((r, i) => assert.equal(r.strikes, Math.floor(i / 5) + 1, `request ${i}`));
+    });
+
+    it('is idempotent on messageId: a redelivery records nothing and repeats the first answer', async () => {
+      const { store, req, advance } = await setup();
+      const first = req();
+      const [r1] = await store.record([first]);
+      assert.deepEqual(r1, { strikes: 1, duplicate: false });
+      advance(1000);
+      const [r2] = await store.record([req()]);
+      assert.equal(r2.strikes, 2);
+      advance(1000);
+      const [again] = await store.record([first]);
+      assert.deepEqual(again, { strikes: 1, duplicate: true });
+      const [r3] = await store.record([req()]);
+      assert.equal(r3.strikes, 3, 'the redelivery added nothing');
+    });
+
+    it('recognises a duplicate inside one batch', async () => {
+      const { store, req } = await setup();
+      const m = req();
+      const results = await store.record([m, req(), m]);
+      assert.deepEqual(results, [
+        { strikes: 1, duplicate: false },
+        { strikes: 2, duplicate: false },
+        { strikes: 1, duplicate: true },
+      ]);
+    });
+
+    it('expires strikes ttlMs after their event time (live while t < ts + ttl)', async () => {
+      const { store, req, advance, time, group } = await setup();
+      const userId = req().userId;
+      await store.record([req()]);
+      advance(10 * DAY);
+      await store.record([req()]);
+      advance(20 * DAY - 1); // 1 ms before the first strike expires
+      assert.deepEqual(await store.peek([{ group, userId, ts: time.now }]), [2]);
+      advance(1); // exactly 30 days after the first
+      assert.deepEqual(await store.peek([{ group, userId, ts: time.now }]), [1]);
+      const [r] = await store.record([req()]);
+      assert.equal(r.strikes, 2);
+      advance(31 * DAY);
+      assert.deepEqual(await store.peek([{ group, userId, ts: time.now }]), [0]);
+      const [fresh] = await store.record([req()]);
+      assert.equal(fresh.strikes, 1, 'after 30 quiet days the ladder starts again');
+    });
+
+    it('honours each request its own ttl', async () => {
+      const { store, req, advance, group, time } = await setup();
+      const userId = req().userId;
+      await store.record([req({ ttlMs: 1000 }), req({ ttlMs: TTL })]);
+      advance(999);
+      assert.deepEqual(await store.peek([{ group, userId, ts: time.now }]), [2]);
+      advance(1);
+      assert.deepEqual(await store.peek([{ group, userId, ts: time.now }]), [1]);
+    });
+
+    it('peek reads without recording', async () => {
+      const { store, req, group, time, run } = await setup();
+      const userId = req().userId;
+      assert.deepEqual(await store.peek([]), []);
+      assert.deepEqual(
+        await store.peek([
+          { group, userId, ts: time.now },
+          { group: `qq:none-${run}`, userId: `nobody-${run}`, ts: time.now },
+        ]),
+        [0, 0],
+      );
+      await store.record([req({ weight: 2 })]);
+      assert.deepEqual(await store.peek([{ group, userId, ts: time.now }]), [2]);
+      assert.deepEqual(await store.peek([{ group, userId, ts: time.now }]), [2]);
+      const [r] = await store.record([req()]);
+      assert.equal(r.strikes, 3);
+    });
+
+    it('answers an empty batch with an empty list', async () => {
+      const { store } = await setup();
+      assert.deepEqual(await store.record([]), []);
+    });
+  });
+}

@@ -1,0 +1,272 @@
+/**
+ * flood-check.lua beyond the contract: key names and hash tags, TTLs, what a redelivery writes (nothing),
+ * the per-key record cap, the local block list and its backfill, and a differential run against the
+ * in-memory limiter on random streams (out-of-order times, redeliveries, two limit sets, the cap).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MemoryFloodLimiter } from '../../../src/flood/memory/memory-flood-limiter.js';
+import {
+  LocalBlockList,
+  RedisFloodLimiter,
+  createRedisFloodLimiter,
+  loadFloodScript,
+} from '../../../src/flood/redis/index.js';
+import type { FloodLimits, FloodRequest, FloodResult } from '../../../src/flood/types.js';
+import type { RedisClient } from '../../../src/redis/client.js';
+import { RedisKeys } from '../../../src/redis/keys.js';
+import { requireRedis } from '../../helpers/services.js';
+import { deleteKeys, keyPrefix, keySlot, keysUnder, prng, readyClient } from './kit.js';
+
+const redis = await requireRedis();
+
+const LIMITS: FloodLimits = Object.freeze({
+  rateMax: 10,
+  rateWindowMs: 10_000,
+  duplicateMax: 3,
+  duplicateWindowMs: 60_000,
+  crossGroupMin: 5,
+  crossGroupWindowMs: 60_000,
+});
+const STRICT: FloodLimits = Object.freeze({
+  ...LIMITS,
+  rateMax: 3,
+  rateWindowMs: 2_000,
+  duplicateMax: 2,
+  crossGroupMin: 2,
+});
+const T0 = 1_764_000_000_000;
+
+describe('keySlot (the test helper itself)', () => {
+  it('matches Redis Cluster slots', () => {
+    assert.equal(keySlot('123456789'), 0x31c3 % 16384);
+    assert.equal(keySlot('foo'), 12182);
+    assert.equal(keySlot('{user1000}.following'), keySlot('{user1000}.followers'));
+  });
+});
+
+describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
+  let client: RedisClient;
+  const prefix = keyPrefix('flood-lua');
+  before(async () => {
+    client = await readyClient(redis.url);
+  });
+  after(async () => {
+    await deleteKeys(client, prefix);
+    await client.quit();
+  });
+
+  let n = 0;
+  function req(p: string, over: Partial<FloodRequest> = {}): FloodRequest {
+    n++;
+    return {
+      platform: 'qq',
+      groupId: `${p}-g`,
+      userId: `${p}-u`,
+      messageId: `${p}:${n}`,
+      textHash: '',
+      ts: T0 + n,
+      limits: LIMITS,
+      ...over,
+    };
+  }
+
+  it('names keys with the prefix and Cluster hash tags: a group in one slot, cross-group per user', async () => {
+    const p = `${prefix}tags:`;
+    const limiter = createRedisFloodLimiter({ client, keyPrefix: p, failMode: 'closed' });
+    await limiter.check([req('x', { groupId: 'g{1}', userId: 'u:1', textHash: 'h%1' })]);
+    const keys = await keysUnder(client, p);
+    assert.deepEqual(keys, [`${p}{qq:g%7B1%7D}:fs:u:1`, `${p}{u:qq:u:1}:fx:h%251`]);
+    const k = new RedisKeys(p);
+    const groupTag = k.groupTag('qq', 'g{1}');
+    assert.equal(
+      keySlot(keys[0]),
+      keySlot(k.strikes(k.groupTagOf('qq:g{1}'), 'anyone')),
+      'flood and strikes of a group share a slot',
+    );
+    assert.equal(keySlot(keys[0]), keySlot(k.floodSender(groupTag, 'someone-else')));
+    assert.equal(keySlot(keys[1]), keySlot(k.floodCross(k.userTag('qq', 'u:1'), 'another-text')));
+    await limiter.close();
+  });
+
+  it('sets TTLs: a sender log lives 2 x max(windows), a cross log 2 x max(cross window, sender keep)', async () => {
+    const p = `${prefix}ttl:`;
+    const limiter = createRedisFloodLimiter({ client, keyPrefix: p, failMode: 'closed' });
+    await limiter.check([req('t', { textHash: 'h' })]);
+    const [sender, cross] = await keysUnder(client, p);
+    const senderTtl = await client.pttl(sender);
+    const crossTtl = await client.pttl(cross);
+    assert.ok(senderTtl > 60_000 && senderTtl <= 120_000, `sender PTTL ${senderTtl}`);
+    assert.ok(crossTtl > 60_000 && crossTtl <= 120_000, `cross PTTL ${crossTtl}`);
+    await limiter.close();
+  });
+
+  it('a redelivery writes nothing and repeats the first answer (across batches and inside one)', async () => {
+    const p = `${prefix}redeliver:`;
+    const limiter = createRedisFloodLimiter({ client, keyPrefix: p, failMode: 'closed' });
+    const first = req('r', { textHash: 'same' });
+    const [r1] = await limiter.check([first]);
+    await limiter.check([req('r', { textHash: 'same' })]);
+    const [sender, cross] = await keysUnder(client, p);
+    const sizes = [await client.strlen(sender), await client.strlen(cross)];
+    // sender log: header + a record per message; cross log: header + one group + an answer per message
+    assert.deepEqual(sizes, [8 + 2 * 32, 16 + 16 + 2 * 24]);
+    const [again] = await limiter.check([first]);
+    assert.deepEqual(again, r1);
+    assert.deepEqual([await client.strlen(sender), await client.strlen(cross)], sizes, 'nothing written');
+    const m = req('r', { textHash: 'same' });
+    const [x, y] = await limiter.check([m, m]);
+    assert.deepEqual(y, x);
+    assert.equal(x.duplicateCount, 3);
+    assert.equal(await client.strlen(sender), 8 + 3 * 32);
+    await limiter.close();
+  });
+
+  it('keeps at most maxEntriesPerKey records per log; counts saturate there, as in memory', async () => {
+    const p = `${prefix}cap:`;
+    const redisLimiter = createRedisFloodLimiter({
+      client,
+      keyPrefix: p,
+      failMode: 'closed',
+      maxEntriesPerKey: 5,
+      localBlock: false,
+    });
+    const memory = new MemoryFloodLimiter({ maxEntriesPerKey: 5 });
+    const batch = Array.from({ length: 9 }, () => req('c', { textHash: 'x' }));
+    const got = await redisLimiter.check(batch);
+    assert.deepEqual(got, await memory.check(batch));
+    assert.deepEqual(
+      got.map((r) => r.rateCount),
+      [1, 2, 3, 4, 5, 6, 6, 6, 6],
+    );
+    const [sender] = await keysUnder(client, p);
+    assert.equal(await client.strlen(sender), 8 + 5 * 32);
+    await redisLimiter.close();
+  });
+
+  it('answers the same as the in-memory limiter on random streams', async () => {
+    for (let seed = 1; seed <= 25; seed++) {
+      const p = `${prefix}diff-${seed}:`;
+      const redisLimiter = createRedisFloodLimiter({
+        client,
+        keyPrefix: p,
+        failMode: 'closed',
+        localBlock: false,
+      });
+      const memory = new MemoryFloodLimiter();
+      const rand = prng(seed);
+      const sent: FloodRequest[] = [];
+      let ts = T0;
+      let id = 0;
+      for (let b = 0; b < 12; b++) {
+        const batch: FloodRequest[] = [];
+        const size = 1 + Math.floor(rand() * 8);
+        for (let i = 0; i < size; i++) {
+          if (sent.length > 0 && rand() < 0.1) {
+            batch.push(sent[sent.length - 1 - Math.floor(rand() * Math.min(4, sent.length))]); // a redelivery
+            continue;
+          }
+          const step = rand();
+          ts += step < 0.3 ? 0 : step < 0.9 ? Math.floor(rand() * 1500) : Math.floor(rand() * 30_000);
+          const r: FloodRequest = {
+            platform: rand() < 0.9 ? 'qq' : 'wechat',
+            groupId: `g${Math.floor(rand() * 3)}`,
+            userId: `u${Math.floor(rand() * 2)}`,
+            messageId: `m${++id}`,
+            textHash: rand() < 0.15 ? '' : `t${Math.floor(rand() * 3)}`,
+            ts: rand() < 0.1 ? ts - Math.floor(rand() * 800) : ts, // a little out of order now and then
+            limits: rand() < 0.8 ? LIMITS : STRICT,
+          };
+          sent.push(r);
+          batch.push(r);
+        }
+        const expected = await memory.check(batch);
+        const got = await redisLimiter.check(batch);
+        assert.deepEqual(
+          got,
+          expected,
+          `seed ${seed}, batch ${b}: ${JSON.stringify(batch.map((r) => [r.messageId, r.groupId, r.userId, r.textHash, r.ts - T0]))}`,
+        );
+      }
+      await redisLimiter.close();
+    }
+  });
+
+  describe('the local block list', () => {
+    function limiterWithBlocks(
+      p: string,
+      clock: () => number,
+    ): { limiter: RedisFloodLimiter; blocks: LocalBlockList } {
+      const blocks = new LocalBlockList({ clock });
+      const limiter = new RedisFloodLimiter({
+        client,
+        keys: new RedisKeys(p),
+        script: loadFloodScript(),
+        callPerTag: false,
+        blockList: blocks,
+      });
+      return { limiter, blocks };
+    }
+
+    it('answers a flooder locally with the exact rate count, then lifts and backfills Redis', async () => {
+      const p = `${prefix}block:`;
+      let now = T0;
+      const { limiter, blocks } = limiterWithBlocks(p, () => now);
+      const memory = new MemoryFloodLimiter({ clock: () => now });
+      const stream: FloodRequest[] = [];
+      const results: FloodResult[] = [];
+      const expected: FloodResult[] = [];
+      // 25 messages, one every 200 ms, one batch each: the 11th trips the limit, the next 14 stay over it.
+      for (let i = 0; i < 25; i++) {
+        now = T0 + i * 200;
+        const r = req('b', { ts: now, textHash: '' });
+        stream.push(r);
+        results.push((await limiter.check([r]))[0]);
+        expected.push((await memory.check([r]))[0]);
+      }
+      assert.deepEqual(results, expected, 'rate-only messages: the same answers as memory');
+      assert.equal(blocks.answered, 14, 'answered without a round trip');
+      assert.equal(blocks.size, 1);
+      const [sender] = await keysUnder(client, p);
+      assert.equal(
+        (await client.strlen(sender)) - 8,
+        11 * 32,
+        'only the messages Redis answered are in Redis yet',
+      );
+      // A redelivery of a locally answered message gets its answer again.
+      assert.deepEqual((await limiter.check([stream[20]]))[0], results[20]);
+      // 10 s after the 16th message only 9 are in the window: the block lifts, the locally answered
+      // messages are written to Redis first, and Redis counts them.
+      now = T0 + 15 * 200 + 10_000;
+      const next = req('b', { ts: now, textHash: '' });
+      const [lifted] = await limiter.check([next]);
+      assert.deepEqual(lifted, (await memory.check([next]))[0]);
+      assert.equal(blocks.size, 0);
+      assert.equal(
+        (await client.strlen(sender)) - 8,
+        26 * 32,
+        'backfilled: all 26 (the log keeps 60 s, the duplicate window)',
+      );
+      await limiter.close();
+    });
+
+    it('keeps duplicate counts exact after the block (backfilled records carry their text)', async () => {
+      const p = `${prefix}block-dup:`;
+      let now = T0;
+      const { limiter } = limiterWithBlocks(p, () => now);
+      const memory = new MemoryFloodLimiter({ clock: () => now });
+      for (let i = 0; i < 15; i++) {
+        now = T0 + i * 100;
+        const r = req('d', { ts: now, textHash: 'spam' });
+        const [got] = await limiter.check([r]);
+        const [want] = await memory.check([r]);
+        assert.equal(got.rateCount, want.rateCount);
+        assert.equal(got.hits.includes('rate'), want.hits.includes('rate'));
+      }
+      now = T0 + 14 * 100 + 10_000;
+      const r = req('d', { ts: now, textHash: 'spam' });
+      assert.deepEqual((await limiter.check([r]))[0], (await memory.check([r]))[0]);
+      await limiter.close();
+    });
+  });
+});

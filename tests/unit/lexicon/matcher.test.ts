@@ -1,0 +1,279 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Reason } from '../../../src/contracts/types.js';
+import { createFoldBuffer } from '../../../src/fold/index.js';
+import { brief, folder, lexiconOf, matchAll } from './helpers.js';
+
+describe('lexicon matcher: plain and folded terms', () => {
+  const lex = lexiconOf(
+    [
+      ['加微信', 'ads'],
+      ['网赌', 'gambling'],
+      ['fuck', 'abuse'],
+      ['ass', 'abuse'],
+      ['shit', 'abuse'],
+    ],
+    [],
+  );
+
+  it('reports a plain match with rule, original span, default severity and no evasion', () => {
+    const [r, ...rest] = matchAll(lex, '快来加微信领红包');
+    assert.equal(rest.length, 0);
+    assert.deepEqual(r, {
+      detector: 'lexicon',
+      category: 'ads',
+      rule: 'ads:加微信',
+      match: '加微信',
+      span: [2, 5],
+      severity: 2,
+    });
+  });
+
+  it('finds disguised forms and names the foldings they took', () => {
+    assert.deepEqual(brief(lex, '網賭'), ['gambling:网赌|網賭|traditional']);
+    assert.deepEqual(brief(lex, 'ＦＵＣＫ'), ['abuse:fuck|ＦＵＣＫ|width+case']);
+    assert.deepEqual(brief(lex, 'f\u200buck'), ['abuse:fuck|f\u200buck|invisible']);
+    assert.deepEqual(brief(lex, 'fuuuuck'), ['abuse:fuck|fuuuuck|repeats']);
+    assert.deepEqual(brief(lex, '加加微信'), ['ads:加微信|加加微信|repeats']);
+    assert.deepEqual(brief(lex, 'fυck'), ['abuse:fuck|fυck|lookalike']);
+    assert.deepEqual(brief(lex, 'sh1t'), ['abuse:shit|sh1t|leet']);
+    assert.deepEqual(brief(lex, 'a55'), ['abuse:ass|a55|leet']);
+  });
+
+  it('maps spans back to the original text whatever the disguise', () => {
+    const text = '好的👍 加 * 微 * 信 了解一下';
+    const [r] = matchAll(lex, text);
+    assert.equal(r.match, '加 * 微 * 信');
+    assert.equal(text.slice(r.span![0], r.span![1]), r.match);
+  });
+
+  it('accepts uniform separators, soft-only mixes, and rejects a single space or sentence break', () => {
+    assert.deepEqual(brief(lex, '加*微*信'), ['ads:加微信|加*微*信|separators']);
+    assert.deepEqual(brief(lex, '加 微 信'), ['ads:加微信|加 微 信|separators']);
+    assert.deepEqual(brief(lex, 'f.u.c.k'), ['abuse:fuck|f.u.c.k|separators']);
+    assert.deepEqual(brief(lex, 'f u c k'), ['abuse:fuck|f u c k|separators']);
+    assert.deepEqual(brief(lex, '加微*信'), ['ads:加微信|加微*信|separators']);
+    assert.deepEqual(brief(lex, '加，微，信'), ['ads:加微信|加，微，信|separators']);
+    assert.deepEqual(brief(lex, '…再增加，微信群里…'), []);
+    assert.deepEqual(brief(lex, '明天参加 微信群的会'), []);
+    assert.deepEqual(brief(lex, '上网，赌是不对的'), []);
+  });
+
+  it('matches Latin terms on word boundaries only', () => {
+    for (const text of ['class', 'assess', 'passage', 'Scunthorpe', 'shitake', 'bass guitar', 'fucking']) {
+      assert.deepEqual(brief(lex, text), [], text);
+    }
+    assert.deepEqual(brief(lex, 'kick his ass!'), ['abuse:ass|ass|']);
+    assert.deepEqual(brief(lex, '你这个ass'), ['abuse:ass|ass|']);
+    assert.deepEqual(brief(lex, 'ASS-hat'), ['abuse:ass|ASS|case']);
+  });
+
+  it('matches CJK terms anywhere', () => {
+    assert.deepEqual(brief(lex, '网赌网赌'), ['gambling:网赌|网赌|', 'gambling:网赌|网赌|']);
+    assert.deepEqual(brief(lex, 'abc网赌xyz'), ['gambling:网赌|网赌|']);
+  });
+
+  it('appends to the output array and leaves earlier reasons alone', () => {
+    const out: Reason[] = [{ detector: 'pii', category: 'privacy', rule: 'pii:email', severity: 3 }];
+    lex.match('fuck', out);
+    assert.equal(out.length, 2);
+    assert.equal(out[0].rule, 'pii:email');
+  });
+
+  it('matchFolded gives the same answer on a buffer folded by the same Folder', () => {
+    const text = '加 微 信, 網賭';
+    const buf = folder.fold(text, createFoldBuffer(8));
+    const out: Reason[] = [];
+    lex.matchFolded(text, buf, out);
+    assert.deepEqual(out, matchAll(lex, text));
+  });
+
+  it('handles empty text and text without hits', () => {
+    assert.deepEqual(matchAll(lex, ''), []);
+    assert.deepEqual(matchAll(lex, '今天下午三点开会'), []);
+  });
+});
+
+describe('lexicon matcher: overlaps', () => {
+  it('keeps overlapping distinct terms and drops a match inside a longer one of the same category', () => {
+    const lex = lexiconOf([
+      ['he', 'abuse'],
+      ['she', 'abuse'],
+      ['hers', 'abuse'],
+      ['赌博', 'gambling'],
+      ['网络赌博', 'gambling'],
+      ['博彩', 'gambling'],
+      ['赌博网站', 'porn'],
+    ]);
+    assert.deepEqual(brief(lex, 'she hers he'), ['abuse:she|she|', 'abuse:hers|hers|', 'abuse:he|he|']);
+    assert.deepEqual(brief(lex, '网络赌博网站'), ['gambling:网络赌博|网络赌博|', 'porn:赌博网站|赌博网站|']);
+    assert.deepEqual(brief(lex, '赌博彩'), ['gambling:赌博|赌博|', 'gambling:博彩|博彩|']);
+  });
+
+  it('reports one reason per category and span: the most direct spelling', () => {
+    const lex = lexiconOf([
+      ['傻逼', 'abuse'],
+      ['沙比', 'abuse'],
+      ['FUCK', 'abuse'],
+      ['fuck', 'abuse'],
+    ]);
+    assert.deepEqual(brief(lex, '你是傻逼'), ['abuse:傻逼|傻逼|']);
+    assert.deepEqual(brief(lex, '沙比'), ['abuse:沙比|沙比|']);
+    assert.deepEqual(brief(lex, 'shabi'), ['abuse:傻逼|shabi|pinyin']);
+    assert.deepEqual(brief(lex, 'fuck'), ['abuse:FUCK|fuck|']);
+  });
+});
+
+describe('lexicon matcher: allow-list', () => {
+  const lex = lexiconOf(
+    [
+      ['操', 'abuse'],
+      ['口交', 'porn'],
+      ['加微信', 'ads'],
+      ['妈的', 'abuse'],
+      ['他妈的', 'abuse'],
+      ['你妈', 'abuse'],
+      ['办信用卡', 'ads'],
+    ],
+    ['操作', '体操', '路口', '增加', '妈妈', '信用卡'],
+    { phonetic: false },
+  );
+
+  it('drops a match lying inside an allowed phrase', () => {
+    assert.deepEqual(brief(lex, '这个操作很简单'), []);
+    assert.deepEqual(brief(lex, '早上做体操'), []);
+    assert.deepEqual(brief(lex, '操!'), ['abuse:操|操|']);
+  });
+
+  it('drops a match cutting through an allowed phrase', () => {
+    assert.deepEqual(brief(lex, '前面路口交通管制'), []);
+    assert.deepEqual(brief(lex, '我们增加微信支付'), []);
+    assert.deepEqual(brief(lex, '加微信'), ['ads:加微信|加微信|']);
+  });
+
+  it('treats a reduplicated allow word as the word, not as a repeat evasion', () => {
+    assert.deepEqual(brief(lex, '他妈妈的生日'), []);
+    assert.deepEqual(brief(lex, '你妈妈好吗'), []);
+    assert.deepEqual(brief(lex, '妈妈的包'), []);
+    assert.deepEqual(brief(lex, '他妈的'), ['abuse:他妈的|他妈的|']);
+  });
+
+  it('keeps a match that contains an allowed phrase', () => {
+    assert.deepEqual(brief(lex, '专业办信用卡'), ['ads:办信用卡|办信用卡|']);
+  });
+
+  it('applies extra allow phrases folded like text', () => {
+    const withTraditional = lexiconOf([['操', 'abuse']], ['體操'], { phonetic: false });
+    assert.deepEqual(brief(withTraditional, '体操'), []);
+  });
+});
+
+describe('lexicon matcher: pinyin', () => {
+  const lex = lexiconOf([
+    ['加微信', 'ads'],
+    ['网赌', 'gambling'],
+    ['赌博', 'gambling'],
+    ['约炮', 'porn'],
+    ['银行卡', 'illegal'],
+    ['嫦娥', 'rumor'],
+  ]);
+
+  it('matches toneless pinyin with or without spaces', () => {
+    assert.deepEqual(brief(lex, 'jiaweixin'), ['ads:加微信|jiaweixin|pinyin']);
+    assert.deepEqual(brief(lex, '快 jia wei xin 了解'), ['ads:加微信|jia wei xin|separators+pinyin']);
+    assert.deepEqual(brief(lex, 'jia weixin'), ['ads:加微信|jia weixin|separators+pinyin']);
+    assert.deepEqual(brief(lex, 'wang du'), ['gambling:网赌|wang du|separators+pinyin']);
+    assert.deepEqual(brief(lex, 'WangDu'), ['gambling:网赌|WangDu|case+pinyin']);
+    assert.deepEqual(brief(lex, '来yuepao吗'), ['porn:约炮|yuepao|pinyin']);
+  });
+
+  it('allows gaps only between syllables and needs Latin word boundaries', () => {
+    assert.deepEqual(brief(lex, 'jiaw eixin'), []);
+    assert.deepEqual(brief(lex, 'wan gdu'), []);
+    assert.deepEqual(brief(lex, 'wangdux'), []);
+    assert.deepEqual(brief(lex, 'xwangdu'), []);
+    assert.deepEqual(brief(lex, 'wang, du'), []);
+  });
+
+  it('skips spellings under 5 letters and ones that are English words', () => {
+    assert.deepEqual(brief(lex, 'dubo'), []); // 赌博: 4 letters
+    assert.deepEqual(brief(lex, 'change the plan'), []); // 嫦娥 = chang e
+  });
+
+  it('knows heteronyms: the reading in context and the default reading', () => {
+    assert.deepEqual(brief(lex, 'yinhangka'), ['illegal:银行卡|yinhangka|pinyin']);
+    assert.deepEqual(brief(lex, 'yinxingka'), ['illegal:银行卡|yinxingka|pinyin']);
+  });
+
+  it('is off for phonetic=off terms and when phonetic matching is off', () => {
+    const off = lexiconOf([{ term: '网赌', category: 'gambling', phonetic: false }]);
+    assert.deepEqual(brief(off, 'wangdu'), []);
+    const global = lexiconOf([['网赌', 'gambling']], [], { phonetic: false });
+    assert.deepEqual(brief(global, 'wangdu'), []);
+    assert.deepEqual(brief(global, '网赌'), ['gambling:网赌|网赌|']);
+  });
+});
+
+describe('lexicon matcher: same-sound characters and Latin stand-ins', () => {
+  const lex = lexiconOf(
+    [
+      ['加微信', 'ads'],
+      ['赌博', 'gambling'],
+      ['操', 'abuse'],
+      ['约炮', 'porn'],
+    ],
+    [],
+  );
+
+  it('matches a same-sound swap with at least one identical character', () => {
+    assert.deepEqual(brief(lex, '加薇信'), ['ads:加微信|加薇信|homophone']);
+    assert.deepEqual(brief(lex, '加 薇 信领取免费礼品'), ['ads:加微信|加 薇 信|separators+homophone']);
+    assert.deepEqual(brief(lex, '嘉薇信'), ['ads:加微信|嘉薇信|homophone']);
+    assert.deepEqual(brief(lex, '家威新'), []); // nothing identical
+  });
+
+  it('needs at least two CJK characters in the term', () => {
+    assert.deepEqual(brief(lex, '草地'), []); // 草 sounds like 操
+  });
+
+  it('drops a swap that is part of an ordinary word', () => {
+    assert.deepEqual(brief(lex, '他在读博'), []); // 读博 vs 赌博
+    assert.deepEqual(brief(lex, '增加威信'), []); // 威信 vs 微信
+    assert.deepEqual(brief(lex, '越跑越快'), []); // 越跑 vs 约炮
+    const extra = lexiconOf([['赌博', 'gambling']], [], { homophoneWords: ['堵博'] });
+    assert.deepEqual(brief(extra, '堵博'), []);
+    assert.deepEqual(brief(extra, '堵博'.replace('堵', '睹')), ['gambling:赌博|睹博|homophone']);
+  });
+
+  it('matches Latin stand-ins such as V for 微', () => {
+    assert.deepEqual(brief(lex, '加V信'), ['ads:加微信|加V信|case+homophone']);
+    assert.deepEqual(brief(lex, '加v信了解'), ['ads:加微信|加v信|homophone']);
+    assert.deepEqual(brief(lex, 'vip加v信'), ['ads:加微信|加v信|homophone']);
+    assert.deepEqual(brief(lex, 'ipv信'), []);
+  });
+
+  it('is off for phonetic=off terms', () => {
+    const off = lexiconOf([{ term: '加微信', category: 'ads', phonetic: false }]);
+    assert.deepEqual(brief(off, '加薇信'), []);
+    assert.deepEqual(brief(off, '加v信'), []);
+  });
+});
+
+describe('lexicon matcher: attributes', () => {
+  it('applies severity, dryRun and boundary', () => {
+    const lex = lexiconOf([
+      { term: '代开发票', category: 'ads', severity: 4 },
+      { term: '刷单', category: 'ads', dryRun: true },
+      { term: 'sb', category: 'abuse', boundary: 'any' },
+      { term: '星河', category: 'secret', boundary: 'word' },
+    ]);
+    const [invoice] = matchAll(lex, '代开发票');
+    assert.equal(invoice.severity, 4);
+    const [fake] = matchAll(lex, '刷单');
+    assert.equal(fake.dryRun, true);
+    assert.equal(fake.severity, 2);
+    assert.deepEqual(brief(lex, 'xsbx'), ['abuse:sb|sb|']);
+    assert.deepEqual(brief(lex, '星河计划'), []);
+    assert.deepEqual(brief(lex, '星河 计划'), ['secret:星河|星河|']);
+  });
+});
