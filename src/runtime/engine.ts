@@ -1,7 +1,6 @@
 import type { ModstreamConfig } from '../config/types.js';
 import { MessageDecoder } from '../contracts/decode.js';
 import { ConfigError, isModstreamError } from '../contracts/errors.js';
-import type { Message } from '../contracts/types.js';
 import { createDetectors } from '../detect/index.js';
 import { floodHashUnits } from '../flood/reasons.js';
 import type { FloodLimiter } from '../flood/types.js';
@@ -16,7 +15,7 @@ import { defaultPolicy, type CompiledPolicy } from '../policy/compile.js';
 import { PolicyEngine } from '../policy/engine.js';
 import { loadPolicyFile } from '../policy/load.js';
 import { Pipeline } from '../pipeline/pipeline.js';
-import type { ClassifierStage, PolicyStage } from '../pipeline/stages.js';
+import type { ClassifierStage } from '../pipeline/stages.js';
 import { createMemoryStrikeStore } from '../strikes/memory/memory-strike-store.js';
 import type { StrikeStore } from '../strikes/types.js';
 
@@ -36,25 +35,6 @@ export interface EngineOptions {
   /** Default: in-memory stores bounded by config.state.maxKeys. */
   stores?: StateStores;
   classifier?: (ClassifierStage & { close(): Promise<void> }) | null;
-}
-
-/** The policy engine seen as a pipeline stage: decisions plus each group's flood limits. */
-class PolicyStageAdapter implements PolicyStage {
-  readonly #engine: PolicyEngine;
-  readonly #policy: CompiledPolicy;
-  constructor(policy: CompiledPolicy, strikes: StrikeStore) {
-    this.#policy = policy;
-    this.#engine = new PolicyEngine({ policy, strikes, onStoreError: 'review' });
-  }
-  get id(): string {
-    return this.#policy.id;
-  }
-  floodLimits(message: Message) {
-    return this.#policy.resolve(message.platform, message.groupId).flood;
-  }
-  decide(batch: Parameters<PolicyStage['decide']>[0]) {
-    return this.#engine.decide(batch);
-  }
 }
 
 export function memoryStores(config: ModstreamConfig): StateStores {
@@ -103,7 +83,7 @@ export class Engine {
       folder,
       lexicon,
       detectors,
-      policy: new PolicyStageAdapter(policy, this.stores.strikes),
+      policy: new PolicyEngine({ policy, strikes: this.stores.strikes, onStoreError: 'review' }),
       hashFolded: floodHashUnits,
       flood: this.stores.flood,
       classifier: this.#classifier,
@@ -172,7 +152,7 @@ export class Engine {
         try {
           const next = await Engine.#loadPolicy(this.#config);
           this.#policy = next;
-          this.pipeline.setPolicy(new PolicyStageAdapter(next, this.stores.strikes));
+          this.pipeline.setPolicy(new PolicyEngine({ policy: next, strikes: this.stores.strikes, onStoreError: 'review' }));
           this.#metrics?.setPolicy(next.id);
           this.#metrics?.reload('policy', true);
           this.#logger.info({ policy: next.id }, 'policy reloaded');
