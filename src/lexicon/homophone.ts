@@ -6,7 +6,8 @@
  * so 薇信/威信/微信 all reach the pattern of 微信 and the matcher checks afterwards which characters differ.
  * Latin stand-ins (V信 for 微信) do need patterns: they are listed here.
  */
-import openccPhrases from 'opencc-js/dict/STPhrases';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { PhoneticTables } from './pinyin.js';
 import { isCjkUnit } from './pinyin.js';
 
@@ -76,12 +77,21 @@ export const HOMOPHONE_TRAP_WORDS: readonly string[] = [
 
 /**
  * Words from the word tables of a package modstream already depends on: opencc-js's simplified phrase table
- * (about 49k phrases whose characters convert ambiguously to traditional). Far from a full dictionary, which
- * is why the hand-written list above exists; docs/lexicons.md gives the measured effect of each source.
+ * (about 49k phrases whose characters convert ambiguously to traditional). Far from a full dictionary, and
+ * measured as no help by default (see CompileOptions.dictionary). Read lazily from the package's file — the
+ * module is a single `export default "key value|…"` string — so nobody pays for it unless asked; [] when the
+ * table cannot be found or read.
  */
 export function dictionaryWords(): string[] {
+  let table: string;
+  try {
+    const source = readFileSync(fileURLToPath(import.meta.resolve('opencc-js/dict/STPhrases')), 'utf8');
+    table = JSON.parse(source.slice(source.indexOf('"'), source.lastIndexOf('"') + 1)) as string;
+  } catch {
+    return [];
+  }
   const words: string[] = [];
-  for (const pair of openccPhrases.split('|')) {
+  for (const pair of table.split('|')) {
     const word = pair.slice(0, pair.indexOf(' '));
     if (word.length >= 2 && word.length <= 6) words.push(word);
   }

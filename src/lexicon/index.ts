@@ -48,11 +48,13 @@ export interface LoadResult {
 
 /**
  * Reads and compiles lexicon inputs (directories, files, or files with a category; several merge) plus extra
- * allow files. Throws ConfigError(LEXICON_INVALID) only for a path that does not exist.
+ * allow files. Every warning, from reading or compiling, is returned and also passed to `onWarning` when
+ * given. Throws ConfigError(LEXICON_INVALID) only for a path that does not exist.
  */
 export function loadLexicons(inputs: readonly LexiconInput[], options: LoadOptions = {}): LoadResult {
   const { sources, warnings, files } = readLexiconSources(inputs, options);
   const userWarn = options.onWarning;
+  if (userWarn) for (const warning of warnings) userWarn(warning);
   const started = performance.now();
   const lexicon = compileLexicon(sources, {
     ...options,

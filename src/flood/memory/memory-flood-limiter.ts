@@ -70,15 +70,29 @@ const HITS_BY_BITS: readonly FloodHit[][] = (() => {
 
 // A SenderLog entry is STRIDE consecutive slots of one array: the time as an offset from the log's base
 // (a small integer, so stored unboxed; beyond ±12 days it would be boxed, still correct), the message id,
-// the text hash, and the answer given as small integers: rateCount * 8 + hit bits, duplicateCount,
-// groupCount. One array per log means one cache miss per message instead of one per field.
-const STRIDE = 6;
+// the text hash and its key (see smallKey), and the answer given as small integers: rateCount * 8 + hit
+// bits, duplicateCount, groupCount. One array per log means one cache miss per message, not one per field.
+const STRIDE = 7;
 const E_TIME = 0;
 const E_ID = 1;
 const E_HASH = 2;
-const E_PACKED = 3;
-const E_DUPLICATES = 4;
-const E_GROUPS = 5;
+const E_KEY = 3;
+const E_PACKED = 4;
+const E_DUPLICATES = 5;
+const E_GROUPS = 6;
+
+/**
+ * A 30-bit key of a string: its length and last 8 code units, FNV-1a mixed, as a small integer. Scans
+ * compare keys first and the strings only when keys match, because comparing two different strings reads
+ * both from memory and stored ones are rarely in cache. A key collision only costs a string comparison, so
+ * the key need not be strong: text hashes are random hex, group ids differ at their end.
+ */
+function smallKey(s: string): number {
+  const n = s.length;
+  let h = Math.imul(0x811c9dc5 ^ n, 0x01000193);
+  for (let i = n > 8 ? n - 8 : 0; i < n; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
+}
 
 /**
  * The recent messages of one user in one group, oldest first (sorted by time). Entries [head, size) are
@@ -149,12 +163,12 @@ class SenderLog {
     return -1;
   }
 
-  /** Copies of `hash` at times > cutoff. */
-  countHash(hash: string, cutoff: number): number {
+  /** Copies of `hash` (whose smallKey is `key`) at times > cutoff. */
+  countHash(hash: string, key: number, cutoff: number): number {
     const e = this.e;
     let count = 0;
-    for (let k = this.firstAfter(cutoff) * STRIDE + E_HASH; k < e.length; k += STRIDE) {
-      if (e[k] === hash) count++;
+    for (let k = this.firstAfter(cutoff) * STRIDE; k < e.length; k += STRIDE) {
+      if (e[k + E_KEY] === key && e[k + E_HASH] === hash) count++;
     }
     return count;
   }
@@ -171,13 +185,22 @@ class SenderLog {
     };
   }
 
-  insert(at: number, t: number, id: string, hash: string, packed: number, dup: number, groups: number): void {
+  insert(
+    at: number,
+    t: number,
+    id: string,
+    hash: string,
+    key: number,
+    packed: number,
+    dup: number,
+    groups: number,
+  ): void {
     const e = this.e;
     if (e.length === 0) this.base = t;
     const rel = t - this.base;
-    if (at * STRIDE === e.length) e.push(rel, id, hash, packed, dup, groups);
+    if (at * STRIDE === e.length) e.push(rel, id, hash, key, packed, dup, groups);
     // Out-of-order event time: rare (per-group order is kept upstream), so a splice is fine.
-    else e.splice(at * STRIDE, 0, rel, id, hash, packed, dup, groups);
+    else e.splice(at * STRIDE, 0, rel, id, hash, key, packed, dup, groups);
   }
 
   #compact(): void {
@@ -194,6 +217,9 @@ class SenderLog {
 class CrossGroupLog {
   hashes: string[] = [];
   groups: string[] = [];
+  /** smallKey of each hash and of each group, compared before the strings. */
+  hashKeys: number[] = [];
+  groupKeys: number[] = [];
   last: number[] = [];
 
   get size(): number {
@@ -204,28 +230,26 @@ class CrossGroupLog {
    * Records `hash` sent to `group` at t, forgets entries last seen at or before cutoff, and returns in how
    * many distinct groups (this one included) the user sent `hash` after cutoff. One pass, in place.
    */
-  record(hash: string, group: string, t: number, cutoff: number): number {
-    const hashes = this.hashes;
-    const groups = this.groups;
-    const last = this.last;
+  record(hash: string, hashKey: number, group: string, groupKey: number, t: number, cutoff: number): number {
+    const { hashes, groups, hashKeys, groupKeys, last } = this;
     const n = hashes.length;
     let write = 0;
     let found = false;
     let count = 1;
     for (let read = 0; read < n; read++) {
       let when = last[read];
-      const h = hashes[read];
-      const g = groups[read];
-      if (h === hash) {
-        if (g === group) {
+      if (hashKeys[read] === hashKey && hashes[read] === hash) {
+        if (groupKeys[read] === groupKey && groups[read] === group) {
           found = true;
           if (t > when) when = t;
         } else if (when > cutoff) count++;
       }
       if (when <= cutoff) continue;
       if (write !== read) {
-        hashes[write] = h;
-        groups[write] = g;
+        hashes[write] = hashes[read];
+        groups[write] = groups[read];
+        hashKeys[write] = hashKeys[read];
+        groupKeys[write] = groupKeys[read];
         last[write] = when;
       }
       write++;
@@ -233,11 +257,15 @@ class CrossGroupLog {
     if (write !== n) {
       hashes.length = write;
       groups.length = write;
+      hashKeys.length = write;
+      groupKeys.length = write;
       last.length = write;
     }
     if (!found) {
       hashes.push(hash);
       groups.push(group);
+      hashKeys.push(hashKey);
+      groupKeys.push(groupKey);
       last.push(t);
     }
     return count;
@@ -250,6 +278,8 @@ class CrossGroupLog {
     for (let i = 1; i < last.length; i++) if (last[i] < last[at]) at = i;
     this.hashes.splice(at, 1);
     this.groups.splice(at, 1);
+    this.hashKeys.splice(at, 1);
+    this.groupKeys.splice(at, 1);
     last.splice(at, 1);
   }
 }
@@ -295,10 +325,17 @@ class UserState extends SenderLog implements ClockEntry {
    * Records that `hash` was sent to `group` at t; returns the distinct groups that got it after cutoff,
    * this one included.
    */
-  groupsWith(hash: string, group: string, t: number, cutoff: number, maxEntries: number): number {
+  groupsWith(
+    hash: string,
+    hashKey: number,
+    group: string,
+    t: number,
+    cutoff: number,
+    maxEntries: number,
+  ): number {
     const cross = this.cross;
     if (cross === null) return 1; // one group only: this one
-    const count = cross.record(hash, group, t, cutoff);
+    const count = cross.record(hash, hashKey, group, smallKey(group), t, cutoff);
     if (cross.size > maxEntries) cross.dropOldest();
     return count;
   }
@@ -306,9 +343,11 @@ class UserState extends SenderLog implements ClockEntry {
   /** The cross-group list starts from what the user sent in their first group. */
   #seedCrossGroups(): CrossGroupLog {
     const cross = new CrossGroupLog();
+    const groupKey = smallKey(this.firstGroup);
     for (let j = this.head, end = this.end; j < end; j++) {
       const hash = this.e[j * STRIDE + E_HASH] as string;
-      if (hash !== '') cross.record(hash, this.firstGroup, this.time(j), -Infinity);
+      const hashKey = this.e[j * STRIDE + E_KEY] as number;
+      if (hash !== '') cross.record(hash, hashKey, this.firstGroup, groupKey, this.time(j), -Infinity);
     }
     return cross;
   }
@@ -404,14 +443,17 @@ export class MemoryFloodLimiter implements FloodLimiter {
     let bits = rateCount > limits.rateMax ? RATE_BIT : 0;
     let duplicateCount = 0;
     let groupCount = 0;
+    let key = 0;
     if (hash !== '') {
-      duplicateCount = log.countHash(hash, t - limits.duplicateWindowMs) + 1;
+      key = smallKey(hash);
+      duplicateCount = log.countHash(hash, key, t - limits.duplicateWindowMs) + 1;
       if (duplicateCount >= limits.duplicateMax) bits |= DUPLICATE_BIT;
-      groupCount = user.groupsWith(hash, req.groupId, t, t - limits.crossGroupWindowMs, this.#maxEntriesPerKey);
+      const cutoff = t - limits.crossGroupWindowMs;
+      groupCount = user.groupsWith(hash, key, req.groupId, t, cutoff, this.#maxEntriesPerKey);
       if (groupCount >= limits.crossGroupMin) bits |= CROSS_GROUP_BIT;
     }
 
-    log.insert(end, t, req.messageId, hash, rateCount * 8 + bits, duplicateCount, groupCount);
+    log.insert(end, t, req.messageId, hash, key, rateCount * 8 + bits, duplicateCount, groupCount);
     if (log.size > this.#maxEntriesPerKey) {
       log.dropOldest();
       this.#trimmed++;

@@ -167,7 +167,8 @@ export class MemoryStrikeStore implements StrikeStore {
 
   #recordOne(req: StrikeRequest, now: number): StrikeResult {
     const log =
-      this.#logs.get(req.group, req.userId, now) ?? this.#logs.add(req.group, req.userId, new StrikeLog(), now);
+      this.#logs.get(req.group, req.userId, now) ??
+      this.#logs.add(req.group, req.userId, new StrikeLog(), now);
     const t = req.ts;
     log.prune(t);
     const seen = log.find(req.messageId);

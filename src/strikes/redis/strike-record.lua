@@ -4,7 +4,8 @@
   Semantics match src/strikes/memory (tests/contract/strikes.contract.ts): a strike recorded at event time
   ts with ttlMs is live at time t while t < ts + ttlMs; a request's answer is the summed weight of its
   user's live strikes in its group at the request's ts, its own strike included. A messageId already
-  recorded (and not yet expired) records nothing and gets its first answer back, flagged as a duplicate.
+  recorded (and not yet expired) records nothing and gets its first answer back, flagged as a duplicate;
+  strikes expired by the request's ts are dropped whether it is a duplicate or not.
 
   State: one binary string per user per group, fixed-width little-endian records in recording order,
   written back with SET ... PX (the longest remaining strike life), 32 bytes per strike:
@@ -37,20 +38,32 @@ local function record(out, key, idHash, t, weight, ttl, maxStrikes)
   local expires = {}
   local weights = {}
   local m = 0
+  local replayed = nil
+  local longest = 0
   for i = 0, n - 1 do
     local off = i * W + 1
     local exp, id, w, answered = sunpack(REC, log, off)
     if exp > t then
       if id == idHash then
-        out[#out + 1] = fmt('%.17g', answered)
-        out[#out + 1] = 1
-        return
+        replayed = answered
       end
       m = m + 1
       kept[m] = sub(log, off, off + W - 1)
       expires[m] = exp
       weights[m] = w
+      if exp - t > longest then
+        longest = exp - t
+      end
     end
+  end
+  if replayed ~= nil then
+    -- Recorded before: nothing new; strikes that expired by now are still dropped.
+    if m < n then
+      redis.call('SET', key, concat(kept), 'PX', math.max(1, ceil(longest)))
+    end
+    out[#out + 1] = fmt('%.17g', replayed)
+    out[#out + 1] = 1
+    return
   end
 
   m = m + 1
@@ -71,7 +84,7 @@ local function record(out, key, idHash, t, weight, ttl, maxStrikes)
   end
 
   local strikes = 0
-  local longest = 0
+  longest = 0
   local mine = nil
   for j = 1, m do
     if expires[j] > t then

@@ -144,6 +144,39 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
     await redisLimiter.close();
   });
 
+  it('sends one script call per batch (one per hash tag in the Cluster layout), even for 1000 requests', async () => {
+    let calls = 0;
+    const counting = new Proxy(client, {
+      get(target, prop, receiver) {
+        if (prop === 'evalsha') {
+          return (...args: unknown[]) => {
+            calls++;
+            return (target.evalsha as (...a: unknown[]) => Promise<unknown>)(...args);
+          };
+        }
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as RedisClient;
+    const batch = Array.from({ length: 1000 }, (_, i) =>
+      req('big', { groupId: `big-g${i % 40}`, userId: `big-u${i % 25}`, textHash: i % 4 === 0 ? '' : `t${i % 3}` }),
+    );
+    const memory = new MemoryFloodLimiter();
+    for (const callPerTag of [false, true]) {
+      const limiter = new RedisFloodLimiter({
+        client: counting,
+        keys: new RedisKeys(`${prefix}big-${callPerTag}:`),
+        script: loadFloodScript(),
+        callPerTag,
+      });
+      calls = 0;
+      const got = await limiter.check(batch);
+      const tags = new Set(batch.flatMap((r) => [`g:${r.groupId}`, ...(r.textHash ? [`u:${r.userId}`] : [])]));
+      assert.equal(calls, callPerTag ? tags.size : 1);
+      if (!callPerTag) assert.deepEqual(got, await memory.check(batch));
+    }
+  });
+
   it('answers the same as the in-memory limiter on random streams', async () => {
     for (let seed = 1; seed <= 25; seed++) {
       const p = `${prefix}diff-${seed}:`;

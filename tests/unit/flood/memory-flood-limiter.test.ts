@@ -36,7 +36,12 @@ describe('MemoryFloodLimiter (memory specifics)', () => {
 
   it('gives recently used users a second chance when evicting', () => {
     const limiter = new MemoryFloodLimiter({ maxKeys: 2, clock: () => T0 });
-    limiter.checkSync([req({ userId: 'a' }), req({ userId: 'b' }), req({ userId: 'a' }), req({ userId: 'c' })]);
+    limiter.checkSync([
+      req({ userId: 'a' }),
+      req({ userId: 'b' }),
+      req({ userId: 'a' }),
+      req({ userId: 'c' }),
+    ]);
     const [a, b] = limiter.checkSync([req({ userId: 'a' }), req({ userId: 'b' })]);
     assert.equal(a.rateCount, 3, 'a was kept');
     assert.equal(b.rateCount, 1, 'b was evicted');

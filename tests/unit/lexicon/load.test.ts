@@ -81,7 +81,9 @@ describe('loadLexicons', () => {
       ]),
       'notes.txt': 'hello\n',
     });
-    const { lexicon, warnings } = loadLexicons([dir], options);
+    const seen: string[] = [];
+    const { lexicon, warnings } = loadLexicons([dir], { ...options, onWarning: (w) => seen.push(w.code) });
+    assert.deepEqual(seen.sort(), warnings.map((w) => w.code).sort(), 'onWarning sees every warning too');
     assert.deepEqual(
       warnings.map((w) => [w.file.slice(dir.length + 1), w.line, w.code]).sort(),
       [

@@ -245,6 +245,12 @@ describe('lexicon matcher: same-sound characters and Latin stand-ins', () => {
     assert.deepEqual(brief(extra, '堵博'.replace('堵', '睹')), ['gambling:赌博|睹博|homophone']);
   });
 
+  it('can also take ordinary words from the opencc-js phrase table (off by default)', () => {
+    const terms = [['出售发票', 'ads']] as const;
+    assert.deepEqual(brief(lexiconOf(terms), '出售发漂'), ['ads:出售发票|出售发漂|homophone']);
+    assert.deepEqual(brief(lexiconOf(terms, [], { dictionary: true }), '出售发漂'), []); // 发漂 is in the table
+  });
+
   it('matches Latin stand-ins such as V for 微', () => {
     assert.deepEqual(brief(lex, '加V信'), ['ads:加微信|加V信|case+homophone']);
     assert.deepEqual(brief(lex, '加v信了解'), ['ads:加微信|加v信|homophone']);
