@@ -1,0 +1,121 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VerdictValidator } from '../../src/contracts/decode.js';
+import { lines, runCli } from './helpers.js';
+
+const validator = new VerdictValidator();
+
+describe('modstream check', () => {
+  it('walks the sample stream through the whole ladder, the flood burst and the detectors', async () => {
+    const r = await runCli(['check'], readFileSync('examples/messages.jsonl', 'utf8'));
+    assert.equal(r.code, 0, r.stderr);
+    const out = lines(r.stdout);
+    assert.equal(out.length, readFileSync('examples/messages.jsonl', 'utf8').trim().split('\n').length);
+    for (const v of out) assert.equal(validator.check(v), null);
+    const zhang = out.filter((v) => v.userId === '10001' && v.action !== 'allow');
+    assert.deepEqual(
+      zhang.map((v) => [v.action, v.muteSeconds, v.notifyAdmins, v.deleteMessage]),
+      [
+        ['warn', 0, false, true],
+        ['mute', 604800, false, true],
+        ['kick', 0, true, true],
+        ['ban', 0, true, true],
+      ],
+    );
+    assert.deepEqual(zhang[0].reasons[0].evasion, ['separators', 'homophone']);
+    const wang = out.filter((v) => v.userId === '10003' && v.action !== 'allow');
+    assert.ok(wang.length >= 2);
+    assert.ok(wang.every((v) => v.action === 'mute' && v.muteSeconds === 600 && v.reasons[0].detector === 'flood'));
+    const pii = out.find((v) => v.userId === '10004');
+    assert.equal(pii.action, 'review');
+    assert.equal(pii.reasons[0].rule, 'pii:cn-id');
+    const admin = out.find((v) => v.messageId === 'qq:901234:1021');
+    assert.equal(admin.action, 'allow', '@all from an admin is allowed');
+    const traps = out.find((v) => v.messageId === 'qq:901234:1023');
+    assert.deepEqual(traps.reasons, [], 'class / assessment / Scunthorpe are not hits');
+    assert.match(r.stderr, /23 lines, 23 verdicts/);
+  });
+
+  it('--text: one verdict per line, span into the original text', async () => {
+    const r = await runCli(['check', '--text'], '加我薇信\n今天天气不错\n');
+    assert.equal(r.code, 0, r.stderr);
+    const [a, b] = lines(r.stdout);
+    assert.equal(a.action, 'warn');
+    const reason = a.reasons[0];
+    assert.equal('加我薇信'.slice(reason.span[0], reason.span[1]), reason.match);
+    assert.equal(b.action, 'allow');
+  });
+
+  it('each kind of bad line gets its error code in place; the run goes on; exit 0, or 1 with --strict', async () => {
+    const good = JSON.stringify({ id: 'a', platform: 'qq', groupId: '1', userId: 'u', text: 'hi', ts: 1 });
+    const input = [
+      good,
+      '{not json',
+      JSON.stringify({ id: 'b', platform: 'qq', groupId: '1', userId: 'u', text: 5, ts: 1 }),
+      JSON.stringify({ id: 'c', platform: 'qq' }),
+      JSON.stringify({ id: 'd', platform: 'qq', groupId: '1', userId: 'u', text: 'x'.repeat(70 * 1024), ts: 1 }),
+      '{"id":"e","platform":"qq","groupId":"1","userId":"u","text":"\\udc00 lone","ts":1}',
+      '',
+      good.replace('"a"', '"f"'),
+    ].join('\n');
+    const r = await runCli(['check'], input + '\n');
+    assert.equal(r.code, 0);
+    const out = lines(r.stdout);
+    assert.equal(out.length, 8);
+    assert.equal(out[0].messageId, 'a');
+    assert.deepEqual(
+      out.slice(1, 7).map((o) => [o.error.code, o.line]),
+      [
+        ['BAD_JSON', 2],
+        ['BAD_MESSAGE', 3],
+        ['BAD_MESSAGE', 4],
+        ['OVERSIZE', 5],
+        ['BAD_ENCODING', 6],
+        ['BAD_JSON', 7],
+      ],
+    );
+    assert.match(out[2].error.message, /text must be string/);
+    assert.match(out[3].error.message, /groupId is required/);
+    assert.equal(out[7].messageId, 'f');
+    assert.match(r.stderr, /8 lines, 2 verdicts .* 6 errors/);
+    const strict = await runCli(['check', '--strict'], input + '\n');
+    assert.equal(strict.code, 1);
+  });
+
+  it('--lexicon replaces the built-in lexicons, --allow adds phrases, --input/--output use files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-check-'));
+    const lex = join(dir, 'lex');
+    mkdirSync(lex);
+    writeFileSync(join(lex, 'secret.txt'), '# project code names\n青龙计划\n');
+    writeFileSync(join(dir, 'allow.txt'), '青龙计划书模板\n');
+    const input = join(dir, 'in.txt');
+    writeFileSync(input, '青龙计划下周上线\n加微信\n青龙计划书模板在共享盘\n');
+    const output = join(dir, 'out.jsonl');
+    const r = await runCli(['check', '--text', '--lexicon', lex, '--allow', join(dir, 'allow.txt'), '--input', input, '--output', output]);
+    assert.equal(r.code, 0, r.stderr);
+    const [a, b, c] = lines(readFileSync(output, 'utf8'));
+    assert.equal(a.reasons[0].category, 'secret');
+    assert.equal(a.action, 'review');
+    assert.equal(b.reasons.length, 0, 'built-in terms are gone with --lexicon');
+    assert.equal(c.reasons.length, 0, 'allow-listed phrase');
+  });
+
+  it('a bad flag is a usage error naming it', async () => {
+    const r = await runCli(['check', '--nope']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /USAGE.*--nope/);
+  });
+
+  it('a bad policy file stops start-up with its path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-check-'));
+    const policy = join(dir, 'p.yaml');
+    writeFileSync(policy, 'name: x\nversion: 1\ngroups:\n  "qq:1":\n    ladder:\n      - action: mute\n        muteSeconds: -5\n');
+    const r = await runCli(['check', '--policy', policy], '');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /POLICY_INVALID/);
+    assert.match(r.stderr, /groups\["qq:1"\]\.ladder\[0\]\.muteSeconds/);
+  });
+});
