@@ -11,6 +11,8 @@ interface Benchmark {
 const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   detection: () => import('./detection.bench.js'),
   cli: () => import('./cli.bench.js'),
+  embedded: () => import('./embedded.bench.js'),
+  'metrics-overhead': () => import('./metrics-overhead.bench.js'),
 };
 
 async function main(argv: string[]): Promise<void> {

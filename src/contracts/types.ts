@@ -32,7 +32,8 @@ export const ACTION_RANK: Readonly<Record<Action, number>> = {
   ban: 5,
 };
 
-export const DETECTORS = ['lexicon', 'link', 'pii', 'mention', 'flood', 'classifier'] as const;
+/** `member`: membership rules (group cards, departed staff, inactivity; docs/member-events.md), not message text. */
+export const DETECTORS = ['lexicon', 'link', 'pii', 'mention', 'flood', 'classifier', 'member'] as const;
 export type Detector = (typeof DETECTORS)[number];
 
 /** Foldings a lexicon match may have gone through to be found. */

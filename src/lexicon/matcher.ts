@@ -17,7 +17,7 @@
  * Everything per message lives in typed arrays owned by this instance: a text with no hits allocates nothing.
  */
 import type { Category, Evasion, Reason } from '../contracts/types.js';
-import { EVASIONS } from '../contracts/types.js';
+import { CATEGORIES, EVASIONS } from '../contracts/types.js';
 import type { FoldBuffer } from '../fold/types.js';
 import {
   EV_HOMOPHONE,
@@ -128,11 +128,90 @@ class Scratch {
   }
 }
 
-// Candidate tuple fields.
-const C_PATTERN = 0;
-const C_START = 1;
-const C_END = 2;
-const C_BITS = 3;
+/**
+ * Verified candidates of one text, as parallel typed arrays reused across messages, plus the per-candidate
+ * scratch the emitter sorts and filters with. Nothing here is allocated per message once it has grown.
+ */
+class Candidates {
+  count = 0;
+  pattern: Int32Array = new Int32Array(32);
+  /** First and last folded unit. */
+  start: Int32Array = new Int32Array(32);
+  end: Int32Array = new Int32Array(32);
+  bits: Int32Array = new Int32Array(32);
+  /** Span in the original text, [spanStart, spanEnd). */
+  spanStart: Int32Array = new Int32Array(32);
+  spanEnd: Int32Array = new Int32Array(32);
+  /** Candidate indices in output order. */
+  order: Int32Array = new Int32Array(32);
+  keep: Uint8Array = new Uint8Array(32);
+
+  push(pattern: number, start: number, end: number, bits: number): void {
+    const i = this.count;
+    if (i === this.pattern.length) this.#grow();
+    this.pattern[i] = pattern;
+    this.start[i] = start;
+    this.end[i] = end;
+    this.bits[i] = bits;
+    this.count = i + 1;
+  }
+
+  #grow(): void {
+    const size = this.pattern.length * 2;
+    this.pattern = grown(this.pattern, size);
+    this.start = grown(this.start, size);
+    this.end = grown(this.end, size);
+    this.bits = grown(this.bits, size);
+    this.spanStart = new Int32Array(size);
+    this.spanEnd = new Int32Array(size);
+    this.order = new Int32Array(size);
+    this.keep = new Uint8Array(size);
+  }
+}
+
+function grown(from: Int32Array, size: number): Int32Array {
+  const to = new Int32Array(size);
+  to.set(from);
+  return to;
+}
+
+/**
+ * The `evasion` list of every bit set, built once: a Reason shares the frozen list of its bit set instead of
+ * allocating one (nothing downstream mutates reasons' lists: the policy copies a reason it annotates).
+ */
+const EVASION_LISTS: readonly (readonly Evasion[])[] = Array.from(
+  { length: 1 << EVASIONS.length },
+  (_, bits) => Object.freeze(EVASIONS.filter((_, i) => (bits & (1 << i)) !== 0)),
+);
+
+/**
+ * One object literal per shape a lexicon Reason can take, so that every Reason is born with its final hidden
+ * class (adding `evasion` or `dryRun` afterwards would transition it and allocate a property store). The key
+ * order is the one verdicts have always been serialised with.
+ */
+function lexiconReason(
+  category: Category,
+  rule: string,
+  match: string,
+  start: number,
+  end: number,
+  severity: number,
+  bits: number,
+  dryRun: boolean,
+): Reason {
+  if (bits === 0) {
+    return dryRun
+      ? { detector: 'lexicon', category, rule, match, span: [start, end], severity, dryRun: true }
+      : { detector: 'lexicon', category, rule, match, span: [start, end], severity };
+  }
+  const evasion = EVASION_LISTS[bits] as Evasion[];
+  return dryRun
+    ? { detector: 'lexicon', category, rule, match, span: [start, end], severity, evasion, dryRun: true }
+    : { detector: 'lexicon', category, rule, match, span: [start, end], severity, evasion };
+}
+
+/** Candidates sorted with a comparator instead of insertion sort beyond this many (rare, adversarial text). */
+const INSERTION_SORT_LIMIT = 48;
 
 export class LexiconMatcher implements CompiledLexicon {
   readonly version: string;
@@ -148,9 +227,10 @@ export class LexiconMatcher implements CompiledLexicon {
   readonly #allow = new Scratch(4);
   /** Ordinary-word occurrences (WORD patterns, and allow phrases too): (pattern, start, end, -). */
   readonly #words = new Scratch(4);
-  /** Verified candidates: (pattern, start unit, end unit, evasion bits). */
-  readonly #candidates = new Scratch(4);
-  #keep = new Uint8Array(16);
+  /** Verified candidates. */
+  readonly #candidates = new Candidates();
+  /** Per category: the furthest span end among candidates already swept (see #select). */
+  readonly #maxEnd = new Int32Array(CATEGORIES.length);
   /** Particles that never stand in for a term's character (NEVER_SWAPPED). */
   readonly #neverSwapped: ReadonlySet<number>;
 
@@ -175,139 +255,147 @@ export class LexiconMatcher implements CompiledLexicon {
     const count = this.#automaton.scan(buf.codes, buf.length, hits);
     if (count === 0) return;
     const t = this.#t;
+    const kindOf = t.kind;
+    const offset = t.offset;
+    const hitPattern = hits.pattern;
+    const hitEnd = hits.end;
     const allow = this.#allow;
     const words = this.#words;
-    const candidates = this.#candidates;
     allow.count = 0;
     words.count = 0;
-    candidates.count = 0;
 
-    // Most texts with hits only hit allow phrases or ordinary words (操作, 增加): nothing to report.
+    // Pass 1: exact occurrences of allow phrases and ordinary words (they decide over candidates, wherever
+    // they end), counting term hits on the way: most texts with hits only hit those (操作, 增加).
     let termHits = 0;
     for (let h = 0; h < count; h++) {
-      const kind = t.kind[hits.pattern[h]];
-      if (kind !== KIND_ALLOW && kind !== KIND_WORD) termHits++;
-    }
-    if (termHits === 0) return;
-
-    // Pass 1: exact occurrences of allow phrases and ordinary words (they decide over candidates).
-    for (let h = 0; h < count; h++) {
-      const p = hits.pattern[h];
-      const kind = t.kind[p];
-      if (kind !== KIND_ALLOW && kind !== KIND_WORD) continue;
-      const end = hits.end[h];
-      const start = end - (t.offset[p + 1] - t.offset[p]) + 1;
+      const p = hitPattern[h];
+      const kind = kindOf[p];
+      if (kind < KIND_ALLOW) {
+        termHits++;
+        continue;
+      }
+      const end = hitEnd[h];
+      const start = end - (offset[p + 1] - offset[p]) + 1;
       if (!this.#exactOccurrence(p, start, buf)) continue;
       if (kind === KIND_ALLOW) allow.push4(p, start, end, 0);
       words.push4(p, start, end, 0);
     }
+    if (termHits === 0) return;
 
     // Pass 2: verify term candidates.
+    const candidates = this.#candidates;
+    candidates.count = 0;
     for (let h = 0; h < count; h++) {
-      const p = hits.pattern[h];
-      const kind = t.kind[p];
-      if (kind === KIND_ALLOW || kind === KIND_WORD) continue;
-      const end = hits.end[h];
-      const start = end - (t.offset[p + 1] - t.offset[p]) + 1;
+      const p = hitPattern[h];
+      const kind = kindOf[p];
+      if (kind >= KIND_ALLOW) continue;
+      const end = hitEnd[h];
+      const start = end - (offset[p + 1] - offset[p]) + 1;
       const bits = this.#verify(p, kind, start, end, buf);
-      if (bits < 0 || this.#allowed(p, start, end, buf)) continue;
-      candidates.push4(p, start, end, bits);
+      if (bits < 0 || (allow.count > 0 && this.#allowed(p, start, end, buf))) continue;
+      candidates.push(p, start, end, bits);
     }
     if (candidates.count === 0) return;
     this.#emit(text, buf, out);
   }
 
-  /** Evasion bits of a verified candidate, or -1. */
+  /**
+   * Evasion bits of a verified candidate over folded units [s, e], or -1. One pass over the units checks
+   * runs, gaps and (for same-sound matches) which characters differ; the rules are in the file comment.
+   */
   #verify(p: number, kind: number, s: number, e: number, buf: FoldBuffer): number {
     const t = this.#t;
+    const left = t.left[p];
+    if (left !== BOUNDARY_NONE && !boundaryOk(left, buf, s - 1, s)) return -1;
+    const right = t.right[p];
+    if (right !== BOUNDARY_NONE && !boundaryOk(right, buf, e + 1, e + 1)) return -1;
+
     const term = t.owner[p];
     const o = t.offset[p];
     const codes = buf.codes;
     const gap = buf.gap;
+    const run = buf.run;
+    const flags = buf.flags;
+    const patternCodes = t.codes;
+    const patternRun = t.run;
+    const patternMark = t.mark;
     const L = e - s + 1;
-
-    if (!boundaryOk(t.left[p], buf, s - 1, s) || !boundaryOk(t.right[p], buf, e + 1, e + 1)) return -1;
-
-    let bits = 0;
-    // Runs.
-    for (let k = 0; k < L; k++) {
-      const have = buf.run[s + k];
-      const need = t.run[o + k] || 1;
-      if (have < need) return -1;
-      if (have > need) bits |= EV_REPEATS;
-    }
-
-    // Gaps. Where the term itself breaks words (`piss off`), any gap but a sentence break will do, and it
-    // does not count towards the separator rule.
-    if (L > 1) {
-      let inner = 0;
-      let none = 0;
-      let soft = 0;
-      let hard = 0;
-      for (let i = s + 1; i <= e; i++) {
-        const g = gap[i];
-        const mark = t.mark[o + (i - s)];
-        if ((mark & MARK_WORD_BREAK) !== 0) {
-          if (g === GAP_HARD) return -1;
-          continue;
-        }
-        if (kind === KIND_PINYIN && g !== GAP_NONE && (g === GAP_HARD || (mark & MARK_SYLLABLE) === 0)) {
-          return -1;
-        }
-        inner++;
-        if (g === GAP_NONE) none++;
-        else if (g === GAP_SOFT) soft++;
-        else if (g === GAP_HARD) hard++;
-      }
-      const present = inner - none;
-      if (present > 0) {
-        if (kind !== KIND_PINYIN) {
-          if (hard > 0 && !(hard === inner && inner >= 2)) return -1;
-          if (none > 0 && soft !== present) return -1;
-        }
-        bits |= EV_SEPARATORS;
-      }
-    }
-
-    // Same-sound characters and Latin stand-ins.
-    if (kind === KIND_PINYIN) {
-      if ((t.termFlags[term] & TERM_PHONETIC) === 0) return -1;
-      bits |= EV_PINYIN;
-    } else {
-      let swapped = 0;
-      let identicalCjk = 0;
-      for (let k = 0; k < L; k++) {
-        const pc = t.codes[o + k];
-        if (kind === KIND_ALIAS && (t.mark[o + k] & MARK_ALIAS) !== 0) {
-          swapped++;
-        } else if (codes[s + k] !== pc) {
-          swapped++;
-          if (this.#neverSwapped.has(codes[s + k]) || this.#inWord(s + k)) return -1;
-          // Two-character terms are the ambiguous ones (福建人 holds 建人 ~ 贱人, 去四川 holds 去四 ~ 去死): a
-          // swapped character at an edge must not run on into more Chinese text.
-          if (
-            t.termCjk[term] === 2 &&
-            ((k === 0 && gluedOutside(buf, s - 1, s)) || (k === L - 1 && gluedOutside(buf, e + 1, e + 1)))
-          ) {
-            return -1;
-          }
-        } else if (isCjk(pc)) {
-          identicalCjk++;
-        }
-      }
-      if (swapped > 0) {
-        if ((t.termFlags[term] & TERM_PHONETIC) === 0 || t.termCjk[term] < 2 || identicalCjk === 0) return -1;
-        bits |= EV_HOMOPHONE;
-      }
-    }
-
-    if ((t.termFlags[term] & TERM_NOT_PLAIN) !== 0 && (bits & (EV_PINYIN | EV_HOMOPHONE)) === 0) return -1;
+    const pinyin = kind === KIND_PINYIN;
+    const alias = kind === KIND_ALIAS;
 
     // The folder's own evasion bits over the matched units; invisibles dropped before the first unit lie
-    // outside the span, and repeats are judged above.
-    const flags = buf.flags;
-    bits |= flags[s] & ~(MATCHER_BITS | EV_INVISIBLE);
-    for (let i = s + 1; i <= e; i++) bits |= flags[i] & ~MATCHER_BITS;
+    // outside the span, and repeats are judged here (the folder marks every collapsed run as "repeats",
+    // even one the term asks for).
+    let bits = flags[s] & ~(MATCHER_BITS | EV_INVISIBLE);
+    let inner = 0;
+    let none = 0;
+    let soft = 0;
+    let hard = 0;
+    let swapped = 0;
+    let identicalCjk = 0;
+    for (let k = 0; k < L; k++) {
+      const i = s + k;
+      const have = run[i];
+      const need = patternRun[o + k];
+      if (have < need) return -1;
+      if (have > need) bits |= EV_REPEATS;
+      const mark = patternMark[o + k];
+
+      // Gaps. Where the term itself breaks words (`piss off`), any gap but a sentence break will do, and it
+      // does not count towards the separator rule.
+      if (k > 0) {
+        bits |= flags[i] & ~MATCHER_BITS;
+        const g = gap[i];
+        if ((mark & MARK_WORD_BREAK) !== 0) {
+          if (g === GAP_HARD) return -1;
+        } else {
+          if (pinyin && g !== GAP_NONE && (g === GAP_HARD || (mark & MARK_SYLLABLE) === 0)) return -1;
+          inner++;
+          if (g === GAP_NONE) none++;
+          else if (g === GAP_SOFT) soft++;
+          else if (g === GAP_HARD) hard++;
+        }
+      }
+
+      // Same-sound characters and Latin stand-ins.
+      if (pinyin) continue;
+      const pc = patternCodes[o + k];
+      if (alias && (mark & MARK_ALIAS) !== 0) {
+        swapped++;
+      } else if (codes[i] !== pc) {
+        swapped++;
+        if (this.#neverSwapped.has(codes[i]) || this.#inWord(i)) return -1;
+        // Two-character terms are the ambiguous ones (福建人 holds 建人 ~ 贱人, 去四川 holds 去四 ~ 去死): a
+        // swapped character at an edge must not run on into more Chinese text.
+        if (
+          t.termCjk[term] === 2 &&
+          ((k === 0 && gluedOutside(buf, s - 1, s)) || (k === L - 1 && gluedOutside(buf, e + 1, e + 1)))
+        ) {
+          return -1;
+        }
+      } else if (isCjk(pc)) {
+        identicalCjk++;
+      }
+    }
+
+    const present = inner - none;
+    if (present > 0) {
+      if (!pinyin) {
+        if (hard > 0 && !(hard === inner && inner >= 2)) return -1;
+        if (none > 0 && soft !== present) return -1;
+      }
+      bits |= EV_SEPARATORS;
+    }
+
+    const termFlags = t.termFlags[term];
+    if (pinyin) {
+      if ((termFlags & TERM_PHONETIC) === 0) return -1;
+      bits |= EV_PINYIN;
+    } else if (swapped > 0) {
+      if ((termFlags & TERM_PHONETIC) === 0 || t.termCjk[term] < 2 || identicalCjk === 0) return -1;
+      bits |= EV_HOMOPHONE;
+    }
+    if ((termFlags & TERM_NOT_PLAIN) !== 0 && (bits & (EV_PINYIN | EV_HOMOPHONE)) === 0) return -1;
     return bits;
   }
 
@@ -321,7 +409,7 @@ export class LexiconMatcher implements CompiledLexicon {
     let soft = 0;
     for (let k = 0; k < L; k++) {
       if (buf.codes[s + k] !== t.codes[o + k]) return false;
-      if (buf.run[s + k] < (t.run[o + k] || 1)) return false;
+      if (buf.run[s + k] < t.run[o + k]) return false;
       if (k === 0) continue;
       const g = buf.gap[s + k];
       if (g === GAP_HARD) return false;
@@ -351,7 +439,6 @@ export class LexiconMatcher implements CompiledLexicon {
    */
   #allowed(p: number, s: number, e: number, buf: FoldBuffer): boolean {
     const a = this.#allow;
-    if (a.count === 0) return false;
     const t = this.#t;
     const d = a.data;
     for (let i = 0; i < a.count; i++) {
@@ -363,66 +450,126 @@ export class LexiconMatcher implements CompiledLexicon {
       const ao = t.offset[ap];
       const po = t.offset[p];
       for (let u = as; u <= ae; u++) {
-        const allowNeeds = t.run[ao + (u - as)] || 1;
-        const termNeeds = t.run[po + (u - s)] || 1;
+        const allowNeeds = t.run[ao + (u - as)];
+        const termNeeds = t.run[po + (u - s)];
         if (allowNeeds > termNeeds && buf.run[u] < allowNeeds + termNeeds) return true;
       }
     }
     return false;
   }
 
-  /** Drop contained/duplicate candidates, then append Reasons in text order. */
+  /**
+   * Appends a Reason per surviving candidate, in text order (span start, longer first, then candidate order).
+   * A candidate inside a longer match of the same category is dropped; of several matches of one category on
+   * the same span only the most direct is kept (fewest evasions, then the earliest term).
+   *
+   * With the candidates in output order, "inside a longer match of the same category" is "some EARLIER
+   * candidate of that category ends at or after this one's end" (it starts no later), so one sweep with the
+   * furthest end seen per category decides it; same-span groups are adjacent and settled among themselves.
+   */
   #emit(text: string, buf: FoldBuffer, out: Reason[]): void {
     const t = this.#t;
     const c = this.#candidates;
-    const d = c.data;
     const n = c.count;
-    if (this.#keep.length < n) this.#keep = new Uint8Array(n * 2);
-    const keep = this.#keep;
-    keep.fill(1, 0, n);
+    const spanStart = c.spanStart;
+    const spanEnd = c.spanEnd;
+    const order = c.order;
+    const owner = t.owner;
+    const categoryOf = t.termCategoryIndex;
     for (let i = 0; i < n; i++) {
-      const ti = t.owner[d[i * 4 + C_PATTERN]];
-      const si = buf.start[d[i * 4 + C_START]];
-      const ei = buf.end[d[i * 4 + C_END]];
-      for (let j = 0; j < n && keep[i] === 1; j++) {
-        if (i === j || keep[j] === 0) continue;
-        const tj = t.owner[d[j * 4 + C_PATTERN]];
-        const sj = buf.start[d[j * 4 + C_START]];
-        const ej = buf.end[d[j * 4 + C_END]];
-        if (sj > si || ej < ei) continue; // j does not contain i
-        if (t.termCategoryIndex[ti] !== t.termCategoryIndex[tj]) continue;
-        if (sj !== si || ej !== ei) {
-          keep[i] = 0; // inside a longer match of the same category
-        } else {
-          // Same span, same category: one reason is enough (傻逼 and its listed spelling 沙比 both reading
-          // `shabi`); keep the most direct match, i.e. the fewest evasions, then the earliest term.
-          const bi = popcount(d[i * 4 + C_BITS]);
-          const bj = popcount(d[j * 4 + C_BITS]);
-          if (bj < bi || (bj === bi && (tj < ti || (tj === ti && j < i)))) keep[i] = 0;
+      spanStart[i] = buf.start[c.start[i]];
+      spanEnd[i] = buf.end[c.end[i]];
+      order[i] = i;
+    }
+    if (n > 1) sortCandidates(order, n, spanStart, spanEnd);
+
+    const keep = c.keep;
+    const maxEnd = this.#maxEnd;
+    maxEnd.fill(-1);
+    for (let g = 0; g < n;) {
+      const first = order[g];
+      const gs = spanStart[first];
+      const ge = spanEnd[first];
+      let h = g + 1;
+      while (h < n && spanStart[order[h]] === gs && spanEnd[order[h]] === ge) h++;
+      for (let a = g; a < h; a++) {
+        const x = order[a];
+        const category = categoryOf[owner[c.pattern[x]]];
+        let kept = maxEnd[category] < ge ? 1 : 0;
+        for (let b = g; b < h && kept === 1; b++) {
+          const y = order[b];
+          if (y !== x && categoryOf[owner[c.pattern[y]]] === category && this.#moreDirect(y, x)) kept = 0;
         }
+        keep[x] = kept;
       }
+      for (let a = g; a < h; a++) {
+        const category = categoryOf[owner[c.pattern[order[a]]]];
+        if (maxEnd[category] < ge) maxEnd[category] = ge;
+      }
+      g = h;
     }
-    const first = out.length;
-    for (let i = 0; i < n; i++) {
-      if (keep[i] === 0) continue;
-      const term = t.owner[d[i * 4 + C_PATTERN]];
-      const start = buf.start[d[i * 4 + C_START]];
-      const end = buf.end[d[i * 4 + C_END]];
-      const reason: Reason = {
-        detector: 'lexicon',
-        category: t.termCategory[term],
-        rule: t.termRule[term],
-        match: text.slice(start, end),
-        span: [start, end],
-        severity: t.termSeverity[term],
-      };
-      const bits = d[i * 4 + C_BITS];
-      if (bits !== 0) reason.evasion = evasionList(bits);
-      if (t.termFlags[term] & TERM_DRY_RUN) reason.dryRun = true;
-      out.push(reason);
+
+    for (let a = 0; a < n; a++) {
+      const x = order[a];
+      if (keep[x] === 0) continue;
+      const term = owner[c.pattern[x]];
+      const start = spanStart[x];
+      const end = spanEnd[x];
+      out.push(
+        lexiconReason(
+          t.termCategory[term],
+          t.termRule[term],
+          text.slice(start, end),
+          start,
+          end,
+          t.termSeverity[term],
+          c.bits[x],
+          (t.termFlags[term] & TERM_DRY_RUN) !== 0,
+        ),
+      );
     }
-    if (out.length - first > 1) sortTail(out, first);
   }
+
+  /** Of two candidates on the same span, y is the more direct: fewer evasions, then earlier term, then earlier. */
+  #moreDirect(y: number, x: number): boolean {
+    const c = this.#candidates;
+    const by = popcount(c.bits[y]);
+    const bx = popcount(c.bits[x]);
+    if (by !== bx) return by < bx;
+    const ty = this.#t.owner[c.pattern[y]];
+    const tx = this.#t.owner[c.pattern[x]];
+    return ty !== tx ? ty < tx : y < x;
+  }
+}
+
+/** Orders candidate indices by span start, longer first, then index (a stable sort by span). */
+function sortCandidates(order: Int32Array, n: number, spanStart: Int32Array, spanEnd: Int32Array): void {
+  if (n > INSERTION_SORT_LIMIT) {
+    const sorted = Array.from(order.subarray(0, n)).sort((x, y) =>
+      precedes(x, y, spanStart, spanEnd) ? -1 : precedes(y, x, spanStart, spanEnd) ? 1 : 0,
+    );
+    order.set(sorted);
+    return;
+  }
+  // Candidates come in the order their last unit was scanned, which is nearly span order already.
+  for (let a = 1; a < n; a++) {
+    const x = order[a];
+    let b = a - 1;
+    while (b >= 0 && !precedes(order[b], x, spanStart, spanEnd)) {
+      order[b + 1] = order[b];
+      b--;
+    }
+    order[b + 1] = x;
+  }
+}
+
+function precedes(y: number, x: number, spanStart: Int32Array, spanEnd: Int32Array): boolean {
+  const sy = spanStart[y];
+  const sx = spanStart[x];
+  if (sy !== sx) return sy < sx;
+  const ey = spanEnd[y];
+  const ex = spanEnd[x];
+  return ey !== ex ? ey > ex : y < x;
 }
 
 /** The unit at `neighbour` exists, follows without a gap (at `gapAt`), and is a CJK character. */
@@ -442,17 +589,4 @@ function popcount(bits: number): number {
   let n = 0;
   for (let b = bits; b !== 0; b &= b - 1) n++;
   return n;
-}
-
-function evasionList(bits: number): Evasion[] {
-  const list: Evasion[] = [];
-  for (let i = 0; i < EVASIONS.length; i++) if (bits & (1 << i)) list.push(EVASIONS[i]);
-  return list;
-}
-
-/** Orders the reasons appended by one call by span start, longer first. */
-function sortTail(out: Reason[], first: number): void {
-  const tail = out.splice(first);
-  tail.sort((a, b) => a.span![0] - b.span![0] || b.span![1] - a.span![1]);
-  for (const r of tail) out.push(r);
 }

@@ -1,1 +1,12 @@
-export { createLogger, rateLimited, silentLogger, REDACT_PATHS, type Logger, type LoggerOptions } from './logger.js';
+export {
+  createLogger,
+  createRejectedRecordLog,
+  errorCode,
+  rateLimited,
+  scrubContent,
+  silentLogger,
+  REDACT_PATHS,
+  type Logger,
+  type LoggerOptions,
+  type RejectedRecord,
+} from './logger.js';

@@ -101,6 +101,9 @@ export class Pipeline implements BatchJudge {
     const judged: Judged[] = [];
     const batchStart = hrNow();
     const hashing = this.#flood !== null;
+    // Ingest: how long the batch waited between the transport receiving it and the pipeline starting on it.
+    const arrived = records.length > 0 ? records[0]!.receivedAt : undefined;
+    if (arrived !== undefined) metrics.stage('ingest', batchStart > arrived ? (batchStart - arrived) / 1000 : 0);
 
     // 1. Decode + content stages, synchronous per message.
     for (let i = 0; i < records.length; i++) {

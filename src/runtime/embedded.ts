@@ -2,7 +2,8 @@ import { createWriteStream } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { ModstreamConfig } from '../config/types.js';
 import type { ErrorRecord } from '../contracts/types.js';
-import { rateLimited, type Logger } from '../log/logger.js';
+import { createRejectedRecordLog, type Logger } from '../log/logger.js';
+import { instrumentHttpServer } from '../metrics/http.js';
 import type { ModstreamMetrics } from '../metrics/metrics.js';
 import { hrNow } from '../pipeline/records.js';
 import type { IncomingRecord } from '../pipeline/types.js';
@@ -23,11 +24,10 @@ export interface EmbeddedRunner {
 
 /** Logs error records at most 10 lines a second; counts every one. */
 function errorSink(logger: Logger, metrics: ModstreamMetrics | null) {
-  const allow = rateLimited(10);
+  const log = createRejectedRecordLog(logger, 10);
   return (record: ErrorRecord) => {
     metrics?.pipeline.dlq(record.error.code);
-    const gate = allow();
-    if (gate.ok) logger.warn({ code: record.error.code, source: record.source, suppressed: gate.suppressed || undefined }, `record rejected: ${record.error.message}`);
+    log({ code: record.error.code, message: record.error.message, source: record.source });
   };
 }
 
@@ -55,6 +55,7 @@ export async function startEmbeddedHttp(o: { config: ModstreamConfig; engine: En
     metrics: o.config.metrics.enabled && o.metrics ? () => o.metrics!.expose() : undefined,
     onErrorRecord: onError,
   });
+  if (o.metrics) instrumentHttpServer(server.server, o.metrics.http);
   const address = await server.listen();
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));

@@ -1,5 +1,5 @@
 import type { ModstreamConfig } from '../config/types.js';
-import type { Logger } from '../log/logger.js';
+import { createRejectedRecordLog, type Logger } from '../log/logger.js';
 import { OpsServer } from '../metrics/server.js';
 import type { ModstreamMetrics } from '../metrics/metrics.js';
 import { createKafkaStreamProcessor } from '../transport/kafka/index.js';
@@ -36,19 +36,24 @@ export interface KafkaRunner {
 /** `modstream run` in Kafka mode: the consumer group processor plus the ops port (/metrics, /healthz, /readyz). */
 export async function startKafkaMode(o: { config: ModstreamConfig; engine: Engine; logger: Logger; metrics: ModstreamMetrics | null }): Promise<KafkaRunner> {
   const m = o.metrics;
+  // One warning per DLQ record at most, 10 a second (the DLQ topic keeps the record and the reason).
+  const logRejected = createRejectedRecordLog(o.logger.child({ component: 'kafka' }), 10);
   const processor = createKafkaStreamProcessor({
     judge: o.engine.pipeline,
     kafka: kafkaSettingsFrom(o.config),
     logger: o.logger.child({ component: 'kafka' }),
-    hooks: m
-      ? {
-          onBatch: (n) => m.kafka.onBatch(n),
-          onCommit: (ms) => m.kafka.onCommit(ms),
-          onLag: (t, p, lag) => m.kafka.onLag(t, p, lag),
-          onDlq: (code) => m.pipeline.dlq(code),
-          onProduce: (ms) => m.kafka.onProduce(ms / 1000),
-        }
-      : undefined,
+    hooks: {
+      onBatch: (n) => m?.kafka.onBatch(n),
+      onCommit: (ms) => m?.kafka.onCommit(ms),
+      onLag: (t, p, lag) => m?.kafka.onLag(t, p, lag),
+      onDlq: (code) => {
+        m?.pipeline.dlq(code);
+        logRejected({ code, message: 'sent to the DLQ' });
+      },
+      onProduce: (ms) => m?.kafka.onProduce(ms / 1000),
+      onJudgeError: (attempt) => m?.kafka.onJudgeError(attempt),
+      onAssignment: (partitions) => m?.kafka.onAssignment(partitions),
+    },
   });
   let ops: OpsServer | null = null;
   if (o.config.metrics.enabled) {

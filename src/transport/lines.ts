@@ -17,7 +17,6 @@ export async function* lineBatches(
   for await (const chunk of input as AsyncIterable<string>) {
     let start = 0;
     const data = pending.length > 0 ? pending + chunk : chunk;
-    pending = '';
     for (;;) {
       const nl = data.indexOf('\n', start);
       if (nl < 0) break;

@@ -18,6 +18,8 @@ export interface ClockEntry {
   used: boolean;
   /** Processing time after which the entry holds nothing live (like a Redis key's PEXPIRE). */
   idleUntil: number;
+  /** Forgets everything, as if new: an idle entry hit again is reset in place rather than replaced. */
+  reset(): void;
 }
 
 export class ClockMap<V extends ClockEntry> {
@@ -43,23 +45,24 @@ export class ClockMap<V extends ClockEntry> {
     return this.#size;
   }
 
-  /** The live entry (marked used), or undefined; an idle entry is dropped and counted as expired. */
+  /**
+   * The entry (marked used), or undefined. An idle entry is reset in place and counted as expired: cheaper
+   * than deleting it and adding a new one (a Map delete leaves a hole until the table is rebuilt).
+   */
   get(scope: string, key: string, now: number): V | undefined {
     const inner = this.#scope(scope);
     if (inner === undefined) return undefined;
     const entry = inner.get(key);
     if (entry === undefined) return undefined;
     if (entry.idleUntil <= now) {
-      inner.delete(key);
-      this.#size--;
+      entry.reset();
       this.expired++;
-      return undefined;
     }
     entry.used = true;
     return entry;
   }
 
-  /** The entry, without marking it used or dropping it when idle (for reads that change nothing). */
+  /** The entry, without marking it used or resetting it when idle (for reads that change nothing). */
   peek(scope: string, key: string): V | undefined {
     return this.#scope(scope)?.get(key);
   }

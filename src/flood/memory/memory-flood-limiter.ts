@@ -16,15 +16,14 @@ import { ClockMap, type ClockEntry } from './clock-map.js';
  * An empty textHash (no text) counts for the rate only; its duplicate and group counts are 0.
  *
  * Idempotent on messageId: a message already seen (same user, group, ts and id) gets its first answer back
- * and is not counted again, for as long as it is inside its rate/duplicate windows.
+ * and is not counted again, for as long as it is inside its longest window.
  *
  * Memory is bounded: state is kept per user (platform + userId: their recent messages in each group, for
  * the longest of the three windows, and for users in several groups which text went where), at most
  * `maxKeys` users, evicted by CLOCK, an approximate LRU (clock-map.ts). Each per-group log and each
  * cross-group list keeps at most `maxEntriesPerKey` entries (beyond that the oldest are dropped, so counts
- * saturate there). A user idle for their longest window by
- * the injected clock is dropped like a Redis key reaching its PEXPIRE; evictions of still-live state are
- * counted separately from such expiries.
+ * saturate there). A user idle for their longest window by the injected clock is forgotten like a Redis
+ * key reaching its PEXPIRE (counted as expired); evictions of still-live state are counted separately.
  *
  * No known-flooder short-circuit here: a check is a few array reads in process, so skipping it would save
  * nothing (the Redis limiter has one to save round trips).
@@ -43,7 +42,7 @@ export interface MemoryFloodLimiterStats {
   users: number;
   /** Users with live state dropped to respect maxKeys: windows forgotten. Should stay 0; alert if not. */
   evictions: number;
-  /** Idle users dropped after their windows ended (harmless housekeeping). */
+  /** Idle users forgotten after their windows ended (harmless housekeeping). */
   expired: number;
   /** Messages dropped from a log that reached maxEntriesPerKey. */
   trimmed: number;
@@ -293,20 +292,32 @@ class CrossGroupLog {
 class UserState extends SenderLog implements ClockEntry {
   used = false;
   idleUntil = 0;
-  readonly firstGroup: string;
+  /** The group whose log is this object itself: the first one the user was seen in (since a reset). */
+  firstGroup = '';
   otherGroups: Map<string, SenderLog> | null = null;
   cross: CrossGroupLog | null = null;
   /** Size of otherGroups at which stale logs are swept out (grows with the user's real group count). */
   #sweepAt = 8;
 
-  constructor(group: string) {
-    super();
-    this.firstGroup = group;
+  reset(): void {
+    this.e.length = 0;
+    this.head = 0;
+    this.base = 0;
+    this.staleFrom = 0;
+    this.idleUntil = 0;
+    this.firstGroup = '';
+    this.otherGroups = null;
+    this.cross = null;
+    this.#sweepAt = 8;
   }
 
   /** The user's log in `group`, created when absent. */
   log(group: string, t: number): SenderLog {
     if (group === this.firstGroup) return this;
+    if (this.firstGroup === '' || (this.e.length === 0 && this.otherGroups === null)) {
+      this.firstGroup = group;
+      return this;
+    }
     let others = this.otherGroups;
     if (others === null) {
       this.otherGroups = others = new Map();
@@ -427,7 +438,7 @@ export class MemoryFloodLimiter implements FloodLimiter {
 
     const user =
       this.#users.get(req.platform, req.userId, now) ??
-      this.#users.add(req.platform, req.userId, new UserState(req.groupId), now);
+      this.#users.add(req.platform, req.userId, new UserState(), now);
     const log = user.log(req.groupId, t);
     log.dropUpTo(t - keepMs);
 

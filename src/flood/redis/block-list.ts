@@ -52,6 +52,8 @@ interface BlockedSender {
   local: LocalAnswer[];
   /** The latest time Redis knows of: a message not after it may be a redelivery, so Redis answers it. */
   redisUntil: number;
+  /** The latest time answered here. */
+  localUntil: number;
   idleUntil: number;
 }
 
@@ -110,9 +112,11 @@ export class LocalBlockList {
     const t = req.ts;
     if (t <= block.redisUntil) return null;
     const local = block.local;
-    for (let i = local.length - 1; i >= 0; i--) {
-      // A redelivery of a message answered here: the same answer, nothing counted.
-      if (local[i].messageId === req.messageId && local[i].ts === t) return local[i].result;
+    // A redelivery of a message answered here (never later than the latest): the same answer, nothing counted.
+    if (t <= block.localUntil) {
+      for (let i = local.length - 1; i >= 0; i--) {
+        if (local[i].messageId === req.messageId && local[i].ts === t) return local[i].result;
+      }
     }
     const now = this.#clock();
     const times = block.times;
@@ -132,6 +136,7 @@ export class LocalBlockList {
     const result: FloodResult = { hits: RATE_ONLY, rateCount: count, duplicateCount: 0, groupCount: 0 };
     if (local.length >= this.#maxLocal) local.shift();
     local.push({ messageId: req.messageId, textHash: req.textHash, ts: t, limits: req.limits, result });
+    if (t > block.localUntil) block.localUntil = t;
     block.idleUntil = now + req.limits.rateWindowMs;
     this.#answered++;
     return result;
@@ -148,7 +153,14 @@ export class LocalBlockList {
       this.#lift(oldestKey, oldest);
     }
     const redisUntil = times.length > 0 ? times[times.length - 1] : -Infinity;
-    this.#blocked.set(key, { tag, times, local: [], redisUntil, idleUntil: this.#clock() + windowMs });
+    this.#blocked.set(key, {
+      tag,
+      times,
+      local: [],
+      redisUntil,
+      localUntil: -Infinity,
+      idleUntil: this.#clock() + windowMs,
+    });
   }
 
   /** Forgets every block (their backfills stay queued). */

@@ -42,11 +42,13 @@
                                                                        itself (its local block list)
                 (binary, not JSON: the last 24 bytes of an operation are the first 24 of its sender record;
                 ids and texts travel as 53-bit hashes, exact in a double)
-  Output: one flat array of integers, per operation in order:
-    1 -> rateCount, duplicateCount, replayed (0|1), k, t1 .. tk
-         k > 0 only when rateCount > rateMax and the message is new: t1..tk are the times of the sender's
-         messages inside the rate window (this one included), ascending, for the caller's local block list
-    2 -> groupCount, replayed (0|1)
+  Output: one flat array of integers, per operation in order (counts are < 2^20, so one integer carries
+  them all: fewer reply values to build here and to parse there):
+    1 -> rateCount + duplicateCount * 2^20 + replayed * 2^40, then t1 .. tk
+         where, only when rateCount > rateMax and the message is new, k = rateCount and t1..tk are the
+         times of the sender's messages in the rate window (this one included), ascending, for the caller's
+         local block list
+    2 -> groupCount + replayed * 2^40
     3 -> recorded (0|1)
 ]]
 
@@ -57,6 +59,8 @@ local find = string.find
 local concat = table.concat
 local floor = math.floor
 
+local D = 1048576 -- 2^20
+local REPLAYED = 1099511627776 -- 2^40
 local SENDER_HEADER = 8
 local SENDER_W = 32
 local CROSS_HEADER = 16
@@ -123,9 +127,9 @@ local function senderCheck(out, key, t, idHash, textHash, ops, p, L)
   if not log then
     local dupCount = textHash ~= 0 and 1 or 0
     redis.call('SET', key, spack('<d', t) .. sub(ops, p + 32, p + 55) .. countsBytes(1, dupCount), 'PX', 2 * keep)
-    out[o + 1], out[o + 2], out[o + 3], out[o + 4] = 1, dupCount, 0, 0
+    out[o + 1] = 1 + dupCount * D
     if rateMax < 1 then
-      out[o + 4], out[o + 5] = 1, t
+      out[o + 2] = t
     end
     return
   end
@@ -142,7 +146,7 @@ local function senderCheck(out, key, t, idHash, textHash, ops, p, L)
   end
   if ins == n and lastTs == t and lastId == idHash then
     local _, _, _, rc, dc = sunpack('<dddI4I4', log, base + (n - 1) * SENDER_W)
-    out[o + 1], out[o + 2], out[o + 3], out[o + 4] = rc, dc, 1, 0
+    out[o + 1] = rc + dc * D + REPLAYED
     return
   end
   local j = ins - 1
@@ -153,7 +157,7 @@ local function senderCheck(out, key, t, idHash, textHash, ops, p, L)
     end
     if eid == idHash then
       local _, _, _, rc, dc = sunpack('<dddI4I4', log, base + j * SENDER_W)
-      out[o + 1], out[o + 2], out[o + 3], out[o + 4] = rc, dc, 1, 0
+      out[o + 1] = rc + dc * D + REPLAYED
       return
     end
     j = j - 1
@@ -195,14 +199,12 @@ local function senderCheck(out, key, t, idHash, textHash, ops, p, L)
     redis.call('SET', key, spack('<d', t) .. body, 'PX', 2 * keep)
   end
 
-  out[o + 1], out[o + 2], out[o + 3] = rateCount, dupCount, 0
+  out[o + 1] = rateCount + dupCount * D
   if rateCount <= rateMax then
-    out[o + 4] = 0
     return
   end
   -- Over the limit: the window's times, ascending, for the caller's local block list.
-  out[o + 4] = rateCount
-  o = o + 4
+  o = o + 1
   for k = rateFrom, n - 1 do
     if k == ins then
       o = o + 1
@@ -256,7 +258,7 @@ local function crossCheck(out, key, t, idHash, groupHash, groupBytes, L)
   local log = redis.call('GET', key)
   if not log then
     redis.call('SET', key, spack('<ddddddd', t, 1, t, groupHash, t, idHash, 1), 'PX', 2 * keep)
-    out[o + 1], out[o + 2] = 1, 0
+    out[o + 1] = 1
     return
   end
   local _, g = sunpack('<dd', log, 1)
@@ -273,7 +275,7 @@ local function crossCheck(out, key, t, idHash, groupHash, groupBytes, L)
       break
     end
     if eid == idHash then
-      out[o + 1], out[o + 2] = gc, 1
+      out[o + 1] = gc + REPLAYED
       return
     end
     j = j - 1
@@ -356,7 +358,7 @@ local function crossCheck(out, key, t, idHash, groupHash, groupBytes, L)
     parts[#parts + 1] = sub(log, aBase + ains * ANSWER_W)
   end
   redis.call('SET', key, spack('<dd', t, newG) .. concat(parts), 'PX', 2 * keep)
-  out[o + 1], out[o + 2] = groupCount, 0
+  out[o + 1] = groupCount
 end
 
 local limits = ARGV[1]

@@ -45,6 +45,8 @@ export interface CreateRedisFloodLimiterOptions {
   maxEntriesPerKey?: number;
   /** One script call per hash tag. Default: true for a Cluster client. */
   callPerTag?: boolean;
+  /** Most operations per script call in the standalone layout (larger batches: a pipeline). Default 512. */
+  opsPerCall?: number;
   /** Processing-time clock (block list, fail-mode cool-down, fallback). Default Date.now. */
   clock?: () => number;
 }
@@ -68,6 +70,7 @@ export function createRedisFloodLimiter(options: CreateRedisFloodLimiterOptions 
     keys: new RedisKeys(options.keyPrefix ?? 'modstream:'),
     script,
     callPerTag: options.callPerTag ?? client instanceof Cluster,
+    opsPerCall: options.opsPerCall,
     maxEntriesPerKey: options.maxEntriesPerKey,
     blockList,
     onCommand: options.onCommand,

@@ -12,8 +12,8 @@ import type { Backfill, LocalBlockList } from './block-list.js';
  * The flood limiter on Redis (production): exact sliding windows, the same semantics as
  * src/flood/memory (tests/contract/flood.contract.ts), shared by every processor instance.
  *
- * One round trip per batch: the whole batch is one EVALSHA of flood-check.lua (Redis Cluster: one call per
- * hash tag, all sent at once). Store trouble rejects with StoreError; the fail mode is applied around this
+ * One round trip per batch: the whole batch is one EVALSHA of flood-check.lua (up to opsPerCall operations;
+ * beyond, a pipeline of calls), or on Redis Cluster one call per hash tag, all sent at once. Store trouble rejects with StoreError; the fail mode is applied around this
  * class (FailSafeFloodLimiter), never inside it.
  */
 export interface RedisFloodLimiterOptions {
@@ -32,6 +32,12 @@ export interface RedisFloodLimiterOptions {
   blockList?: LocalBlockList | null;
   /** Seconds each batch's round trip took (metrics), failed ones included. */
   onCommand?: (seconds: number) => void;
+  /**
+   * Standalone layout: most operations per script call (a request is one operation, two with text). A
+   * larger batch goes as a pipeline of calls, each sent as soon as it is ready; this bounds how long one
+   * script holds Redis (other instances wait meanwhile). Default 512.
+   */
+  opsPerCall?: number;
 }
 
 /** Reads flood-check.lua from beside this module (src/ under tsx, dist/ when built). */
@@ -43,6 +49,9 @@ const OP_SENDER = 1;
 const OP_CROSS = 2;
 const OP_BACKFILL = 3;
 const OP_WIDTH = 7;
+/** Reply packing (see flood-check.lua): rateCount + duplicateCount * 2^20 + replayed * 2^40. */
+const COUNT_BASE = 2 ** 20;
+const REPLAYED = 2 ** 40;
 
 const RATE_BIT = 1;
 const DUPLICATE_BIT = 2;
@@ -63,6 +72,8 @@ class ScriptCall {
   readonly ops: number[] = [];
   /** Per operation: the batch index of its request (-1 for a backfill). */
   readonly requests: number[] = [];
+  /** The reply, once sent. */
+  reply: Promise<unknown> | null = null;
 
   add(
     key: string,
@@ -84,26 +95,49 @@ class ScriptCall {
   }
 }
 
-/** Everything one batch sends: the limit sets it uses and its calls (one, or one per hash tag). */
+/**
+ * Everything one batch sends: the limit sets it uses and its calls. Standalone layout: calls of at most
+ * `chunkOps` operations, each sent as soon as it is full, so Redis runs one while the next is prepared
+ * (all on one connection, in order: a pipeline). Cluster layout: one call per hash tag, sent at the end.
+ */
 class BatchPlan {
-  readonly calls = new Map<string, ScriptCall>();
+  readonly calls: ScriptCall[] = [];
   readonly limitSets = new Map<FloodLimits, number>();
   readonly limitValues: number[] = [];
+  readonly #byTag = new Map<string, ScriptCall>();
   readonly #callPerTag: boolean;
   readonly #maxEntries: number;
+  readonly #chunkOps: number;
+  #current: ScriptCall | null = null;
 
-  constructor(callPerTag: boolean, maxEntries: number) {
+  constructor(callPerTag: boolean, maxEntries: number, chunkOps: number) {
     this.#callPerTag = callPerTag;
     this.#maxEntries = maxEntries;
+    this.#chunkOps = chunkOps;
   }
 
   call(tag: string): ScriptCall {
-    const id = this.#callPerTag ? tag : '';
-    let call = this.calls.get(id);
+    if (!this.#callPerTag) {
+      if (this.#current === null) {
+        this.#current = new ScriptCall();
+        this.calls.push(this.#current);
+      }
+      return this.#current;
+    }
+    let call = this.#byTag.get(tag);
     if (call === undefined) {
       call = new ScriptCall();
-      this.calls.set(id, call);
+      this.#byTag.set(tag, call);
+      this.calls.push(call);
     }
+    return call;
+  }
+
+  /** The standalone call in progress when it is full (the caller sends it); the next ops start a new one. */
+  takeFull(): ScriptCall | null {
+    const call = this.#current;
+    if (call === null || call.requests.length < this.#chunkOps) return null;
+    this.#current = null;
     return call;
   }
 
@@ -135,6 +169,7 @@ export class RedisFloodLimiter implements FloodLimiter {
   readonly #maxEntries: number;
   readonly #blocks: LocalBlockList | null;
   readonly #onCommand: ((seconds: number) => void) | undefined;
+  readonly #opsPerCall: number;
 
   constructor(options: RedisFloodLimiterOptions) {
     this.#client = options.client;
@@ -147,6 +182,10 @@ export class RedisFloodLimiter implements FloodLimiter {
     }
     this.#blocks = options.blockList ?? null;
     this.#onCommand = options.onCommand;
+    this.#opsPerCall = options.opsPerCall ?? 512;
+    if (!Number.isInteger(this.#opsPerCall) || this.#opsPerCall < 1) {
+      throw new RangeError('opsPerCall must be an integer >= 1');
+    }
   }
 
   /** The local block list, when on (for stats and tests). */
@@ -158,9 +197,15 @@ export class RedisFloodLimiter implements FloodLimiter {
     const n = batch.length;
     const results = new Array<FloodResult>(n);
     if (n === 0) return results;
+    // Not connected: fail now, before the block list answers anything, so that a batch the block list
+    // could answer alone never passes for Redis being back.
+    if (this.#client.status !== 'ready') {
+      throw new StoreError(`flood check: redis ${this.#client.status}`, { unavailable: true });
+    }
     const keys = this.#keys;
     const blocks = this.#blocks;
-    const plan = new BatchPlan(this.#callPerTag, this.#maxEntries);
+    const plan = new BatchPlan(this.#callPerTag, this.#maxEntries, this.#opsPerCall);
+    const started = performance.now();
     if (blocks !== null && blocks.hasLifted) this.#planBackfills(plan, blocks.takeLifted());
 
     // Kept for the block list: the sender key and group tag of each request sent to Redis.
@@ -202,15 +247,17 @@ export class RedisFloodLimiter implements FloodLimiter {
             i,
           );
       }
+      const full = plan.takeFull();
+      if (full !== null) this.#dispatch(plan, full);
     }
-    if (plan.calls.size === 0) return results;
+    if (plan.calls.length === 0) return results;
 
-    const replies = await this.#send(plan);
+    const replies = await this.#collect(plan, started);
 
     // Per request: rateCount, duplicateCount, groupCount, filled in from whichever call carried each part.
     const counts = new Float64Array(n * 3);
     let c = 0;
-    for (const call of plan.calls.values()) {
+    for (const call of plan.calls) {
       const reply = replies[c++];
       let p = 0;
       const ops = call.ops;
@@ -218,22 +265,27 @@ export class RedisFloodLimiter implements FloodLimiter {
         const kind = ops[o * OP_WIDTH];
         const i = call.requests[o];
         if (kind === OP_SENDER) {
-          const rateCount = reply[p];
-          const k = reply[p + 3];
+          const packed = reply[p++];
+          const replayed = packed >= REPLAYED;
+          const bothCounts = replayed ? packed - REPLAYED : packed;
+          const rateCount = bothCounts % COUNT_BASE;
           counts[i * 3] = rateCount;
-          counts[i * 3 + 1] = reply[p + 1];
-          if (k > 0 && blocks !== null) {
-            blocks.block(
-              senderKeys[i],
-              groupTags[i],
-              reply.slice(p + 4, p + 4 + k),
-              batch[i].limits.rateWindowMs,
-            );
+          counts[i * 3 + 1] = (bothCounts - rateCount) / COUNT_BASE;
+          if (!replayed && rateCount > batch[i].limits.rateMax) {
+            // The window's times follow: the sender goes on the block list.
+            if (blocks !== null) {
+              blocks.block(
+                senderKeys[i],
+                groupTags[i],
+                reply.slice(p, p + rateCount),
+                batch[i].limits.rateWindowMs,
+              );
+            }
+            p += rateCount;
           }
-          p += 4 + k;
         } else if (kind === OP_CROSS) {
-          counts[i * 3 + 2] = reply[p];
-          p += 2;
+          const packed = reply[p++];
+          counts[i * 3 + 2] = packed >= REPLAYED ? packed - REPLAYED : packed;
         } else {
           p += 1;
         }
@@ -282,17 +334,22 @@ export class RedisFloodLimiter implements FloodLimiter {
     }
   }
 
-  /** Sends every call of the plan at once; one reply (flat integer array) per call, in plan order. */
-  async #send(plan: BatchPlan): Promise<number[][]> {
-    const limits = encodeDoubles(plan.limitValues);
-    const pending: Promise<unknown>[] = [];
-    for (const call of plan.calls.values()) {
-      pending.push(this.#script.run(this.#client, call.keys, [limits, encodeDoubles(call.ops)]));
-    }
+  /** Sends one call now (the limit sets known so far are all it can refer to). */
+  #dispatch(plan: BatchPlan, call: ScriptCall): void {
+    call.reply = this.#script.run(this.#client, call.keys, [
+      encodeDoubles(plan.limitValues),
+      encodeDoubles(call.ops),
+    ]);
+    // Rejections are handled in #collect; this keeps an early one from counting as unhandled meanwhile.
+    call.reply.catch(() => {});
+  }
+
+  /** Sends the calls not sent yet, then waits for every reply (flat integer arrays, in plan order). */
+  async #collect(plan: BatchPlan, started: number): Promise<number[][]> {
+    for (const call of plan.calls) if (call.reply === null) this.#dispatch(plan, call);
     let replies: unknown[];
-    const started = performance.now();
     try {
-      replies = await Promise.all(pending);
+      replies = await Promise.all(plan.calls.map((call) => call.reply));
     } catch (e) {
       throw toStoreError(e, 'flood check');
     } finally {

@@ -56,6 +56,11 @@ class StrikeLog implements ClockEntry {
   /** Processing time after which every strike here is surely expired (the Redis key's PEXPIRE). */
   idleUntil = 0;
 
+  reset(): void {
+    this.strikes.length = 0;
+    this.idleUntil = 0;
+  }
+
   /** Forgets strikes that are expired at event time t. */
   prune(t: number): void {
     const list = this.strikes;

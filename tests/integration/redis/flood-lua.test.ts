@@ -144,7 +144,7 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
     await redisLimiter.close();
   });
 
-  it('sends one script call per batch (one per hash tag in the Cluster layout), even for 1000 requests', async () => {
+  it('sends a batch as a pipeline of script calls: one per opsPerCall operations, or one per hash tag', async () => {
     let calls = 0;
     const counting = new Proxy(client, {
       get(target, prop, receiver) {
@@ -159,21 +159,33 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
       },
     }) as RedisClient;
     const batch = Array.from({ length: 1000 }, (_, i) =>
-      req('big', { groupId: `big-g${i % 40}`, userId: `big-u${i % 25}`, textHash: i % 4 === 0 ? '' : `t${i % 3}` }),
+      req('big', {
+        groupId: `big-g${i % 40}`,
+        userId: `big-u${i % 25}`,
+        textHash: i % 4 === 0 ? '' : `t${i % 3}`,
+      }),
     );
     const memory = new MemoryFloodLimiter();
-    for (const callPerTag of [false, true]) {
+    const ops = batch.length + batch.filter((r) => r.textHash !== '').length; // sender + cross-group
+    const tags = new Set(batch.flatMap((r) => [`g:${r.groupId}`, ...(r.textHash ? [`u:${r.userId}`] : [])]));
+    const layouts = [
+      { name: 'one call', callPerTag: false, opsPerCall: 100_000, expected: 1 },
+      // a request's two operations stay in one call, so a call holds 32 or 33 of them
+      { name: 'calls of 32', callPerTag: false, opsPerCall: 32, expected: Math.ceil(ops / 33) },
+      { name: 'per tag', callPerTag: true, opsPerCall: 32, expected: tags.size },
+    ];
+    const expected = await memory.check(batch);
+    for (const layout of layouts) {
       const limiter = new RedisFloodLimiter({
         client: counting,
-        keys: new RedisKeys(`${prefix}big-${callPerTag}:`),
+        keys: new RedisKeys(`${prefix}big-${layout.name}:`),
         script: loadFloodScript(),
-        callPerTag,
+        callPerTag: layout.callPerTag,
+        opsPerCall: layout.opsPerCall,
       });
       calls = 0;
-      const got = await limiter.check(batch);
-      const tags = new Set(batch.flatMap((r) => [`g:${r.groupId}`, ...(r.textHash ? [`u:${r.userId}`] : [])]));
-      assert.equal(calls, callPerTag ? tags.size : 1);
-      if (!callPerTag) assert.deepEqual(got, await memory.check(batch));
+      assert.deepEqual(await limiter.check(batch), expected, layout.name);
+      assert.equal(calls, layout.expected, layout.name);
     }
   });
 

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ClockMap, type ClockEntry } from '../../../src/flood/memory/clock-map.js';
 
-const entry = (idleUntil = Infinity): ClockEntry & { id?: number } => ({ used: false, idleUntil });
+const entry = (idleUntil = Infinity): ClockEntry & { resets: number } => ({
+  used: false,
+  idleUntil,
+  resets: 0,
+  reset() {
+    this.resets++;
+    this.idleUntil = 0;
+  },
+});
 
 describe('ClockMap', () => {
   it('finds entries by (scope, key) and keeps scopes apart', () => {
@@ -45,15 +53,19 @@ describe('ClockMap', () => {
     assert.equal(map.evictions, 1);
   });
 
-  it('drops idle entries on access and when sweeping, counted as expired', () => {
-    const map = new ClockMap(2);
-    map.add('p', 'a', entry(100), 0);
-    assert.equal(map.get('p', 'a', 100), undefined);
+  it('resets idle entries in place on access, and drops them when sweeping, counted as expired', () => {
+    const map = new ClockMap<ReturnType<typeof entry>>(2);
+    const a = map.add('p', 'a', entry(100), 0);
+    assert.equal(map.get('p', 'a', 100), a);
+    assert.equal(a.resets, 1);
     assert.equal(map.expired, 1);
+    map.get('p', 'a', 100);
+    assert.equal(a.resets, 2, 'still idle: its idleUntil is for its owner to move');
+    map.clear();
     map.add('p', 'b', entry(50), 0);
     map.add('p', 'c', entry(), 0);
     map.add('p', 'd', entry(), 60); // full: b is idle at 60
-    assert.deepEqual([map.expired, map.evictions, map.size], [2, 0, 2]);
+    assert.deepEqual([map.expired, map.evictions, map.size], [3, 0, 2]);
   });
 
   it('peek neither marks used nor drops', () => {

@@ -1,0 +1,424 @@
+import type { Message, SenderRole, Verdict } from '../contracts/types.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { describeIdentity, normalizeCard, parseCard } from './card.js';
+import { Roster, identityOf, normalizeEmployee } from './roster.js';
+import { CompiledMemberRules, type GroupMemberRules } from './rules.js';
+import type { MemberStore, MemberTouch } from './store.js';
+import type { Employee, MemberEvent, MemberObservation, MemberRecord, MemberRef } from './types.js';
+import { MEMBER_RULE, memberVerdict, shortHash, type MemberRuleId } from './verdicts.js';
+
+/** What the monitor reports, for metrics (bounded label values only). */
+export interface MemberMonitorHooks {
+  onEvent?(kind: MemberEvent['kind'] | 'observation'): void;
+  onVerdict?(rule: MemberRuleId): void;
+}
+
+export interface MemberMonitorOptions {
+  store: MemberStore;
+  rules?: CompiledMemberRules;
+  logger?: Logger;
+  hooks?: MemberMonitorHooks;
+  /** Wall clock (ms). Default Date.now. */
+  clock?: () => number;
+  /**
+   * A member's activity is written at most once per this many ms (inactivity is measured in days; a
+   * write per message would cost a Redis call per message). Default 10 minutes.
+   */
+  activityResolutionMs?: number;
+  /** Members whose last write is cached for coalescing. Default 100 000. */
+  cacheSize?: number;
+  /** Departures are swept for this long after their effective date. Default 90 days. */
+  departedTrackMs?: number;
+  /** How long "this departure was reported for this member" is remembered. Default 180 days. */
+  onceTtlMs?: number;
+  /** Members claimed per store call while sweeping inactivity. Default 500. */
+  idleBatch?: number;
+}
+
+interface CacheEntry {
+  card: string | undefined;
+  role: SenderRole | undefined;
+  writtenAt: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The member rules at work: group cards (format and roster), departed staff and inactivity. Fed with
+ * member events (`handle`), with what messages and member lists show (`observe`), and run periodically
+ * (`sweep`); each answers the verdicts it found (verdict v1, detector `member`, docs/member-events.md). The
+ * caller delivers them (Kafka verdicts topic, an SSE stream, an in-process hub) like any other verdict.
+ *
+ * State lives in the injected MemberStore (memory or Redis); the roster is cached here and reloaded when
+ * the store's roster version moves, so several instances share one roster.
+ */
+export class MemberMonitor {
+  readonly #store: MemberStore;
+  readonly #logger: Logger;
+  readonly #hooks: MemberMonitorHooks;
+  readonly #clock: () => number;
+  readonly #resolutionMs: number;
+  readonly #cacheSize: number;
+  readonly #trackMs: number;
+  readonly #onceTtlMs: number;
+  readonly #idleBatch: number;
+  readonly #cache = new Map<string, CacheEntry>();
+  #rules: CompiledMemberRules;
+  #roster: Roster = Roster.empty();
+  #rosterLoading: Promise<Roster> | null = null;
+
+  constructor(options: MemberMonitorOptions) {
+    this.#store = options.store;
+    this.#rules = options.rules ?? CompiledMemberRules.defaults();
+    this.#logger = options.logger ?? silentLogger();
+    this.#hooks = options.hooks ?? {};
+    this.#clock = options.clock ?? Date.now;
+    this.#resolutionMs = options.activityResolutionMs ?? 10 * 60_000;
+    this.#cacheSize = options.cacheSize ?? 100_000;
+    this.#trackMs = options.departedTrackMs ?? 90 * DAY_MS;
+    this.#onceTtlMs = options.onceTtlMs ?? 180 * DAY_MS;
+    this.#idleBatch = options.idleBatch ?? 500;
+  }
+
+  get rules(): CompiledMemberRules {
+    return this.#rules;
+  }
+
+  /** New rules apply to the next card seen, the next activity and the next sweep. */
+  setRules(rules: CompiledMemberRules): void {
+    this.#rules = rules;
+    this.#cache.clear();
+  }
+
+  /** The roster as last loaded (see refreshRoster). */
+  get roster(): Roster {
+    return this.#roster;
+  }
+
+  /** Reloads the roster when the store holds a newer version (another instance wrote it). */
+  async refreshRoster(): Promise<Roster> {
+    this.#rosterLoading ??= (async () => {
+      try {
+        const version = await this.#store.rosterVersion();
+        if (version !== this.#roster.version) {
+          const { version: v, employees } = await this.#store.readRoster();
+          this.#roster = new Roster(employees, v);
+          this.#logger.info({ employees: this.#roster.size, rosterVersion: v }, 'roster loaded');
+        }
+        return this.#roster;
+      } finally {
+        this.#rosterLoading = null;
+      }
+    })();
+    return this.#rosterLoading;
+  }
+
+  /** Member events, applied in order. */
+  async handle(events: readonly MemberEvent[], receivedAt = this.#clock()): Promise<Verdict[]> {
+    const out: Verdict[] = [];
+    for (const e of events) {
+      this.#hooks.onEvent?.(e.kind);
+      switch (e.kind) {
+        case 'roster.update':
+          await this.#rosterUpdate(e.employees.map((x) => normalizeEmployee(x, this.#rules.utcOffsetMinutes)), e.replace === true, out, receivedAt);
+          break;
+        case 'member.left':
+          await this.#left(e.platform, e.groupId, e.userId, e.ts, e.reason === 'kick_me');
+          break;
+        case 'member.joined':
+          await this.#observe([{ platform: e.platform, groupId: e.groupId, userId: e.userId, ts: e.ts, card: e.userName, role: e.role, joinedAt: e.ts, spoke: false, lastSpokeAt: e.ts }], out, receivedAt, true);
+          break;
+        case 'member.card':
+          await this.#observe([{ platform: e.platform, groupId: e.groupId, userId: e.userId, ts: e.ts, card: e.userName, spoke: false }], out, receivedAt, false);
+          break;
+      }
+    }
+    return out;
+  }
+
+  /** Roster entries from a file or an HR feed (already normalised). */
+  async updateRoster(employees: readonly Employee[], replace: boolean, receivedAt = this.#clock()): Promise<Verdict[]> {
+    const out: Verdict[] = [];
+    await this.#rosterUpdate(employees, replace, out, receivedAt);
+    return out;
+  }
+
+  /** What messages (or member lists) show: membership, activity and the current card. */
+  async observe(observations: readonly MemberObservation[], receivedAt = this.#clock()): Promise<Verdict[]> {
+    const out: Verdict[] = [];
+    if (this.#hooks.onEvent) for (let i = 0; i < observations.length; i++) this.#hooks.onEvent('observation');
+    await this.#observe(observations, out, receivedAt, false);
+    return out;
+  }
+
+  /**
+   * A full member list of one group (e.g. OneBot get_group_member_list): everyone listed is observed
+   * (card, role, join and last-spoke times), and members known here but not listed are forgotten (they
+   * left while nobody was listening).
+   */
+  async syncGroup(platform: string, groupId: string, observations: readonly MemberObservation[], receivedAt = this.#clock()): Promise<Verdict[]> {
+    const out: Verdict[] = [];
+    await this.#observe(observations, out, receivedAt, false);
+    const present = new Set(observations.map((o) => o.userId));
+    const gone = (await this.#store.membersOf(platform, groupId)).filter((m) => !present.has(m.userId));
+    if (gone.length > 0) {
+      for (const m of gone) this.#cache.delete(cacheKey(m));
+      await this.#store.remove(gone.map((m) => ({ platform, groupId, userId: m.userId, ts: receivedAt })));
+    }
+    return out;
+  }
+
+  /**
+   * The periodic pass: departures that took effect (kick verdicts; overdue ones reported), and members who
+   * have been idle for their group's inactivity period. Safe to run on several instances at once.
+   */
+  async sweep(now = this.#clock()): Promise<Verdict[]> {
+    const out: Verdict[] = [];
+    const roster = await this.refreshRoster();
+    for (const e of roster.departedBy(now)) {
+      if (e.effectiveAt < now - this.#trackMs) continue;
+      await this.#departure(e, roster, now, out);
+    }
+    for (;;) {
+      const idle = await this.#store.claimIdle(now, this.#idleBatch);
+      for (const m of idle) this.#inactive(m, now, out);
+      if (idle.length < this.#idleBatch) break;
+    }
+    return out;
+  }
+
+  /** A member left; when the bot itself was removed (`kick_me`), the whole group is forgotten. */
+  async #left(platform: string, groupId: string, userId: string, ts: number, wholeGroup: boolean): Promise<void> {
+    const refs = wholeGroup ? await this.#store.membersOf(platform, groupId) : [{ platform, groupId, userId }];
+    for (const r of refs) this.#cache.delete(cacheKey(r));
+    await this.#store.remove(refs.map((r) => ({ platform: r.platform, groupId: r.groupId, userId: r.userId, ts })));
+  }
+
+  async #rosterUpdate(employees: readonly Employee[], replace: boolean, out: Verdict[], receivedAt: number): Promise<void> {
+    await this.#store.writeRoster(employees, replace);
+    const roster = await this.refreshRoster();
+    const now = this.#clock();
+    // Departures effective now are acted on at once; later ones by the sweep that passes their date.
+    for (const e of employees) {
+      const current = roster.byId(e.employeeId);
+      if (current && Roster.hasLeft(current, now)) await this.#departure(current, roster, now, out, receivedAt);
+    }
+  }
+
+  async #observe(observations: readonly MemberObservation[], out: Verdict[], receivedAt: number, joining: boolean): Promise<void> {
+    if (observations.length === 0) return;
+    const roster = this.#roster;
+    const rules = this.#rules;
+    const touches: MemberTouch[] = [];
+    const picked: MemberObservation[] = [];
+    for (const o of observations) {
+      const activeAt = o.spoke === false ? o.lastSpokeAt : Math.max(o.ts, o.lastSpokeAt ?? 0);
+      const key = cacheKey(o);
+      const cached = this.#cache.get(key);
+      if (
+        !joining &&
+        cached !== undefined &&
+        (o.card === undefined || o.card === cached.card) &&
+        (o.role === undefined || o.role === cached.role) &&
+        (activeAt === undefined || activeAt - cached.writtenAt < this.#resolutionMs) &&
+        o.joinedAt === undefined
+      ) {
+        continue; // nothing the store does not know yet (to within the activity resolution)
+      }
+      const group = rules.forGroup(o.platform, o.groupId);
+      const t: MemberTouch = { platform: o.platform, groupId: o.groupId, userId: o.userId, ts: o.ts };
+      if (o.card !== undefined) {
+        t.card = o.card;
+        const parsed = parseCard(o.card, group.card.format);
+        t.identity = parsed.ok ? parsed.identity : '';
+        // A member who just joined has had no chance to set a card: an empty one is checked when they
+        // speak or change it, so no check key is recorded for it now.
+        if (!(joining && normalizeCard(o.card) === '')) t.cardCheckKey = shortHash(rules.hash, o.card);
+      }
+      if (o.role !== undefined) t.role = o.role;
+      if (activeAt !== undefined) t.activeAt = activeAt;
+      if (o.joinedAt !== undefined) t.joinedAt = o.joinedAt;
+      t.idleMs = group.inactivity.enabled ? group.inactivity.idleMs : 0;
+      touches.push(t);
+      picked.push(o);
+      this.#remember(key, {
+        card: o.card ?? cached?.card,
+        role: o.role ?? cached?.role,
+        writtenAt: activeAt !== undefined && activeAt > (cached?.writtenAt ?? 0) ? activeAt : (cached?.writtenAt ?? 0),
+      });
+    }
+    if (touches.length === 0) return;
+    const results = await this.#store.touch(touches);
+    const now = this.#clock();
+    for (let i = 0; i < picked.length; i++) {
+      const o = picked[i];
+      const t = touches[i];
+      const r = results[i];
+      const group = rules.forGroup(o.platform, o.groupId);
+      // A departed employee showing up (joining, first seen, or with a card naming them) is removed.
+      const linked = roster.byAccount(o.platform, o.userId);
+      if (linked && Roster.hasLeft(linked, now) && (!r.known || joining)) {
+        await this.#departedMember(linked, toRecord(o, t), group, now, out, receivedAt, false);
+      } else if (!linked && t.identity && (r.checkCard || !r.known)) {
+        await this.#departedByCard(t.identity, toRecord(o, t), group, roster, now, out, receivedAt);
+      }
+      if (r.checkCard && t.card !== undefined) this.#checkCard(o, t.card, group, roster, now, out, receivedAt, joining);
+    }
+  }
+
+  #checkCard(o: MemberObservation, card: string, group: GroupMemberRules, roster: Roster, now: number, out: Verdict[], receivedAt: number, joining: boolean): void {
+    const rule = group.card;
+    if (!rule.enabled || rule.exemptUserIds.has(o.userId) || (o.role !== undefined && rule.exemptRoles.has(o.role))) return;
+    const parsed = parseCard(card, rule.format);
+    let finding: MemberRuleId | null = null;
+    if (!parsed.ok) {
+      if (!(joining && parsed.problem === 'empty')) finding = MEMBER_RULE.cardFormat;
+    } else if (rule.matchRoster && roster.size > 0) {
+      const own = roster.byAccount(o.platform, o.userId);
+      const hasDepartment = parsed.department !== '';
+      const matches = (e: Employee) => (hasDepartment ? identityOf(e) === parsed.identity : e.name === parsed.name);
+      if (own) {
+        if (!matches(own)) finding = MEMBER_RULE.cardRoster;
+      } else {
+        const candidates = hasDepartment ? roster.byIdentity(parsed.identity) : roster.byName(parsed.name);
+        if (!candidates.some((e) => !Roster.hasLeft(e, now))) finding = MEMBER_RULE.cardRoster;
+      }
+    }
+    if (finding === null) return;
+    this.#emit(out, {
+      ref: o,
+      eventId: 'card-' + shortHash(this.#rules.hash, card),
+      rule: finding,
+      action: rule.action,
+      muteSeconds: rule.muteSeconds,
+      notifyAdmins: rule.notifyAdmins,
+      dryRun: rule.dryRun,
+      card,
+      now,
+      receivedAt,
+    });
+  }
+
+  /** Every member this departed employee is known as: linked accounts, and cards naming them. */
+  async #departure(e: Employee, roster: Roster, now: number, out: Verdict[], receivedAt = now): Promise<void> {
+    const seen = new Set<string>();
+    for (const a of e.accounts) {
+      for (const m of await this.#store.groupsOf(a.platform, a.userId)) {
+        seen.add(cacheKey(m));
+        await this.#departedMember(e, m, this.#rules.forGroup(m.platform, m.groupId), now, out, receivedAt, true);
+      }
+    }
+    for (const m of await this.#store.withIdentity(identityOf(e))) {
+      if (seen.has(cacheKey(m))) continue;
+      const owner = roster.byAccount(m.platform, m.userId);
+      if (owner && owner.employeeId !== e.employeeId) continue; // someone else's account with the same card
+      const group = this.#rules.forGroup(m.platform, m.groupId);
+      if (!group.departed.matchByCard) continue;
+      if (owner) await this.#departedMember(e, m, group, now, out, receivedAt, true);
+      else await this.#departedByCard(identityOf(e), m, group, roster, now, out, receivedAt);
+    }
+  }
+
+  /** A member whose card names someone in the roster: departed (kick) or ambiguous (review) when a namesake is active. */
+  async #departedByCard(identity: string, m: MemberRecord, group: GroupMemberRules, roster: Roster, now: number, out: Verdict[], receivedAt: number): Promise<void> {
+    if (!group.departed.enabled || !group.departed.matchByCard) return;
+    const named = roster.byIdentity(identity);
+    const departed = named.filter((e) => Roster.hasLeft(e, now));
+    if (departed.length === 0) return;
+    const latest = departed.reduce((a, b) => (b.effectiveAt > a.effectiveAt ? b : a));
+    if (named.length > departed.length) {
+      if (now < latest.effectiveAt + group.departed.graceMs) return;
+      const key = `amb:${latest.employeeId}:${latest.effectiveAt}:${cacheKey(m)}`;
+      const [first] = await this.#store.claimOnce([key], this.#onceTtlMs);
+      if (!first) return;
+      this.#emit(out, {
+        ref: m,
+        eventId: `departed-ambiguous-${latest.employeeId}-${latest.effectiveAt}`,
+        rule: MEMBER_RULE.departedAmbiguous,
+        action: 'review',
+        notifyAdmins: true,
+        dryRun: group.departed.dryRun,
+        card: m.card ?? describeIdentity(identity),
+        now,
+        receivedAt,
+      });
+      return;
+    }
+    await this.#departedMember(latest, m, group, now, out, receivedAt, true);
+  }
+
+  /**
+   * One departed employee in one group: the kick verdict once the grace period is over; once the
+   * deadline has passed while they are still known there, one overdue verdict for a person to act on.
+   */
+  async #departedMember(e: Employee, m: MemberRecord, group: GroupMemberRules, now: number, out: Verdict[], receivedAt: number, overdueCheck: boolean): Promise<void> {
+    const rule = group.departed;
+    if (!rule.enabled || now < e.effectiveAt + rule.graceMs) return;
+    const base = `${e.employeeId}:${e.effectiveAt}:${cacheKey(m)}`;
+    const [first] = await this.#store.claimOnce([`dep:${base}`], this.#onceTtlMs);
+    const common = { ref: m, action: rule.action, dryRun: rule.dryRun, card: m.card, now, receivedAt };
+    if (first) {
+      this.#emit(out, { ...common, eventId: `departed-${e.employeeId}-${e.effectiveAt}`, rule: MEMBER_RULE.departed, notifyAdmins: rule.notifyAdmins });
+      return;
+    }
+    if (overdueCheck && now > e.effectiveAt + rule.deadlineMs) {
+      const [firstOverdue] = await this.#store.claimOnce([`overdue:${base}`], this.#onceTtlMs);
+      if (firstOverdue) {
+        this.#emit(out, { ...common, eventId: `departed-overdue-${e.employeeId}-${e.effectiveAt}`, rule: MEMBER_RULE.departedOverdue, notifyAdmins: true });
+      }
+    }
+  }
+
+  #inactive(m: MemberRecord, now: number, out: Verdict[]): void {
+    const rule = this.#rules.forGroup(m.platform, m.groupId).inactivity;
+    if (!rule.enabled || rule.exemptUserIds.has(m.userId) || (m.role !== undefined && rule.exemptRoles.has(m.role))) return;
+    // The queue was armed with the idle time in force then; rules may have changed since.
+    if (now - m.lastActiveAt < rule.idleMs) return;
+    this.#emit(out, {
+      ref: m,
+      eventId: `inactive-${m.lastActiveAt}`,
+      rule: MEMBER_RULE.inactive,
+      action: rule.action,
+      notifyAdmins: rule.notifyAdmins,
+      dryRun: rule.dryRun,
+      now,
+    });
+  }
+
+  #emit(
+    out: Verdict[],
+    o: { ref: MemberRef; eventId: string; rule: MemberRuleId; action: Verdict['action']; muteSeconds?: number; notifyAdmins: boolean; dryRun: boolean; card?: string; now: number; receivedAt?: number },
+  ): void {
+    out.push(memberVerdict({ ...o, ref: { platform: o.ref.platform, groupId: o.ref.groupId, userId: o.ref.userId }, rules: this.#rules }));
+    this.#hooks.onVerdict?.(o.rule);
+  }
+
+  #remember(key: string, entry: CacheEntry): void {
+    this.#cache.delete(key);
+    this.#cache.set(key, entry);
+    if (this.#cache.size > this.#cacheSize) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+  }
+}
+
+/** What a message v1 says about its sender's membership (userName is the group card, or the nickname). */
+export function observationFromMessage(m: Message): MemberObservation {
+  const o: MemberObservation = { platform: m.platform, groupId: m.groupId, userId: m.userId, ts: m.ts };
+  if (m.userName !== undefined) o.card = m.userName;
+  if (m.role !== undefined) o.role = m.role;
+  return o;
+}
+
+function cacheKey(r: MemberRef): string {
+  return r.platform + '\u0000' + r.groupId + '\u0000' + r.userId;
+}
+
+function toRecord(o: MemberObservation, t: MemberTouch): MemberRecord {
+  const r: MemberRecord = { platform: o.platform, groupId: o.groupId, userId: o.userId, lastActiveAt: t.activeAt ?? o.ts };
+  if (t.card !== undefined) r.card = t.card;
+  if (t.identity) r.identity = t.identity;
+  if (o.role !== undefined) r.role = o.role;
+  return r;
+}
