@@ -213,6 +213,16 @@ export class Pipeline implements BatchJudge {
     }
     metrics.stage('policy', (performance.now() - t0) / 1000);
 
+    if (decisions) {
+      // The policy answered `review` for messages whose strikes it could not record (fail-closed Redis).
+      let failed = 0;
+      for (const d of decisions) if (d.storeError) failed++;
+      if (failed > 0) {
+        metrics.storeError('strikes');
+        this.#onStoreError('strikes', decisions.find((d) => d.storeError)!.storeError);
+      }
+    }
+
     const lexiconVersion = lexicon.version;
     const now = hrNow();
     for (let k = 0; k < judged.length; k++) {

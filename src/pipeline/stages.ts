@@ -36,6 +36,8 @@ export interface PolicyDecision {
   dryRun: boolean;
   policy: string;
   reasons: Reason[];
+  /** Set when the strike store failed and the policy fell back to `review`. */
+  storeError?: { code: string; message: string };
 }
 
 /** The policy engine (src/policy) bound to a strike store. */
