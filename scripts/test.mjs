@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every tests/**/*.test.ts with Node's own test runner (through tsx), so CI reads its summary.
 // Usage: node scripts/test.mjs [dir-or-file ...]   (default: tests/)
+// --test-force-exit: a file whose tests are done exits even if a client left a handle open (never a hang).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -24,7 +25,7 @@ if (files.length === 0) {
 }
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', ...passthrough, ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', ...passthrough, ...files],
   { stdio: 'inherit' },
 );
 process.exit(res.status ?? 1);
