@@ -273,3 +273,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     },
   );
 }
+
+/** Entry for `npm run bench -- flood [--rounds N] …` (bench/run.ts). */
+export async function run(argv: string[]): Promise<void> {
+  console.log(await runFloodBench(parseArgs(argv)));
+}

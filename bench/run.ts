@@ -12,6 +12,9 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   detection: () => import('./detection.bench.js'),
   cli: () => import('./cli.bench.js'),
   embedded: () => import('./embedded.bench.js'),
+  'redis-flood': () => import('./redis-flood.bench.js'),
+  flood: () => import('./flood.bench.js'),
+  classifier: () => import('./classifier.bench.js'),
   'metrics-overhead': () => import('./metrics-overhead.bench.js'),
 };
 
