@@ -16,6 +16,9 @@
  * ours one check() per batch. Both use a client from src/redis/client.ts (offline queue off, 200 ms command
  * timeout). Each side's in-memory block for known flooders is on (RateLimiterRedis inMemoryBlockOnConsumed,
  * our local block list); a row without ours shows what it is worth.
+ *
+ * Also printed: Redis main-thread CPU per decision (INFO cpu deltas: on a Redis other clients use, their
+ * load is counted too), and a calibration row, a plain pipelined EVALSHA per message with a fixed window.
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -118,16 +121,27 @@ function makeStream(n: number): Stream {
 interface Measured {
   seconds: number;
   limited: number;
+  /** Redis main-thread CPU seconds spent meanwhile (INFO cpu; includes any other client's load). */
+  redisCpu: number;
+}
+
+async function redisCpuSeconds(client: RedisClient): Promise<number> {
+  const info = await client.info('cpu');
+  const user = /used_cpu_user_main_thread:([\d.]+)/.exec(info) ?? /used_cpu_user:([\d.]+)/.exec(info);
+  const sys = /used_cpu_sys_main_thread:([\d.]+)/.exec(info) ?? /used_cpu_sys:([\d.]+)/.exec(info);
+  return Number(user?.[1] ?? 0) + Number(sys?.[1] ?? 0);
 }
 
 /** Runs `judge` over the stream in batches, `inflight` batches at a time, in stream order. */
 async function drive(
+  client: RedisClient,
   stream: Stream,
   opts: Options,
   judge: (from: number, to: number) => Promise<number>,
 ): Promise<Measured> {
   let next = 0;
   let limited = 0;
+  const cpuBefore = await redisCpuSeconds(client);
   const started = performance.now();
   const worker = async () => {
     while (next < stream.keys.length) {
@@ -138,7 +152,8 @@ async function drive(
     }
   };
   await Promise.all(Array.from({ length: opts.inflight }, worker));
-  return { seconds: (performance.now() - started) / 1000, limited };
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, limited, redisCpu: (await redisCpuSeconds(client)) - cpuBefore };
 }
 
 async function runRateLimiterFlexible(
@@ -161,7 +176,7 @@ async function runRateLimiterFlexible(
     if (e instanceof Error) throw e; // a Redis error, not a limit: the benchmark must not count it
     return 1;
   };
-  return drive(stream, opts, async (from, to) => {
+  return drive(client, stream, opts, async (from, to) => {
     const inFlight: Promise<number>[] = [];
     for (let j = from; j < to; j++) inFlight.push(limiter.consume(keys[j]).then(allowed, refused));
     let limited = 0;
@@ -183,7 +198,7 @@ async function runOurs(
     failMode: 'closed',
     localBlock: variant.localBlock,
   });
-  const m = await drive(stream, opts, async (from, to) => {
+  const m = await drive(client, stream, opts, async (from, to) => {
     const ts = Date.now();
     const requests: FloodRequest[] = [];
     for (let j = from; j < to; j++) {
@@ -204,6 +219,35 @@ async function runOurs(
   if (limiter.failOpenCount > 0) throw new Error('the Redis limiter fell back to memory: the run is void');
   await limiter.close();
   return m;
+}
+
+/**
+ * Calibration, not a contender: a plain pipelined EVALSHA per message (fixed-window INCR + PEXPIRE, no
+ * sliding window, no idempotency), the reference the issue quotes at about 2.9x RateLimiterRedis. It shows
+ * where this machine stands today.
+ */
+const FIXED_WINDOW = `local c = redis.call('INCR', KEYS[1])
+if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return c`;
+
+async function runPipelinedEvalsha(
+  client: RedisClient,
+  stream: Stream,
+  opts: Options,
+  prefix: string,
+): Promise<Measured> {
+  const sha = (await (client as import('ioredis').Redis).script('LOAD', FIXED_WINDOW)) as string;
+  const keys = stream.keys;
+  return drive(client, stream, opts, async (from, to) => {
+    const pipeline = client.pipeline();
+    for (let j = from; j < to; j++) pipeline.evalsha(sha, 1, `${prefix}${keys[j]}`, LIMITS.rateWindowMs);
+    let limited = 0;
+    for (const [error, count] of (await pipeline.exec()) ?? []) {
+      if (error) throw error;
+      if ((count as number) > LIMITS.rateMax) limited++;
+    }
+    return limited;
+  });
 }
 
 async function deleteUnder(client: RedisClient, prefix: string): Promise<void> {
@@ -262,6 +306,11 @@ export async function runRedisFloodBench(opts: Options): Promise<string> {
       check: 'rate + duplicate + cross-group',
       run: (p) => runOurs(client, stream, opts, p, { withText: true, localBlock: true }),
     },
+    {
+      name: '(calibration) pipelined EVALSHA per message',
+      check: 'fixed-window rate, not exact',
+      run: (p) => runPipelinedEvalsha(client, stream, opts, p),
+    },
   ];
   try {
     // Warm-up (JIT, connections, script cache) on a slice, then rounds interleaved so machine noise hits
@@ -271,11 +320,13 @@ export async function runRedisFloodBench(opts: Options): Promise<string> {
     await runRateLimiterFlexible(client, warmStream, warm, `${runId}:warm-rlf:`);
     await runOurs(client, warmStream, warm, `${runId}:warm-ours:`, { withText: true, localBlock: true });
     const rates: number[][] = contenders.map(() => []);
+    const cpu: number[][] = contenders.map(() => []);
     const limited: number[] = contenders.map(() => 0);
     for (let round = 0; round < opts.rounds; round++) {
       for (let c = 0; c < contenders.length; c++) {
         const m = await contenders[c].run(`${runId}:${round}:${c}:`);
         rates[c].push(opts.messages / m.seconds);
+        cpu[c].push((m.redisCpu * 1e6) / opts.messages);
         limited[c] = m.limited;
       }
     }
@@ -285,14 +336,14 @@ export async function runRedisFloodBench(opts: Options): Promise<string> {
         `${opts.inflight} batch(es) in flight, median of ${opts.rounds} rounds (node ${process.version}, ` +
         `Redis at ${opts.url})`,
       '',
-      '| limiter | check | decisions/s | vs RateLimiterRedis | limited |',
-      '|---|---|---:|---:|---:|',
+      '| limiter | check | decisions/s | vs RateLimiterRedis | Redis CPU µs/decision | limited |',
+      '|---|---|---:|---:|---:|---:|',
     ];
     contenders.forEach((c, i) => {
       const rate = median(rates[i]);
       lines.push(
         `| ${c.name} | ${c.check} | ${Math.round(rate).toLocaleString('en')} | ${(rate / base).toFixed(2)}x | ` +
-          `${limited[i].toLocaleString('en')} |`,
+          `${median(cpu[i]).toFixed(2)} | ${limited[i].toLocaleString('en')} |`,
       );
     });
     return lines.join('\n');

@@ -39,6 +39,7 @@ from bert_tokenize import BertTokenizer, normalize, pre_tokenize, tokenizer_conf
 from model import Blend, DeepBranch, NgramBranch, largest_prime_below  # noqa: E402
 
 LABELS = ["neutral", "offensive"]
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 T0 = time.time()
 
 
@@ -401,7 +402,11 @@ def export(blend, vocab, args, results, n_params, n_train, evals, eval_seqs, tok
             "ngram_buckets": blend.wide.buckets,
             "parameters": n_params,
             "train_examples": n_train,
-            "training_args": vars(args),
+            # Paths relative to the repository, so the shipped config names no one's machine.
+            "training_args": {
+                k: (os.path.relpath(os.path.abspath(v), REPO) if k in ("data", "out", "work") else v)
+                for k, v in vars(args).items()
+            },
         },
     }
     with open(os.path.join(out, "config.json"), "w", encoding="utf-8") as f:

@@ -17,6 +17,12 @@ export interface ChatAdapterOptions {
   /** Observations gathered before one membership store call. Default 50 ms / 500. */
   observeLingerMs?: number;
   observeBatch?: number;
+  /**
+   * Message ids remembered to drop repeats (a bot configured with two connections, or re-pushing after a
+   * reconnect, delivers the same message twice; a repeat would count twice against flood limits). Default
+   * 10 000; 0 turns it off.
+   */
+  recentMessageIds?: number;
   /** Member work items waiting at most (the store is slow or down); beyond, observations are dropped (counted). Default 10 000. */
   maxMemberBacklog?: number;
 }
@@ -39,6 +45,8 @@ export class ChatAdapter {
   readonly #observeBatch: number;
   readonly #maxBacklog: number;
   readonly #logGate = rateLimited(10);
+  readonly #recent = new Set<string>();
+  readonly #recentMax: number;
   #chain: Promise<void> = Promise.resolve();
   #backlog = 0;
   #observations: MemberObservation[] = [];
@@ -53,6 +61,7 @@ export class ChatAdapter {
     this.#lingerMs = o.observeLingerMs ?? 50;
     this.#observeBatch = o.observeBatch ?? 500;
     this.#maxBacklog = o.maxMemberBacklog ?? 10_000;
+    this.#recentMax = o.recentMessageIds ?? 10_000;
   }
 
   /** One event as received: JSON text or bytes, or an already parsed value. */
@@ -67,8 +76,14 @@ export class ChatAdapter {
         return 'bad_json';
       }
     }
-    const mapped = this.mapper.map(value);
-    this.#metrics?.event(transport, mapped.kind, mapped.kind === 'message' || mapped.kind === 'member' ? '' : mapped.reason);
+    let mapped = this.mapper.map(value);
+    if (mapped.kind === 'message' && this.#seen(mapped.message.id))
+      mapped = { kind: 'ignored', reason: 'duplicate' };
+    this.#metrics?.event(
+      transport,
+      mapped.kind,
+      mapped.kind === 'message' || mapped.kind === 'member' ? '' : mapped.reason,
+    );
     switch (mapped.kind) {
       case 'message':
         this.#publisher.push(mapped.message);
@@ -78,10 +93,16 @@ export class ChatAdapter {
         if (this.#members) this.#memberEvents([mapped.event], 'notice');
         break;
       case 'malformed':
-        this.#warn({ transport, field: mapped.reason }, `malformed ${this.mapper.platform} event (${mapped.reason}); ignored`);
+        this.#warn(
+          { transport, field: mapped.reason },
+          `malformed ${this.mapper.platform} event (${mapped.reason}); ignored`,
+        );
         break;
       case 'unknown':
-        this.#warn({ transport, field: mapped.reason }, `unknown ${this.mapper.platform} event (${mapped.reason}); ignored`);
+        this.#warn(
+          { transport, field: mapped.reason },
+          `unknown ${this.mapper.platform} event (${mapped.reason}); ignored`,
+        );
         break;
       default:
         break;
@@ -99,15 +120,23 @@ export class ChatAdapter {
   }
 
   /** A group's full member list (member sync); resolves with the verdicts once delivered. */
-  syncGroup(platform: string, groupId: string, observations: readonly MemberObservation[]): Promise<Verdict[]> {
+  syncGroup(
+    platform: string,
+    groupId: string,
+    observations: readonly MemberObservation[],
+  ): Promise<Verdict[]> {
     if (!this.#members) return Promise.reject(new Error('member rules are off in this adapter'));
     this.#flushObservations();
     const members = this.#members;
-    return this.#enqueue(async () => {
-      const verdicts = await members.monitor.syncGroup(platform, groupId, observations);
-      if (verdicts.length > 0) await members.deliver(verdicts);
-      return verdicts;
-    }, 'sync', true);
+    return this.#enqueue(
+      async () => {
+        const verdicts = await members.monitor.syncGroup(platform, groupId, observations);
+        if (verdicts.length > 0) await members.deliver(verdicts);
+        return verdicts;
+      },
+      'sync',
+      true,
+    );
   }
 
   /** Waits for queued member work and message deliveries. */
@@ -121,6 +150,15 @@ export class ChatAdapter {
     this.#flushObservations();
     await this.#chain;
     await this.#publisher.close();
+  }
+
+  /** True when this message id was seen recently; remembers it otherwise (oldest forgotten first). */
+  #seen(id: string): boolean {
+    if (this.#recentMax <= 0) return false;
+    if (this.#recent.has(id)) return true;
+    this.#recent.add(id);
+    if (this.#recent.size > this.#recentMax) this.#recent.delete(this.#recent.values().next().value!);
+    return false;
   }
 
   #observe(o: MemberObservation): void {
@@ -149,11 +187,15 @@ export class ChatAdapter {
   #memberEvents(events: readonly MemberEvent[], op: string, rethrow = false): Promise<Verdict[]> {
     this.#flushObservations(); // what was seen before this event is stored before it
     const members = this.#members!;
-    return this.#enqueue(async () => {
-      const verdicts = await members.monitor.handle(events);
-      if (verdicts.length > 0) await members.deliver(verdicts);
-      return verdicts;
-    }, op, rethrow);
+    return this.#enqueue(
+      async () => {
+        const verdicts = await members.monitor.handle(events);
+        if (verdicts.length > 0) await members.deliver(verdicts);
+        return verdicts;
+      },
+      op,
+      rethrow,
+    );
   }
 
   #enqueue<T>(job: () => Promise<T>, op: string, rethrow = false): Promise<T> {

@@ -67,7 +67,10 @@ export class Enforcer {
     const plan = e.plan(v);
     const where = { messageId: v.messageId, groupId: v.groupId, userId: v.userId, action: v.action };
     if (v.dryRun) {
-      this.#logger.info({ ...where, wouldCall: plan.map((p) => p.action) }, 'dry-run verdict: nothing enforced');
+      this.#logger.info(
+        { ...where, wouldCall: plan.map((p) => p.action) },
+        'dry-run verdict: nothing enforced',
+      );
       return 'dry_run';
     }
     if (plan.length === 0) return 'no_action';
@@ -86,7 +89,10 @@ export class Enforcer {
     }
 
     if (this.#o.dryRun) {
-      this.#logger.info({ ...where, wouldCall: plan.map((p) => ({ action: p.action, params: p.params })) }, 'dry run (--dry-run): nothing called');
+      this.#logger.info(
+        { ...where, wouldCall: plan.map((p) => ({ action: p.action, params: p.params })) },
+        'dry run (--dry-run): nothing called',
+      );
       if (claimed) await this.#o.idempotency.complete(v.messageId).catch(() => {});
       return 'dry_run';
     }
@@ -102,13 +108,20 @@ export class Enforcer {
         for (let i = 0; i < failures.length; i++) this.#o.metrics?.failureRecorded(this.#o.failures.name);
       } catch (err) {
         this.#o.metrics?.failureRecordError();
-        this.#logger.error({ ...where, err, failures }, 'could not record enforcement failures; the verdict will be retried');
+        this.#logger.error(
+          { ...where, err, failures },
+          'could not record enforcement failures; the verdict will be retried',
+        );
         if (claimed) await this.#o.idempotency.release(v.messageId).catch(() => {});
         throw err;
       }
     }
     if (claimed) {
-      await this.#o.idempotency.complete(v.messageId).catch((err: unknown) => this.#logger.warn({ ...where, err }, 'could not mark the verdict as enforced'));
+      await this.#o.idempotency
+        .complete(v.messageId)
+        .catch((err: unknown) =>
+          this.#logger.warn({ ...where, err }, 'could not mark the verdict as enforced'),
+        );
     }
     if (failures.length === 0) {
       this.#logger.info({ ...where, calls: plan.map((p) => p.action) }, 'verdict enforced');
@@ -125,16 +138,34 @@ export class Enforcer {
         this.#o.metrics?.action(a.action, true);
         return null;
       } catch (err) {
-        const e = err instanceof ActionError ? err : new ActionError('error', (err as Error)?.message ?? String(err), { retryable: true, cause: err });
+        const e =
+          err instanceof ActionError
+            ? err
+            : new ActionError('error', (err as Error)?.message ?? String(err), {
+                retryable: true,
+                cause: err,
+              });
         if (e.retryable && attempt < this.#retries) {
           const delay = backoffDelay(attempt, this.#backoff);
           this.#o.metrics?.retry(a.action);
-          this.#logger.warn({ messageId: v.messageId, call: a.action, attempt: attempt + 1, retryInMs: delay, err: e.message }, 'platform call failed; retrying');
+          this.#logger.warn(
+            {
+              messageId: v.messageId,
+              call: a.action,
+              attempt: attempt + 1,
+              retryInMs: delay,
+              err: e.message,
+            },
+            'platform call failed; retrying',
+          );
           await this.#sleep(delay);
           continue;
         }
         this.#o.metrics?.action(a.action, false);
-        this.#logger.error({ messageId: v.messageId, call: a.action, attempts: attempt + 1, err: e.message }, 'platform call failed; recorded as a failure');
+        this.#logger.error(
+          { messageId: v.messageId, call: a.action, attempts: attempt + 1, err: e.message },
+          'platform call failed; recorded as a failure',
+        );
         const error: EnforcementFailure['error'] = { kind: e.kind, message: e.message };
         if (e.status !== undefined) error.status = e.status;
         if (e.retcode !== undefined) error.retcode = e.retcode;

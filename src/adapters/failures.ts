@@ -2,7 +2,12 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Verdict } from '../contracts/types.js';
-import { HEADER_CONTENT_TYPE, HEADER_MESSAGE_ID, JSON_CONTENT_TYPE, messageKey } from '../transport/kafka/records.js';
+import {
+  HEADER_CONTENT_TYPE,
+  HEADER_MESSAGE_ID,
+  JSON_CONTENT_TYPE,
+  messageKey,
+} from '../transport/kafka/records.js';
 import type { PlannedAction } from './platform.js';
 
 /**
@@ -70,7 +75,11 @@ export class KafkaFailureSink implements FailureSink {
   #connected: Promise<void> | null = null;
 
   constructor(o: { kafka: Kafka; topic: string }) {
-    this.#producer = o.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true, retry: { retries: 5 } });
+    this.#producer = o.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: true,
+      retry: { retries: 5 },
+    });
     this.#topic = o.topic;
   }
 

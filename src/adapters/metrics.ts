@@ -24,16 +24,66 @@ export class AdapterMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.#events = new Counter({ name: 'modstream_adapter_events_total', help: 'Platform events received, by transport, outcome (message, member, ignored, unknown, malformed, bad_json) and reason.', labelNames: ['transport', 'outcome', 'reason'], registers });
-    this.#auth = new Counter({ name: 'modstream_adapter_auth_failures_total', help: 'Requests and connections refused: token missing or wrong, signature missing or wrong.', labelNames: ['transport', 'reason'], registers });
-    this.#published = new Counter({ name: 'modstream_adapter_published_total', help: 'Messages delivered to modstream (Kafka acknowledged, or accepted by the embedded runner).', labelNames: ['sink'], registers });
-    this.#publishErrors = new Counter({ name: 'modstream_adapter_publish_errors_total', help: 'Failed deliveries (each retried with backoff).', labelNames: ['sink'], registers });
-    this.#dropped = new Counter({ name: 'modstream_adapter_dropped_total', help: 'Messages given up on after the retries, or refused because the queue was full. Alert if > 0.', labelNames: ['sink'], registers });
-    this.#connections = new Gauge({ name: 'modstream_adapter_ws_connections', help: 'Open WebSocket connections to bots.', labelNames: ['transport'], registers });
-    this.#reconnects = new Counter({ name: 'modstream_adapter_ws_reconnects_total', help: 'Forward WebSocket reconnection attempts.', registers });
-    this.#memberVerdicts = new Counter({ name: 'modstream_member_verdicts_total', help: 'Member verdicts, by rule.', labelNames: ['rule'], registers });
-    this.#memberErrors = new Counter({ name: 'modstream_member_errors_total', help: 'Member processing failures (the membership store failed), by operation.', labelNames: ['op'], registers });
-    this.#sweeps = new Histogram({ name: 'modstream_member_sweep_duration_seconds', help: 'Member sweeps (departures, inactivity), by result.', labelNames: ['result'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300], registers });
+    this.#events = new Counter({
+      name: 'modstream_adapter_events_total',
+      help: 'Platform events received, by transport, outcome (message, member, ignored, unknown, malformed, bad_json) and reason.',
+      labelNames: ['transport', 'outcome', 'reason'],
+      registers,
+    });
+    this.#auth = new Counter({
+      name: 'modstream_adapter_auth_failures_total',
+      help: 'Requests and connections refused: token missing or wrong, signature missing or wrong.',
+      labelNames: ['transport', 'reason'],
+      registers,
+    });
+    this.#published = new Counter({
+      name: 'modstream_adapter_published_total',
+      help: 'Messages delivered to modstream (Kafka acknowledged, or accepted by the embedded runner).',
+      labelNames: ['sink'],
+      registers,
+    });
+    this.#publishErrors = new Counter({
+      name: 'modstream_adapter_publish_errors_total',
+      help: 'Failed deliveries (each retried with backoff).',
+      labelNames: ['sink'],
+      registers,
+    });
+    this.#dropped = new Counter({
+      name: 'modstream_adapter_dropped_total',
+      help: 'Messages given up on after the retries, or refused because the queue was full. Alert if > 0.',
+      labelNames: ['sink'],
+      registers,
+    });
+    this.#connections = new Gauge({
+      name: 'modstream_adapter_ws_connections',
+      help: 'Open WebSocket connections to bots.',
+      labelNames: ['transport'],
+      registers,
+    });
+    this.#reconnects = new Counter({
+      name: 'modstream_adapter_ws_reconnects_total',
+      help: 'Forward WebSocket reconnection attempts.',
+      registers,
+    });
+    this.#memberVerdicts = new Counter({
+      name: 'modstream_member_verdicts_total',
+      help: 'Member verdicts, by rule.',
+      labelNames: ['rule'],
+      registers,
+    });
+    this.#memberErrors = new Counter({
+      name: 'modstream_member_errors_total',
+      help: 'Member processing failures (the membership store failed), by operation.',
+      labelNames: ['op'],
+      registers,
+    });
+    this.#sweeps = new Histogram({
+      name: 'modstream_member_sweep_duration_seconds',
+      help: 'Member sweeps (departures, inactivity), by result.',
+      labelNames: ['result'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+      registers,
+    });
     this.#connections.labels('ws-reverse').set(0);
     this.#connections.labels('ws-forward').set(0);
     this.#dropped.labels('kafka').inc(0);
@@ -73,7 +123,8 @@ export class AdapterMetrics {
 }
 
 /** What happened to one verdict at the enforcer. */
-export type EnforceOutcome = 'acted' | 'partial' | 'failed' | 'dry_run' | 'duplicate' | 'ignored_platform' | 'no_action' | 'malformed';
+export type EnforceOutcome =
+  'acted' | 'partial' | 'failed' | 'dry_run' | 'duplicate' | 'ignored_platform' | 'no_action' | 'malformed';
 
 /** An enforcer's metrics, on an injected registry. */
 export class EnforcerMetrics {
@@ -88,14 +139,53 @@ export class EnforcerMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.#verdicts = new Counter({ name: 'modstream_enforcer_verdicts_total', help: 'Verdicts consumed, by outcome (acted, partial, failed, dry_run, duplicate, ignored_platform, no_action, malformed).', labelNames: ['outcome'], registers });
-    this.#actions = new Counter({ name: 'modstream_enforcer_actions_total', help: 'Platform API calls, by action and final result (after retries).', labelNames: ['action', 'result'], registers });
-    this.#retries = new Counter({ name: 'modstream_enforcer_retries_total', help: 'Platform API calls retried after a failure.', labelNames: ['action'], registers });
-    this.#duration = new Histogram({ name: 'modstream_enforcer_api_duration_seconds', help: 'Platform API call latency (each attempt).', labelNames: ['action'], buckets: API_BUCKETS, registers });
-    this.#failures = new Counter({ name: 'modstream_enforcer_failures_recorded_total', help: 'Failed actions recorded for a person to follow up, by sink (file, kafka).', labelNames: ['sink'], registers });
-    this.#failureErrors = new Counter({ name: 'modstream_enforcer_failure_record_errors_total', help: 'Failures that could not even be recorded (logged at error level; the verdict is retried). Alert if > 0.', registers });
-    this.#sources = new Gauge({ name: 'modstream_enforcer_source_connected', help: '1 while the verdict source (Kafka group, SSE stream) is connected.', labelNames: ['source'], registers });
-    this.#queue = new Gauge({ name: 'modstream_enforcer_queue_depth', help: 'Verdicts received and waiting to be enforced.', registers });
+    this.#verdicts = new Counter({
+      name: 'modstream_enforcer_verdicts_total',
+      help: 'Verdicts consumed, by outcome (acted, partial, failed, dry_run, duplicate, ignored_platform, no_action, malformed).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#actions = new Counter({
+      name: 'modstream_enforcer_actions_total',
+      help: 'Platform API calls, by action and final result (after retries).',
+      labelNames: ['action', 'result'],
+      registers,
+    });
+    this.#retries = new Counter({
+      name: 'modstream_enforcer_retries_total',
+      help: 'Platform API calls retried after a failure.',
+      labelNames: ['action'],
+      registers,
+    });
+    this.#duration = new Histogram({
+      name: 'modstream_enforcer_api_duration_seconds',
+      help: 'Platform API call latency (each attempt).',
+      labelNames: ['action'],
+      buckets: API_BUCKETS,
+      registers,
+    });
+    this.#failures = new Counter({
+      name: 'modstream_enforcer_failures_recorded_total',
+      help: 'Failed actions recorded for a person to follow up, by sink (file, kafka).',
+      labelNames: ['sink'],
+      registers,
+    });
+    this.#failureErrors = new Counter({
+      name: 'modstream_enforcer_failure_record_errors_total',
+      help: 'Failures that could not even be recorded (logged at error level; the verdict is retried). Alert if > 0.',
+      registers,
+    });
+    this.#sources = new Gauge({
+      name: 'modstream_enforcer_source_connected',
+      help: '1 while the verdict source (Kafka group, SSE stream) is connected.',
+      labelNames: ['source'],
+      registers,
+    });
+    this.#queue = new Gauge({
+      name: 'modstream_enforcer_queue_depth',
+      help: 'Verdicts received and waiting to be enforced.',
+      registers,
+    });
     for (const o of ['acted', 'failed', 'duplicate', 'dry_run'] as const) this.#verdicts.labels(o).inc(0);
     this.#failureErrors.inc(0);
   }

@@ -52,7 +52,11 @@ export class ActionError extends Error {
   /** network | timeout | http | failed | bad-response */
   readonly kind: string;
 
-  constructor(kind: string, message: string, o: { retryable: boolean; status?: number; retcode?: number; cause?: unknown }) {
+  constructor(
+    kind: string,
+    message: string,
+    o: { retryable: boolean; status?: number; retcode?: number; cause?: unknown },
+  ) {
     super(message, o.cause !== undefined ? { cause: o.cause } : undefined);
     this.name = 'ActionError';
     this.kind = kind;

@@ -59,7 +59,10 @@ export class BatchingPublisher {
   push(message: Message): boolean {
     if (this.#queue.length >= this.#maxQueue) {
       this.#metrics?.dropped(this.#sink.name, 1);
-      this.#logger.error({ messageId: message.id, queued: this.#queue.length }, `adapter queue full (${this.#maxQueue}); message dropped`);
+      this.#logger.error(
+        { messageId: message.id, queued: this.#queue.length },
+        `adapter queue full (${this.#maxQueue}); message dropped`,
+      );
       return false;
     }
     this.#queue.push(message);
@@ -120,11 +123,17 @@ export class BatchingPublisher {
         const retryable = !(e instanceof SinkError) || e.retryable;
         if (!retryable || attempt >= this.#retries || this.#stop.signal.aborted) {
           this.#metrics?.dropped(this.#sink.name, batch.length);
-          this.#logger.error({ err: e, dropped: batch.map((m) => m.id), attempts: attempt + 1 }, `could not deliver ${batch.length} messages to ${this.#sink.name}`);
+          this.#logger.error(
+            { err: e, dropped: batch.map((m) => m.id), attempts: attempt + 1 },
+            `could not deliver ${batch.length} messages to ${this.#sink.name}`,
+          );
           return;
         }
         const delay = backoffDelay(attempt, this.#backoff);
-        this.#logger.warn({ err: e, attempt: attempt + 1, retryInMs: delay }, `delivery to ${this.#sink.name} failed; retrying`);
+        this.#logger.warn(
+          { err: e, attempt: attempt + 1, retryInMs: delay },
+          `delivery to ${this.#sink.name} failed; retrying`,
+        );
         await sleep(delay, this.#stop.signal);
       }
     }

@@ -44,7 +44,12 @@ export class KafkaSink implements MessageSink, VerdictSink {
   #connected: Promise<void> | null = null;
 
   constructor(o: { kafka: Kafka; topic: string; compression?: 'none' | 'gzip'; timeoutMs?: number }) {
-    this.#producer = o.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, idempotent: true, retry: { retries: 5 } });
+    this.#producer = o.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      retry: { retries: 5 },
+    });
     this.#records = new KafkajsRecordSink(this.#producer, o.compression ?? 'none', o.timeoutMs ?? 30_000);
     this.#topic = o.topic;
   }
@@ -61,7 +66,13 @@ export class KafkaSink implements MessageSink, VerdictSink {
     if (items.length === 0) return;
     await this.connect();
     const topic = this.#topic;
-    await this.#records.send(items.map((x) => ('messageId' in x && 'action' in x ? verdictRecord(topic, x as Verdict) : messageRecord(topic, x as Message))));
+    await this.#records.send(
+      items.map((x) =>
+        'messageId' in x && 'action' in x
+          ? verdictRecord(topic, x as Verdict)
+          : messageRecord(topic, x as Message),
+      ),
+    );
   }
 
   async close(): Promise<void> {
@@ -91,7 +102,12 @@ export class EmbeddedMessageSink implements MessageSink {
     if (messages.length === 0) return;
     let res: Response;
     try {
-      res = await fetch(this.#endpoint, { method: 'POST', headers: this.#headers, body: JSON.stringify(messages), signal: AbortSignal.timeout(this.#timeoutMs) });
+      res = await fetch(this.#endpoint, {
+        method: 'POST',
+        headers: this.#headers,
+        body: JSON.stringify(messages),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
     } catch (e) {
       throw new SinkError(`POST ${this.#endpoint} failed: ${(e as Error).message}`, true, { cause: e });
     }

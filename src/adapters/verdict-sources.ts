@@ -42,7 +42,11 @@ export class VerdictReader {
   #bad(where: Record<string, unknown>, problem: string): null {
     this.#metrics?.verdict('malformed');
     const gate = this.#gate();
-    if (gate.ok) this.#logger.warn({ ...where, problem, suppressed: gate.suppressed || undefined }, 'ignoring a record that is not a verdict v1');
+    if (gate.ok)
+      this.#logger.warn(
+        { ...where, problem, suppressed: gate.suppressed || undefined },
+        'ignoring a record that is not a verdict v1',
+      );
     return null;
   }
 }
@@ -69,7 +73,14 @@ export class SseVerdictSource implements VerdictSource {
   #connects = 0;
   #connectWaiters: Array<{ n: number; resolve: () => void }> = [];
 
-  constructor(o: { url: string; accessToken?: string | null; logger?: Logger; metrics?: EnforcerMetrics | null; backoff?: BackoffOptions; maxQueue?: number }) {
+  constructor(o: {
+    url: string;
+    accessToken?: string | null;
+    logger?: Logger;
+    metrics?: EnforcerMetrics | null;
+    backoff?: BackoffOptions;
+    maxQueue?: number;
+  }) {
     const base = o.url.replace(/\/+$/, '');
     this.#url = base.endsWith('/v1/verdicts') ? base : base + '/v1/verdicts';
     this.name = `sse:${this.#url}`;
@@ -99,7 +110,7 @@ export class SseVerdictSource implements VerdictSource {
   }
 
   async #run(deliver: (v: Verdict) => Promise<void>): Promise<void> {
-    for (let attempt = 0; !this.#stop.signal.aborted; ) {
+    for (let attempt = 0; !this.#stop.signal.aborted;) {
       try {
         const res = await fetch(this.#url, { headers: this.#headers, signal: this.#stop.signal });
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
@@ -150,7 +161,10 @@ export class SseVerdictSource implements VerdictSource {
 
   #enqueue(v: Verdict, deliver: (v: Verdict) => Promise<void>): void {
     if (this.#queue.length >= this.#maxQueue) {
-      this.#logger.error({ messageId: v.messageId }, `enforcer queue full (${this.#maxQueue}); verdict not enforced`);
+      this.#logger.error(
+        { messageId: v.messageId },
+        `enforcer queue full (${this.#maxQueue}); verdict not enforced`,
+      );
       this.#metrics?.verdict('failed');
       return;
     }
@@ -164,7 +178,10 @@ export class SseVerdictSource implements VerdictSource {
           await deliver(next);
         } catch (e) {
           // The stream cannot redeliver: the enforcer already logged what it could not record.
-          this.#logger.error({ messageId: next.messageId, err: e }, 'verdict from the stream could not be enforced');
+          this.#logger.error(
+            { messageId: next.messageId, err: e },
+            'verdict from the stream could not be enforced',
+          );
         }
       }
     })().finally(() => {
@@ -216,8 +233,21 @@ export class KafkaVerdictSource implements VerdictSource {
   #joined: Promise<void>;
   #resolveJoined!: () => void;
 
-  constructor(o: { kafka: Kafka; topic: string; groupId: string; fromBeginning?: boolean; logger?: Logger; metrics?: EnforcerMetrics | null; sessionTimeoutMs?: number }) {
-    this.#consumer = o.kafka.consumer({ groupId: o.groupId, sessionTimeout: o.sessionTimeoutMs ?? 30_000, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
+  constructor(o: {
+    kafka: Kafka;
+    topic: string;
+    groupId: string;
+    fromBeginning?: boolean;
+    logger?: Logger;
+    metrics?: EnforcerMetrics | null;
+    sessionTimeoutMs?: number;
+  }) {
+    this.#consumer = o.kafka.consumer({
+      groupId: o.groupId,
+      sessionTimeout: o.sessionTimeoutMs ?? 30_000,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 250,
+    });
     this.#topic = o.topic;
     this.#fromBeginning = o.fromBeginning ?? false;
     this.#logger = o.logger ?? silentLogger();
@@ -271,7 +301,11 @@ export class HubVerdictSource implements VerdictSource {
 
   async start(deliver: (v: Verdict) => Promise<void>): Promise<void> {
     this.#unsubscribe = this.#hub.subscribe((v) => {
-      this.#tail = this.#tail.then(() => deliver(v)).catch((e: unknown) => this.#logger.error({ messageId: v.messageId, err: e }, 'verdict could not be enforced'));
+      this.#tail = this.#tail
+        .then(() => deliver(v))
+        .catch((e: unknown) =>
+          this.#logger.error({ messageId: v.messageId, err: e }, 'verdict could not be enforced'),
+        );
     });
   }
 

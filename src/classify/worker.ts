@@ -38,6 +38,35 @@ function probabilities(
   return out;
 }
 
+/** Padded cost may exceed the real tokens by this factor before a batch is split. */
+const PADDING_SLACK = 1.3;
+
+/**
+ * Splits a batch into runs of similar length: a batch is padded to its longest text, and chat texts vary
+ * from a few characters to the model's limit, so one padded run of 32 can cost twice the work of the same
+ * texts grouped by length (measured: 505 vs 1060 texts/s on the shipped model). Texts are ordered by length
+ * (UTF-16 units, a close proxy for tokens in Chinese) and a new group starts when padding would waste more
+ * than PADDING_SLACK. Returns indices into `texts`.
+ */
+function lengthGroups(texts: readonly string[]): number[][] {
+  const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+  const groups: number[][] = [];
+  let group: number[] = [];
+  let sum = 0;
+  for (const i of order) {
+    const len = texts[i]!.length + 2; // [CLS] and [SEP]
+    if (group.length > 0 && len * (group.length + 1) > PADDING_SLACK * (sum + len)) {
+      groups.push(group);
+      group = [];
+      sum = 0;
+    }
+    group.push(i);
+    sum += len;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
 async function load() {
   let tf: any;
   try {
@@ -114,14 +143,21 @@ if (loaded) {
     inFlight++;
     void (async () => {
       try {
-        const inputs = tokenizer(request.texts, {
-          padding: true,
-          truncation: true,
-          max_length: init.maxLength,
-        });
-        const { logits } = await model(inputs);
-        const [rows, cols] = logits.dims as [number, number];
-        const scores = probabilities(logits.data as Float32Array, rows, cols, init.activation);
+        const texts = request.texts;
+        let scores: Float32Array | null = null;
+        for (const group of lengthGroups(texts)) {
+          const inputs = tokenizer(
+            group.map((i) => texts[i]!),
+            { padding: true, truncation: true, max_length: init.maxLength },
+          );
+          const { logits } = await model(inputs);
+          const [rows, cols] = logits.dims as [number, number];
+          const probs = probabilities(logits.data as Float32Array, rows, cols, init.activation);
+          scores ??= new Float32Array(texts.length * cols);
+          for (let r = 0; r < rows; r++)
+            scores.set(probs.subarray(r * cols, (r + 1) * cols), group[r]! * cols);
+        }
+        scores ??= new Float32Array(0);
         post({ type: 'scores', id: request.id, scores }, [scores.buffer as ArrayBuffer]);
       } catch (e) {
         post({ type: 'error', id: request.id, message: (e as Error).message });

@@ -2,7 +2,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { BatchJudge, IncomingRecord } from '../pipeline/types.js';
 import { hrNow } from '../pipeline/records.js';
+import { JsonLinesEncoder } from '../transport/json-lines.js';
 import { lineBatches, writeWithBackpressure } from '../transport/lines.js';
+
+/** Verdict and reason fields whose string values repeat from line to line: encoded once (json-lines.ts). */
+const REPEATED_VALUE_KEYS = ['platform', 'action', 'policy', 'lexiconVersion', 'detector', 'category', 'rule', 'code'];
 
 export interface CheckOptions {
   input: Readable;
@@ -30,6 +34,8 @@ export async function runCheck(o: CheckOptions): Promise<CheckSummary> {
   const started = hrNow();
   const summary: CheckSummary = { lines: 0, verdicts: 0, errors: 0, byAction: {}, byErrorCode: {}, seconds: 0 };
   let seq = 0;
+  // One JSON line per outcome, encoded straight to UTF-8 (the same bytes as JSON.stringify + '\n').
+  const encoder = new JsonLinesEncoder({ repeatedValueKeys: REPEATED_VALUE_KEYS });
   for await (const { lines, firstLine } of lineBatches(o.input, o.batchSize)) {
     const receivedAt = hrNow();
     const records: IncomingRecord[] = new Array(lines.length);
@@ -43,22 +49,21 @@ export async function runCheck(o: CheckOptions): Promise<CheckSummary> {
       };
     }
     const outcomes = await o.judge.judge(records);
-    let out = '';
     for (let i = 0; i < outcomes.length; i++) {
       const oc = outcomes[i]!;
       if (oc.kind === 'verdict') {
         summary.verdicts++;
         summary.byAction[oc.verdict.action] = (summary.byAction[oc.verdict.action] ?? 0) + 1;
-        out += JSON.stringify(oc.verdict) + '\n';
+        encoder.writeLine(oc.verdict);
       } else {
         summary.errors++;
         const code = oc.error.error.code;
         summary.byErrorCode[code] = (summary.byErrorCode[code] ?? 0) + 1;
-        out += JSON.stringify({ error: oc.error.error, line: firstLine + i }) + '\n';
+        encoder.writeLine({ error: oc.error.error, line: firstLine + i });
       }
     }
     summary.lines += lines.length;
-    const wait = writeWithBackpressure(o.output, out);
+    const wait = writeWithBackpressure(o.output, encoder.take());
     if (wait) await wait;
   }
   summary.seconds = (hrNow() - started) / 1000;

@@ -174,6 +174,10 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdRun(rest);
       case 'produce':
         return await cmdProduce(rest);
+      case 'adapter':
+        return await (await import('./adapter.js')).runAdapter(rest);
+      case 'enforce':
+        return await (await import('./enforce.js')).runEnforce(rest);
       case 'version':
       case '--version':
       case '-v':

@@ -213,6 +213,9 @@ class TableBuilder {
     if (gc === GC_FORMAT || gc === GC_MARK || gc === GC_CONTROL) return INVISIBLE;
 
     const ch = String.fromCodePoint(cp);
+    // A listed look-alike is taken as the letter it passes for BEFORE compatibility folding: NFKC turns some
+    // of them into other letters that are not look-alikes (lunate sigma ϲ → final sigma ς, Ϲ → Σ).
+    if (this.#lookalikes.has(cp)) return this.#fold(cp, [ch], false);
     const enclosed = o.width ? enclosedValue(cp) : undefined;
     const nf = enclosed ?? (!o.width || this.#nfkcUnchanged(cp) ? ch : this.#nfkc(cp));
     if (nf === ch && (gc === GC_PUNCTUATION || gc === GC_SYMBOL)) return this.#separator(ch, ch);

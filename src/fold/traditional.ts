@@ -6,6 +6,13 @@
  * Only one-character-to-one-character entries are used, so every folded unit still maps to exactly one
  * original character (phrase dictionaries such as TSPhrases are skipped on purpose: they would change
  * lengths and need segmentation). Chains are followed (啟 → 啓 → 启).
+ *
+ * The regional variant tables are meant for text already known to be traditional; read from simplified text
+ * they would rewrite ordinary simplified characters (TWVariantsRev's 著 → 着 turns 著名 into 着名). So a
+ * variant that mainland simplified text itself uses — one of the GB 2312 characters, read from the
+ * platform's GBK decoder — is never folded through them. TSCharacters' own entries are kept as they are:
+ * their sources are OpenCC's traditional forms (後 → 后, 於 → 于, 乾 → 干), which is what they are in
+ * traditional text, and the variants that are TSCharacters targets were already kept (么, 才, 群).
  */
 import { from, to } from 'opencc-js/preset/t2cn';
 import type { DictGroup, DictLike } from 'opencc-js/core';
@@ -55,10 +62,12 @@ export function buildTraditionalToSimplified(): Map<number, number> {
   const variants = new Map<number, number>();
   addCharacterEntries(from.hk, variants, false);
   addCharacterEntries(from.tw, variants, false);
-  // A "variant" that is itself simplified Chinese (么 → 幺, 才 → 纔, 群 → 羣 in the reverse tables) must stay.
+  // A "variant" that is itself simplified Chinese (么 → 幺, 才 → 纔, 群 → 羣 in the reverse tables, 著 → 着)
+  // must stay.
   const simplified = new Set(toSimplified.values());
+  const mainland = gb2312Characters();
   for (const [variant, standard] of variants) {
-    if (toSimplified.has(variant) || simplified.has(variant)) continue;
+    if (toSimplified.has(variant) || simplified.has(variant) || mainland.has(variant)) continue;
     const target = toSimplified.get(standard) ?? standard;
     if (target !== variant) toSimplified.set(variant, target);
   }
@@ -73,4 +82,25 @@ export function buildTraditionalToSimplified(): Map<number, number> {
     if (final !== target) toSimplified.set(source, final);
   }
   return toSimplified;
+}
+
+/**
+ * Every hanzi of GB 2312, the mainland simplified character set (rows 0xB0–0xF7), decoded in one call with the
+ * platform's GBK decoder (part of Node's ICU data). Without ICU's legacy encodings, the one variant known to be
+ * affected today is listed instead.
+ */
+function gb2312Characters(): Set<number> {
+  const bytes: number[] = [];
+  for (let row = 0xb0; row <= 0xf7; row++) {
+    for (let cell = 0xa1; cell <= 0xfe; cell++) bytes.push(row, cell);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('gbk').decode(Uint8Array.from(bytes));
+  } catch {
+    return new Set(['著'.codePointAt(0)!]);
+  }
+  const set = new Set<number>();
+  for (const ch of text) if (ch !== '\ufffd') set.add(ch.codePointAt(0)!);
+  return set;
 }

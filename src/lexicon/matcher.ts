@@ -14,7 +14,9 @@
  * Then a match inside a longer match of the same category is dropped, and of several matches of one category
  * on the same span only the most direct is kept (so (term, span) pairs are unique too).
  *
- * Everything per message lives in typed arrays owned by this instance: a text with no hits allocates nothing.
+ * Everything per message lives in typed arrays owned by this instance: a text with no hits allocates nothing,
+ * and a text with hits allocates only its Reasons. Per hit, the pattern's facts come from one packed record
+ * (pattern-records.ts), so a hit costs a cache line or two rather than one per table.
  */
 import type { Category, Evasion, Reason } from '../contracts/types.js';
 import { CATEGORIES, EVASIONS } from '../contracts/types.js';
@@ -32,31 +34,58 @@ import {
 import type { CompiledAutomaton, MatchHits } from './automaton.js';
 import { createMatchHits } from './automaton.js';
 import { NEVER_SWAPPED } from './homophone.js';
+import {
+  BOUNDARY_LATIN,
+  BOUNDARY_NONE,
+  KIND_ALIAS,
+  KIND_ALLOW,
+  KIND_PINYIN,
+  MARK_ALIAS,
+  MARK_SYLLABLE,
+  MARK_WORD_BREAK,
+  TERM_DRY_RUN,
+  TERM_NOT_PLAIN,
+  TERM_PHONETIC,
+} from './kinds.js';
+import {
+  RECORD_WORDS,
+  RUN_SATURATED,
+  R_OWNER,
+  R_SHAPE,
+  R_TERM,
+  R_UNITS,
+  SHAPE_BOUNDARY_MASK,
+  SHAPE_KIND_MASK,
+  SHAPE_LEFT_SHIFT,
+  SHAPE_LENGTH_SHIFT,
+  SHAPE_RIGHT_SHIFT,
+  TERM_CJK_SHIFT,
+  TERM_FLAGS_SHIFT,
+  TERM_SEVERITY_SHIFT,
+  UNIT_CODE_MASK,
+  UNIT_MARK_MASK,
+  UNIT_MARK_SHIFT,
+  UNIT_RUN_SHIFT,
+  packPatternRecords,
+} from './pattern-records.js';
 import type { CompiledLexicon } from './types.js';
 
-export const KIND_TERM = 0;
-export const KIND_PINYIN = 1;
-export const KIND_ALIAS = 2;
-export const KIND_ALLOW = 3;
-export const KIND_WORD = 4;
-
-export const BOUNDARY_NONE = 0;
-/** The neighbour must not be a Latin letter/digit (or there must be a gap). */
-export const BOUNDARY_LATIN = 1;
-/** The neighbour must not be a CJK character (or there must be a gap): `boundary=word` on a CJK end. */
-export const BOUNDARY_CJK = 2;
-
-/** `mark` bits. PINYIN: a syllable starts at this unit; ALIAS: a Latin stand-in replaces a character. */
-export const MARK_SYLLABLE = 1;
-export const MARK_ALIAS = 1;
-/** Any kind: the term itself breaks words before this unit (`piss off`); the text may or may not. */
-export const MARK_WORD_BREAK = 2;
-
-/** `termFlags` bits. */
-export const TERM_DRY_RUN = 1;
-export const TERM_PHONETIC = 2;
-/** `plain=off`: only pinyin / same-sound / stand-in spellings count. */
-export const TERM_NOT_PLAIN = 4;
+export {
+  BOUNDARY_CJK,
+  BOUNDARY_LATIN,
+  BOUNDARY_NONE,
+  KIND_ALIAS,
+  KIND_ALLOW,
+  KIND_PINYIN,
+  KIND_TERM,
+  KIND_WORD,
+  MARK_ALIAS,
+  MARK_SYLLABLE,
+  MARK_WORD_BREAK,
+  TERM_DRY_RUN,
+  TERM_NOT_PLAIN,
+  TERM_PHONETIC,
+} from './kinds.js';
 
 /** Evasion bits the matcher decides itself (the folder marks every collapsed run as "repeats", even one the term asks for). */
 const MATCHER_BITS = EV_REPEATS | EV_PINYIN | EV_HOMOPHONE;
@@ -104,40 +133,32 @@ function isCjk(code: number): boolean {
   return (code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf);
 }
 
-/** A growable list of int tuples, reused across messages. */
-class Scratch {
-  data: Int32Array;
+/** Occurrences of allow phrases or ordinary words in one text: (pattern, first unit, last unit), reused. */
+class Occurrences {
   count = 0;
-  readonly width: number;
-  constructor(width: number, capacity = 16) {
-    this.width = width;
-    this.data = new Int32Array(width * capacity);
-  }
-  push4(a: number, b: number, c: number, d: number): void {
-    const at = this.count * this.width;
-    if (at + this.width > this.data.length) {
+  data: Int32Array = new Int32Array(48);
+
+  push(pattern: number, start: number, end: number): void {
+    const at = this.count * 3;
+    if (at + 3 > this.data.length) {
       const grown = new Int32Array(this.data.length * 2);
       grown.set(this.data);
       this.data = grown;
     }
-    this.data[at] = a;
-    this.data[at + 1] = b;
-    this.data[at + 2] = c;
-    this.data[at + 3] = d;
+    this.data[at] = pattern;
+    this.data[at + 1] = start;
+    this.data[at + 2] = end;
     this.count++;
   }
 }
 
 /**
- * Verified candidates of one text, as parallel typed arrays reused across messages, plus the per-candidate
- * scratch the emitter sorts and filters with. Nothing here is allocated per message once it has grown.
+ * Verified candidates of one text as parallel typed arrays, plus the scratch the emitter sorts and filters
+ * with; reused across messages (they only grow).
  */
 class Candidates {
   count = 0;
   pattern: Int32Array = new Int32Array(32);
-  /** First and last folded unit. */
-  start: Int32Array = new Int32Array(32);
-  end: Int32Array = new Int32Array(32);
   bits: Int32Array = new Int32Array(32);
   /** Span in the original text, [spanStart, spanEnd). */
   spanStart: Int32Array = new Int32Array(32);
@@ -146,25 +167,24 @@ class Candidates {
   order: Int32Array = new Int32Array(32);
   keep: Uint8Array = new Uint8Array(32);
 
-  push(pattern: number, start: number, end: number, bits: number): void {
+  push(pattern: number, spanStart: number, spanEnd: number, bits: number): void {
     const i = this.count;
     if (i === this.pattern.length) this.#grow();
     this.pattern[i] = pattern;
-    this.start[i] = start;
-    this.end[i] = end;
+    this.spanStart[i] = spanStart;
+    this.spanEnd[i] = spanEnd;
     this.bits[i] = bits;
+    this.order[i] = i;
     this.count = i + 1;
   }
 
   #grow(): void {
     const size = this.pattern.length * 2;
     this.pattern = grown(this.pattern, size);
-    this.start = grown(this.start, size);
-    this.end = grown(this.end, size);
     this.bits = grown(this.bits, size);
-    this.spanStart = new Int32Array(size);
-    this.spanEnd = new Int32Array(size);
-    this.order = new Int32Array(size);
+    this.spanStart = grown(this.spanStart, size);
+    this.spanEnd = grown(this.spanEnd, size);
+    this.order = grown(this.order, size);
     this.keep = new Uint8Array(size);
   }
 }
@@ -221,15 +241,20 @@ export class LexiconMatcher implements CompiledLexicon {
   readonly #folder: LexiconMatcherInit['folder'];
   readonly #buffer: FoldBuffer;
   readonly #automaton: CompiledAutomaton;
-  readonly #t: LexiconTables;
+  /** Pattern kinds, one byte each: the only per-hit read before a hit is known to be a term. */
+  readonly #kind: Uint8Array;
+  /** Packed per-pattern records and units (pattern-records.ts). */
+  readonly #record: Int32Array;
+  readonly #units: Int32Array;
+  readonly #exactRuns: Uint16Array;
+  readonly #termRule: readonly string[];
   readonly #hits: MatchHits = createMatchHits(64);
-  /** Allow-phrase occurrences: (pattern, start unit, end unit, -). */
-  readonly #allow = new Scratch(4);
-  /** Ordinary-word occurrences (WORD patterns, and allow phrases too): (pattern, start, end, -). */
-  readonly #words = new Scratch(4);
-  /** Verified candidates. */
+  /** Allow-phrase occurrences. */
+  readonly #allow = new Occurrences();
+  /** Ordinary-word occurrences (WORD patterns, and allow phrases too). */
+  readonly #words = new Occurrences();
   readonly #candidates = new Candidates();
-  /** Per category: the furthest span end among candidates already swept (see #select). */
+  /** Per category: the furthest span end among candidates already swept (see #emit). */
   readonly #maxEnd = new Int32Array(CATEGORIES.length);
   /** Particles that never stand in for a term's character (NEVER_SWAPPED). */
   readonly #neverSwapped: ReadonlySet<number>;
@@ -242,7 +267,12 @@ export class LexiconMatcher implements CompiledLexicon {
     this.#folder = init.folder;
     this.#buffer = init.buffer;
     this.#automaton = init.automaton;
-    this.#t = init.tables;
+    const packed = packPatternRecords(init.tables);
+    this.#kind = init.tables.kind;
+    this.#record = packed.record;
+    this.#units = packed.units;
+    this.#exactRuns = packed.runs;
+    this.#termRule = init.tables.termRule;
     this.#neverSwapped = new Set(Array.from(NEVER_SWAPPED, (ch) => ch.charCodeAt(0)));
   }
 
@@ -254,9 +284,8 @@ export class LexiconMatcher implements CompiledLexicon {
     const hits = this.#hits;
     const count = this.#automaton.scan(buf.codes, buf.length, hits);
     if (count === 0) return;
-    const t = this.#t;
-    const kindOf = t.kind;
-    const offset = t.offset;
+    const kindOf = this.#kind;
+    const record = this.#record;
     const hitPattern = hits.pattern;
     const hitEnd = hits.end;
     const allow = this.#allow;
@@ -265,7 +294,7 @@ export class LexiconMatcher implements CompiledLexicon {
     words.count = 0;
 
     // Pass 1: exact occurrences of allow phrases and ordinary words (they decide over candidates, wherever
-    // they end), counting term hits on the way: most texts with hits only hit those (操作, 增加).
+    // they end), counting term hits on the way: many texts with hits only hit those (操作, 增加).
     let termHits = 0;
     for (let h = 0; h < count; h++) {
       const p = hitPattern[h];
@@ -275,10 +304,10 @@ export class LexiconMatcher implements CompiledLexicon {
         continue;
       }
       const end = hitEnd[h];
-      const start = end - (offset[p + 1] - offset[p]) + 1;
+      const start = end - (record[p * RECORD_WORDS + R_SHAPE] >>> SHAPE_LENGTH_SHIFT) + 1;
       if (!this.#exactOccurrence(p, start, buf)) continue;
-      if (kind === KIND_ALLOW) allow.push4(p, start, end, 0);
-      words.push4(p, start, end, 0);
+      if (kind === KIND_ALLOW) allow.push(p, start, end);
+      words.push(p, start, end);
     }
     if (termHits === 0) return;
 
@@ -287,41 +316,47 @@ export class LexiconMatcher implements CompiledLexicon {
     candidates.count = 0;
     for (let h = 0; h < count; h++) {
       const p = hitPattern[h];
-      const kind = kindOf[p];
-      if (kind >= KIND_ALLOW) continue;
+      if (kindOf[p] >= KIND_ALLOW) continue;
       const end = hitEnd[h];
-      const start = end - (offset[p + 1] - offset[p]) + 1;
-      const bits = this.#verify(p, kind, start, end, buf);
+      const start = end - (record[p * RECORD_WORDS + R_SHAPE] >>> SHAPE_LENGTH_SHIFT) + 1;
+      const bits = this.#verify(p, start, end, buf);
       if (bits < 0 || (allow.count > 0 && this.#allowed(p, start, end, buf))) continue;
-      candidates.push(p, start, end, bits);
+      candidates.push(p, buf.start[start], buf.end[end], bits);
     }
-    if (candidates.count === 0) return;
-    this.#emit(text, buf, out);
+    if (candidates.count > 0) this.#emit(text, out);
+  }
+
+  /** The run a pattern unit requires (packed; exact from the side table in the rare saturated case). */
+  #runOf(unit: number, u: number): number {
+    const run = unit >>> UNIT_RUN_SHIFT;
+    return run !== RUN_SATURATED ? run : this.#exactRuns[u];
   }
 
   /**
    * Evasion bits of a verified candidate over folded units [s, e], or -1. One pass over the units checks
    * runs, gaps and (for same-sound matches) which characters differ; the rules are in the file comment.
    */
-  #verify(p: number, kind: number, s: number, e: number, buf: FoldBuffer): number {
-    const t = this.#t;
-    const left = t.left[p];
+  #verify(p: number, s: number, e: number, buf: FoldBuffer): number {
+    const at = p * RECORD_WORDS;
+    const record = this.#record;
+    const shape = record[at + R_SHAPE];
+    const left = (shape >>> SHAPE_LEFT_SHIFT) & SHAPE_BOUNDARY_MASK;
     if (left !== BOUNDARY_NONE && !boundaryOk(left, buf, s - 1, s)) return -1;
-    const right = t.right[p];
+    const right = (shape >>> SHAPE_RIGHT_SHIFT) & SHAPE_BOUNDARY_MASK;
     if (right !== BOUNDARY_NONE && !boundaryOk(right, buf, e + 1, e + 1)) return -1;
 
-    const term = t.owner[p];
-    const o = t.offset[p];
+    const kind = shape & SHAPE_KIND_MASK;
+    const pinyin = kind === KIND_PINYIN;
+    const alias = kind === KIND_ALIAS;
+    const termInfo = record[at + R_TERM];
+    const cjk = termInfo >>> TERM_CJK_SHIFT;
+    const o = record[at + R_UNITS];
+    const units = this.#units;
     const codes = buf.codes;
     const gap = buf.gap;
     const run = buf.run;
     const flags = buf.flags;
-    const patternCodes = t.codes;
-    const patternRun = t.run;
-    const patternMark = t.mark;
     const L = e - s + 1;
-    const pinyin = kind === KIND_PINYIN;
-    const alias = kind === KIND_ALIAS;
 
     // The folder's own evasion bits over the matched units; invisibles dropped before the first unit lie
     // outside the span, and repeats are judged here (the folder marks every collapsed run as "repeats",
@@ -335,11 +370,12 @@ export class LexiconMatcher implements CompiledLexicon {
     let identicalCjk = 0;
     for (let k = 0; k < L; k++) {
       const i = s + k;
+      const unit = units[o + k];
       const have = run[i];
-      const need = patternRun[o + k];
+      const need = this.#runOf(unit, o + k);
       if (have < need) return -1;
       if (have > need) bits |= EV_REPEATS;
-      const mark = patternMark[o + k];
+      const mark = (unit >>> UNIT_MARK_SHIFT) & UNIT_MARK_MASK;
 
       // Gaps. Where the term itself breaks words (`piss off`), any gap but a sentence break will do, and it
       // does not count towards the separator rule.
@@ -359,7 +395,7 @@ export class LexiconMatcher implements CompiledLexicon {
 
       // Same-sound characters and Latin stand-ins.
       if (pinyin) continue;
-      const pc = patternCodes[o + k];
+      const pc = unit & UNIT_CODE_MASK;
       if (alias && (mark & MARK_ALIAS) !== 0) {
         swapped++;
       } else if (codes[i] !== pc) {
@@ -368,7 +404,7 @@ export class LexiconMatcher implements CompiledLexicon {
         // Two-character terms are the ambiguous ones (福建人 holds 建人 ~ 贱人, 去四川 holds 去四 ~ 去死): a
         // swapped character at an edge must not run on into more Chinese text.
         if (
-          t.termCjk[term] === 2 &&
+          cjk === 2 &&
           ((k === 0 && gluedOutside(buf, s - 1, s)) || (k === L - 1 && gluedOutside(buf, e + 1, e + 1)))
         ) {
           return -1;
@@ -387,12 +423,12 @@ export class LexiconMatcher implements CompiledLexicon {
       bits |= EV_SEPARATORS;
     }
 
-    const termFlags = t.termFlags[term];
+    const termFlags = termInfo >>> TERM_FLAGS_SHIFT;
     if (pinyin) {
       if ((termFlags & TERM_PHONETIC) === 0) return -1;
       bits |= EV_PINYIN;
     } else if (swapped > 0) {
-      if ((termFlags & TERM_PHONETIC) === 0 || t.termCjk[term] < 2 || identicalCjk === 0) return -1;
+      if ((termFlags & TERM_PHONETIC) === 0 || cjk < 2 || identicalCjk === 0) return -1;
       bits |= EV_HOMOPHONE;
     }
     if ((termFlags & TERM_NOT_PLAIN) !== 0 && (bits & (EV_PINYIN | EV_HOMOPHONE)) === 0) return -1;
@@ -401,19 +437,21 @@ export class LexiconMatcher implements CompiledLexicon {
 
   /** An allow/word pattern occurs exactly (same code units, not just same sound) with acceptable gaps. */
   #exactOccurrence(p: number, s: number, buf: FoldBuffer): boolean {
-    const t = this.#t;
-    const o = t.offset[p];
-    const L = t.offset[p + 1] - o;
+    const at = p * RECORD_WORDS;
+    const o = this.#record[at + R_UNITS];
+    const L = this.#record[at + R_SHAPE] >>> SHAPE_LENGTH_SHIFT;
+    const units = this.#units;
     let inner = 0;
     let none = 0;
     let soft = 0;
     for (let k = 0; k < L; k++) {
-      if (buf.codes[s + k] !== t.codes[o + k]) return false;
-      if (buf.run[s + k] < t.run[o + k]) return false;
+      const unit = units[o + k];
+      if (buf.codes[s + k] !== (unit & UNIT_CODE_MASK)) return false;
+      if (buf.run[s + k] < this.#runOf(unit, o + k)) return false;
       if (k === 0) continue;
       const g = buf.gap[s + k];
       if (g === GAP_HARD) return false;
-      if ((t.mark[o + k] & MARK_WORD_BREAK) !== 0) continue;
+      if (((unit >>> UNIT_MARK_SHIFT) & UNIT_MARK_MASK & MARK_WORD_BREAK) !== 0) continue;
       inner++;
       if (g === GAP_NONE) none++;
       else if (g === GAP_SOFT) soft++;
@@ -426,7 +464,7 @@ export class LexiconMatcher implements CompiledLexicon {
     const w = this.#words;
     const d = w.data;
     for (let i = 0; i < w.count; i++) {
-      if (d[i * 4 + 1] <= unit && unit <= d[i * 4 + 2]) return true;
+      if (d[i * 3 + 1] <= unit && unit <= d[i * 3 + 2]) return true;
     }
     return false;
   }
@@ -439,19 +477,20 @@ export class LexiconMatcher implements CompiledLexicon {
    */
   #allowed(p: number, s: number, e: number, buf: FoldBuffer): boolean {
     const a = this.#allow;
-    const t = this.#t;
     const d = a.data;
+    const record = this.#record;
+    const units = this.#units;
+    const po = record[p * RECORD_WORDS + R_UNITS];
     for (let i = 0; i < a.count; i++) {
-      const ap = d[i * 4];
-      const as = d[i * 4 + 1];
-      const ae = d[i * 4 + 2];
+      const ap = d[i * 3];
+      const as = d[i * 3 + 1];
+      const ae = d[i * 3 + 2];
       if (ae < s || as > e) continue;
       if (as < s || ae > e || (as === s && ae === e)) return true;
-      const ao = t.offset[ap];
-      const po = t.offset[p];
+      const ao = record[ap * RECORD_WORDS + R_UNITS];
       for (let u = as; u <= ae; u++) {
-        const allowNeeds = t.run[ao + (u - as)];
-        const termNeeds = t.run[po + (u - s)];
+        const allowNeeds = this.#runOf(units[ao + (u - as)], ao + (u - as));
+        const termNeeds = this.#runOf(units[po + (u - s)], po + (u - s));
         if (allowNeeds > termNeeds && buf.run[u] < allowNeeds + termNeeds) return true;
       }
     }
@@ -466,21 +505,15 @@ export class LexiconMatcher implements CompiledLexicon {
    * With the candidates in output order, "inside a longer match of the same category" is "some EARLIER
    * candidate of that category ends at or after this one's end" (it starts no later), so one sweep with the
    * furthest end seen per category decides it; same-span groups are adjacent and settled among themselves.
+   * (A candidate dropped itself still counts: whatever dropped it also contains, or beats, the later one.)
    */
-  #emit(text: string, buf: FoldBuffer, out: Reason[]): void {
-    const t = this.#t;
+  #emit(text: string, out: Reason[]): void {
     const c = this.#candidates;
     const n = c.count;
     const spanStart = c.spanStart;
     const spanEnd = c.spanEnd;
     const order = c.order;
-    const owner = t.owner;
-    const categoryOf = t.termCategoryIndex;
-    for (let i = 0; i < n; i++) {
-      spanStart[i] = buf.start[c.start[i]];
-      spanEnd[i] = buf.end[c.end[i]];
-      order[i] = i;
-    }
+    const record = this.#record;
     if (n > 1) sortCandidates(order, n, spanStart, spanEnd);
 
     const keep = c.keep;
@@ -494,16 +527,22 @@ export class LexiconMatcher implements CompiledLexicon {
       while (h < n && spanStart[order[h]] === gs && spanEnd[order[h]] === ge) h++;
       for (let a = g; a < h; a++) {
         const x = order[a];
-        const category = categoryOf[owner[c.pattern[x]]];
+        const category = record[c.pattern[x] * RECORD_WORDS + R_TERM] & 0xff;
         let kept = maxEnd[category] < ge ? 1 : 0;
         for (let b = g; b < h && kept === 1; b++) {
           const y = order[b];
-          if (y !== x && categoryOf[owner[c.pattern[y]]] === category && this.#moreDirect(y, x)) kept = 0;
+          if (
+            y !== x &&
+            (record[c.pattern[y] * RECORD_WORDS + R_TERM] & 0xff) === category &&
+            this.#moreDirect(y, x)
+          ) {
+            kept = 0;
+          }
         }
         keep[x] = kept;
       }
       for (let a = g; a < h; a++) {
-        const category = categoryOf[owner[c.pattern[order[a]]]];
+        const category = record[c.pattern[order[a]] * RECORD_WORDS + R_TERM] & 0xff;
         if (maxEnd[category] < ge) maxEnd[category] = ge;
       }
       g = h;
@@ -512,19 +551,20 @@ export class LexiconMatcher implements CompiledLexicon {
     for (let a = 0; a < n; a++) {
       const x = order[a];
       if (keep[x] === 0) continue;
-      const term = owner[c.pattern[x]];
+      const at = c.pattern[x] * RECORD_WORDS;
+      const termInfo = record[at + R_TERM];
       const start = spanStart[x];
       const end = spanEnd[x];
       out.push(
         lexiconReason(
-          t.termCategory[term],
-          t.termRule[term],
+          CATEGORIES[termInfo & 0xff],
+          this.#termRule[record[at + R_OWNER]],
           text.slice(start, end),
           start,
           end,
-          t.termSeverity[term],
+          (termInfo >>> TERM_SEVERITY_SHIFT) & 0xff,
           c.bits[x],
-          (t.termFlags[term] & TERM_DRY_RUN) !== 0,
+          ((termInfo >>> TERM_FLAGS_SHIFT) & TERM_DRY_RUN) !== 0,
         ),
       );
     }
@@ -536,8 +576,8 @@ export class LexiconMatcher implements CompiledLexicon {
     const by = popcount(c.bits[y]);
     const bx = popcount(c.bits[x]);
     if (by !== bx) return by < bx;
-    const ty = this.#t.owner[c.pattern[y]];
-    const tx = this.#t.owner[c.pattern[x]];
+    const ty = this.#record[c.pattern[y] * RECORD_WORDS + R_OWNER];
+    const tx = this.#record[c.pattern[x] * RECORD_WORDS + R_OWNER];
     return ty !== tx ? ty < tx : y < x;
   }
 }
@@ -579,7 +619,7 @@ function gluedOutside(buf: FoldBuffer, neighbour: number, gapAt: number): boolea
 }
 
 function boundaryOk(mode: number, buf: FoldBuffer, neighbour: number, gapAt: number): boolean {
-  if (mode === BOUNDARY_NONE || neighbour < 0 || neighbour >= buf.length) return true;
+  if (neighbour < 0 || neighbour >= buf.length) return true;
   if (buf.gap[gapAt] !== GAP_NONE) return true;
   const code = buf.codes[neighbour];
   return mode === BOUNDARY_LATIN ? !isLatinWordUnit(code) : !isCjk(code);

@@ -38,5 +38,10 @@ export function parseCard(card: string, format: RegExp): CardParse {
   const name = m?.groups?.name;
   if (!m || !name) return { ok: false, problem: 'format' };
   const department = m.groups?.department ?? '';
-  return { ok: true, identity: identityKey(department, name), department: normalizeCard(department), name: normalizeCard(name) };
+  return {
+    ok: true,
+    identity: identityKey(department, name),
+    department: normalizeCard(department),
+    name: normalizeCard(name),
+  };
 }

@@ -47,7 +47,8 @@ export class MemberEventDecoder {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       return fail('BAD_MESSAGE', '(record) must be a JSON object (type)');
     }
-    if (!this.#validate(value)) return fail('BAD_MESSAGE', describeAjvErrors(usefulErrors(this.#validate.errors)));
+    if (!this.#validate(value))
+      return fail('BAD_MESSAGE', describeAjvErrors(usefulErrors(this.#validate.errors)));
     return { ok: true, event: value as MemberEvent };
   }
 }

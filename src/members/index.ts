@@ -4,8 +4,23 @@
  */
 export * from './types.js';
 export { MemberEventDecoder, memberEventSchema, type MemberDecodeResult } from './decode.js';
-export { DEFAULT_CARD_FORMAT, DEFAULT_CARD_LABEL, normalizeCard, identityKey, describeIdentity, parseCard, type CardParse } from './card.js';
-export { Roster, normalizeEmployee, effectiveAtOf, parseUtcOffset, identityOf, accountKey } from './roster.js';
+export {
+  DEFAULT_CARD_FORMAT,
+  DEFAULT_CARD_LABEL,
+  normalizeCard,
+  identityKey,
+  describeIdentity,
+  parseCard,
+  type CardParse,
+} from './card.js';
+export {
+  Roster,
+  normalizeEmployee,
+  effectiveAtOf,
+  parseUtcOffset,
+  identityOf,
+  accountKey,
+} from './roster.js';
 export { readRosterFile, parseCsvRoster } from './roster-file.js';
 export {
   CompiledMemberRules,
@@ -19,9 +34,32 @@ export {
   type InactivityRule,
 } from './rules.js';
 export type { MemberStore, MemberTouch, TouchResult, MemberRemoval } from './store.js';
-export { MemoryMemberStore, createMemoryMemberStore, type MemoryMemberStoreOptions } from './memory/memory-member-store.js';
-export { RedisMemberStore, createRedisMemberStore, loadMemberScripts, type RedisMemberStoreOptions, type MemberScripts } from './redis/redis-member-store.js';
+export {
+  MemoryMemberStore,
+  createMemoryMemberStore,
+  type MemoryMemberStoreOptions,
+} from './memory/memory-member-store.js';
+export {
+  RedisMemberStore,
+  createRedisMemberStore,
+  loadMemberScripts,
+  type RedisMemberStoreOptions,
+  type MemberScripts,
+} from './redis/redis-member-store.js';
 export { MemberKeys } from './redis/keys.js';
-export { MEMBER_RULE, MEMBER_CATEGORY, MEMBER_SEVERITY, memberMessageId, memberVerdict, type MemberRuleId, type MemberVerdictInput } from './verdicts.js';
-export { MemberMonitor, observationFromMessage, type MemberMonitorOptions, type MemberMonitorHooks } from './monitor.js';
+export {
+  MEMBER_RULE,
+  MEMBER_CATEGORY,
+  MEMBER_SEVERITY,
+  memberMessageId,
+  memberVerdict,
+  type MemberRuleId,
+  type MemberVerdictInput,
+} from './verdicts.js';
+export {
+  MemberMonitor,
+  observationFromMessage,
+  type MemberMonitorOptions,
+  type MemberMonitorHooks,
+} from './monitor.js';
 export { MemberSweeper, type MemberSweeperOptions } from './sweeper.js';

@@ -120,16 +120,52 @@ export class MemberMonitor {
       this.#hooks.onEvent?.(e.kind);
       switch (e.kind) {
         case 'roster.update':
-          await this.#rosterUpdate(e.employees.map((x) => normalizeEmployee(x, this.#rules.utcOffsetMinutes)), e.replace === true, out, receivedAt);
+          await this.#rosterUpdate(
+            e.employees.map((x) => normalizeEmployee(x, this.#rules.utcOffsetMinutes)),
+            e.replace === true,
+            out,
+            receivedAt,
+          );
           break;
         case 'member.left':
           await this.#left(e.platform, e.groupId, e.userId, e.ts, e.reason === 'kick_me');
           break;
         case 'member.joined':
-          await this.#observe([{ platform: e.platform, groupId: e.groupId, userId: e.userId, ts: e.ts, card: e.userName, role: e.role, joinedAt: e.ts, spoke: false, lastSpokeAt: e.ts }], out, receivedAt, true);
+          await this.#observe(
+            [
+              {
+                platform: e.platform,
+                groupId: e.groupId,
+                userId: e.userId,
+                ts: e.ts,
+                card: e.userName,
+                role: e.role,
+                joinedAt: e.ts,
+                spoke: false,
+                lastSpokeAt: e.ts,
+              },
+            ],
+            out,
+            receivedAt,
+            true,
+          );
           break;
         case 'member.card':
-          await this.#observe([{ platform: e.platform, groupId: e.groupId, userId: e.userId, ts: e.ts, card: e.userName, spoke: false }], out, receivedAt, false);
+          await this.#observe(
+            [
+              {
+                platform: e.platform,
+                groupId: e.groupId,
+                userId: e.userId,
+                ts: e.ts,
+                card: e.userName,
+                spoke: false,
+              },
+            ],
+            out,
+            receivedAt,
+            false,
+          );
           break;
       }
     }
@@ -137,7 +173,11 @@ export class MemberMonitor {
   }
 
   /** Roster entries from a file or an HR feed (already normalised). */
-  async updateRoster(employees: readonly Employee[], replace: boolean, receivedAt = this.#clock()): Promise<Verdict[]> {
+  async updateRoster(
+    employees: readonly Employee[],
+    replace: boolean,
+    receivedAt = this.#clock(),
+  ): Promise<Verdict[]> {
     const out: Verdict[] = [];
     await this.#rosterUpdate(employees, replace, out, receivedAt);
     return out;
@@ -156,7 +196,12 @@ export class MemberMonitor {
    * (card, role, join and last-spoke times), and members known here but not listed are forgotten (they
    * left while nobody was listening).
    */
-  async syncGroup(platform: string, groupId: string, observations: readonly MemberObservation[], receivedAt = this.#clock()): Promise<Verdict[]> {
+  async syncGroup(
+    platform: string,
+    groupId: string,
+    observations: readonly MemberObservation[],
+    receivedAt = this.#clock(),
+  ): Promise<Verdict[]> {
     const out: Verdict[] = [];
     await this.#observe(observations, out, receivedAt, false);
     const present = new Set(observations.map((o) => o.userId));
@@ -188,24 +233,45 @@ export class MemberMonitor {
   }
 
   /** A member left; when the bot itself was removed (`kick_me`), the whole group is forgotten. */
-  async #left(platform: string, groupId: string, userId: string, ts: number, wholeGroup: boolean): Promise<void> {
-    const refs = wholeGroup ? await this.#store.membersOf(platform, groupId) : [{ platform, groupId, userId }];
+  async #left(
+    platform: string,
+    groupId: string,
+    userId: string,
+    ts: number,
+    wholeGroup: boolean,
+  ): Promise<void> {
+    const refs = wholeGroup
+      ? await this.#store.membersOf(platform, groupId)
+      : [{ platform, groupId, userId }];
     for (const r of refs) this.#cache.delete(cacheKey(r));
-    await this.#store.remove(refs.map((r) => ({ platform: r.platform, groupId: r.groupId, userId: r.userId, ts })));
+    await this.#store.remove(
+      refs.map((r) => ({ platform: r.platform, groupId: r.groupId, userId: r.userId, ts })),
+    );
   }
 
-  async #rosterUpdate(employees: readonly Employee[], replace: boolean, out: Verdict[], receivedAt: number): Promise<void> {
+  async #rosterUpdate(
+    employees: readonly Employee[],
+    replace: boolean,
+    out: Verdict[],
+    receivedAt: number,
+  ): Promise<void> {
     await this.#store.writeRoster(employees, replace);
     const roster = await this.refreshRoster();
     const now = this.#clock();
     // Departures effective now are acted on at once; later ones by the sweep that passes their date.
     for (const e of employees) {
       const current = roster.byId(e.employeeId);
-      if (current && Roster.hasLeft(current, now)) await this.#departure(current, roster, now, out, receivedAt);
+      if (current && Roster.hasLeft(current, now))
+        await this.#departure(current, roster, now, out, receivedAt);
     }
   }
 
-  async #observe(observations: readonly MemberObservation[], out: Verdict[], receivedAt: number, joining: boolean): Promise<void> {
+  async #observe(
+    observations: readonly MemberObservation[],
+    out: Verdict[],
+    receivedAt: number,
+    joining: boolean,
+  ): Promise<void> {
     if (observations.length === 0) return;
     const roster = this.#roster;
     const rules = this.#rules;
@@ -244,7 +310,8 @@ export class MemberMonitor {
       this.#remember(key, {
         card: o.card ?? cached?.card,
         role: o.role ?? cached?.role,
-        writtenAt: activeAt !== undefined && activeAt > (cached?.writtenAt ?? 0) ? activeAt : (cached?.writtenAt ?? 0),
+        writtenAt:
+          activeAt !== undefined && activeAt > (cached?.writtenAt ?? 0) ? activeAt : (cached?.writtenAt ?? 0),
       });
     }
     if (touches.length === 0) return;
@@ -257,18 +324,35 @@ export class MemberMonitor {
       const group = rules.forGroup(o.platform, o.groupId);
       // A departed employee showing up (joining, first seen, or with a card naming them) is removed.
       const linked = roster.byAccount(o.platform, o.userId);
+      const before = out.length;
       if (linked && Roster.hasLeft(linked, now) && (!r.known || joining)) {
         await this.#departedMember(linked, toRecord(o, t), group, now, out, receivedAt, false);
       } else if (!linked && t.identity && (r.checkCard || !r.known)) {
         await this.#departedByCard(t.identity, toRecord(o, t), group, roster, now, out, receivedAt);
       }
-      if (r.checkCard && t.card !== undefined) this.#checkCard(o, t.card, group, roster, now, out, receivedAt, joining);
+      // A member being removed as departed staff needs no rename request on top.
+      if (r.checkCard && t.card !== undefined && out.length === before)
+        this.#checkCard(o, t.card, group, roster, now, out, receivedAt, joining);
     }
   }
 
-  #checkCard(o: MemberObservation, card: string, group: GroupMemberRules, roster: Roster, now: number, out: Verdict[], receivedAt: number, joining: boolean): void {
+  #checkCard(
+    o: MemberObservation,
+    card: string,
+    group: GroupMemberRules,
+    roster: Roster,
+    now: number,
+    out: Verdict[],
+    receivedAt: number,
+    joining: boolean,
+  ): void {
     const rule = group.card;
-    if (!rule.enabled || rule.exemptUserIds.has(o.userId) || (o.role !== undefined && rule.exemptRoles.has(o.role))) return;
+    if (
+      !rule.enabled ||
+      rule.exemptUserIds.has(o.userId) ||
+      (o.role !== undefined && rule.exemptRoles.has(o.role))
+    )
+      return;
     const parsed = parseCard(card, rule.format);
     let finding: MemberRuleId | null = null;
     if (!parsed.ok) {
@@ -276,7 +360,8 @@ export class MemberMonitor {
     } else if (rule.matchRoster && roster.size > 0) {
       const own = roster.byAccount(o.platform, o.userId);
       const hasDepartment = parsed.department !== '';
-      const matches = (e: Employee) => (hasDepartment ? identityOf(e) === parsed.identity : e.name === parsed.name);
+      const matches = (e: Employee) =>
+        hasDepartment ? identityOf(e) === parsed.identity : e.name === parsed.name;
       if (own) {
         if (!matches(own)) finding = MEMBER_RULE.cardRoster;
       } else {
@@ -300,12 +385,26 @@ export class MemberMonitor {
   }
 
   /** Every member this departed employee is known as: linked accounts, and cards naming them. */
-  async #departure(e: Employee, roster: Roster, now: number, out: Verdict[], receivedAt = now): Promise<void> {
+  async #departure(
+    e: Employee,
+    roster: Roster,
+    now: number,
+    out: Verdict[],
+    receivedAt = now,
+  ): Promise<void> {
     const seen = new Set<string>();
     for (const a of e.accounts) {
       for (const m of await this.#store.groupsOf(a.platform, a.userId)) {
         seen.add(cacheKey(m));
-        await this.#departedMember(e, m, this.#rules.forGroup(m.platform, m.groupId), now, out, receivedAt, true);
+        await this.#departedMember(
+          e,
+          m,
+          this.#rules.forGroup(m.platform, m.groupId),
+          now,
+          out,
+          receivedAt,
+          true,
+        );
       }
     }
     for (const m of await this.#store.withIdentity(identityOf(e))) {
@@ -320,7 +419,15 @@ export class MemberMonitor {
   }
 
   /** A member whose card names someone in the roster: departed (kick) or ambiguous (review) when a namesake is active. */
-  async #departedByCard(identity: string, m: MemberRecord, group: GroupMemberRules, roster: Roster, now: number, out: Verdict[], receivedAt: number): Promise<void> {
+  async #departedByCard(
+    identity: string,
+    m: MemberRecord,
+    group: GroupMemberRules,
+    roster: Roster,
+    now: number,
+    out: Verdict[],
+    receivedAt: number,
+  ): Promise<void> {
     if (!group.departed.enabled || !group.departed.matchByCard) return;
     const named = roster.byIdentity(identity);
     const departed = named.filter((e) => Roster.hasLeft(e, now));
@@ -351,27 +458,50 @@ export class MemberMonitor {
    * One departed employee in one group: the kick verdict once the grace period is over; once the
    * deadline has passed while they are still known there, one overdue verdict for a person to act on.
    */
-  async #departedMember(e: Employee, m: MemberRecord, group: GroupMemberRules, now: number, out: Verdict[], receivedAt: number, overdueCheck: boolean): Promise<void> {
+  async #departedMember(
+    e: Employee,
+    m: MemberRecord,
+    group: GroupMemberRules,
+    now: number,
+    out: Verdict[],
+    receivedAt: number,
+    overdueCheck: boolean,
+  ): Promise<void> {
     const rule = group.departed;
     if (!rule.enabled || now < e.effectiveAt + rule.graceMs) return;
     const base = `${e.employeeId}:${e.effectiveAt}:${cacheKey(m)}`;
     const [first] = await this.#store.claimOnce([`dep:${base}`], this.#onceTtlMs);
     const common = { ref: m, action: rule.action, dryRun: rule.dryRun, card: m.card, now, receivedAt };
     if (first) {
-      this.#emit(out, { ...common, eventId: `departed-${e.employeeId}-${e.effectiveAt}`, rule: MEMBER_RULE.departed, notifyAdmins: rule.notifyAdmins });
+      this.#emit(out, {
+        ...common,
+        eventId: `departed-${e.employeeId}-${e.effectiveAt}`,
+        rule: MEMBER_RULE.departed,
+        notifyAdmins: rule.notifyAdmins,
+      });
       return;
     }
     if (overdueCheck && now > e.effectiveAt + rule.deadlineMs) {
       const [firstOverdue] = await this.#store.claimOnce([`overdue:${base}`], this.#onceTtlMs);
       if (firstOverdue) {
-        this.#emit(out, { ...common, eventId: `departed-overdue-${e.employeeId}-${e.effectiveAt}`, rule: MEMBER_RULE.departedOverdue, notifyAdmins: true });
+        this.#emit(out, {
+          ...common,
+          eventId: `departed-overdue-${e.employeeId}-${e.effectiveAt}`,
+          rule: MEMBER_RULE.departedOverdue,
+          notifyAdmins: true,
+        });
       }
     }
   }
 
   #inactive(m: MemberRecord, now: number, out: Verdict[]): void {
     const rule = this.#rules.forGroup(m.platform, m.groupId).inactivity;
-    if (!rule.enabled || rule.exemptUserIds.has(m.userId) || (m.role !== undefined && rule.exemptRoles.has(m.role))) return;
+    if (
+      !rule.enabled ||
+      rule.exemptUserIds.has(m.userId) ||
+      (m.role !== undefined && rule.exemptRoles.has(m.role))
+    )
+      return;
     // The queue was armed with the idle time in force then; rules may have changed since.
     if (now - m.lastActiveAt < rule.idleMs) return;
     this.#emit(out, {
@@ -387,9 +517,26 @@ export class MemberMonitor {
 
   #emit(
     out: Verdict[],
-    o: { ref: MemberRef; eventId: string; rule: MemberRuleId; action: Verdict['action']; muteSeconds?: number; notifyAdmins: boolean; dryRun: boolean; card?: string; now: number; receivedAt?: number },
+    o: {
+      ref: MemberRef;
+      eventId: string;
+      rule: MemberRuleId;
+      action: Verdict['action'];
+      muteSeconds?: number;
+      notifyAdmins: boolean;
+      dryRun: boolean;
+      card?: string;
+      now: number;
+      receivedAt?: number;
+    },
   ): void {
-    out.push(memberVerdict({ ...o, ref: { platform: o.ref.platform, groupId: o.ref.groupId, userId: o.ref.userId }, rules: this.#rules }));
+    out.push(
+      memberVerdict({
+        ...o,
+        ref: { platform: o.ref.platform, groupId: o.ref.groupId, userId: o.ref.userId },
+        rules: this.#rules,
+      }),
+    );
     this.#hooks.onVerdict?.(o.rule);
   }
 
@@ -416,7 +563,12 @@ function cacheKey(r: MemberRef): string {
 }
 
 function toRecord(o: MemberObservation, t: MemberTouch): MemberRecord {
-  const r: MemberRecord = { platform: o.platform, groupId: o.groupId, userId: o.userId, lastActiveAt: t.activeAt ?? o.ts };
+  const r: MemberRecord = {
+    platform: o.platform,
+    groupId: o.groupId,
+    userId: o.userId,
+    lastActiveAt: t.activeAt ?? o.ts,
+  };
   if (t.card !== undefined) r.card = t.card;
   if (t.identity) r.identity = t.identity;
   if (o.role !== undefined) r.role = o.role;

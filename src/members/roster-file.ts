@@ -23,7 +23,11 @@ export async function readRosterFile(path: string): Promise<EmployeeInput[]> {
   let employees: unknown;
   try {
     if (ext === '.csv') employees = parseCsvRoster(text);
-    else if (ext === '.jsonl' || ext === '.ndjson') employees = text.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+    else if (ext === '.jsonl' || ext === '.ndjson')
+      employees = text
+        .split(/\r?\n/)
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as unknown);
     else {
       const doc = (ext === '.json' ? JSON.parse(text) : parseYaml(text)) as unknown;
       employees = Array.isArray(doc) ? doc : (doc as { employees?: unknown } | null)?.employees;
@@ -31,10 +35,22 @@ export async function readRosterFile(path: string): Promise<EmployeeInput[]> {
   } catch (e) {
     throw new ConfigError('CONFIG_INVALID', '', `roster ${path} cannot be parsed: ${(e as Error).message}`);
   }
-  if (!Array.isArray(employees)) throw new ConfigError('CONFIG_INVALID', '', `roster ${path} must hold a list of employees`);
-  const event: RosterUpdate = { kind: 'roster.update', id: `file:${path}`, ts: Date.now(), employees: employees as EmployeeInput[], replace: true };
+  if (!Array.isArray(employees))
+    throw new ConfigError('CONFIG_INVALID', '', `roster ${path} must hold a list of employees`);
+  const event: RosterUpdate = {
+    kind: 'roster.update',
+    id: `file:${path}`,
+    ts: Date.now(),
+    employees: employees as EmployeeInput[],
+    replace: true,
+  };
   const checked = new MemberEventDecoder().check(event);
-  if (!checked.ok) throw new ConfigError('CONFIG_INVALID', '', `roster ${path}: ${checked.error.message.replace(/\bemployees\[/g, 'entry[')}`);
+  if (!checked.ok)
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      '',
+      `roster ${path}: ${checked.error.message.replace(/\bemployees\[/g, 'entry[')}`,
+    );
   return employees as EmployeeInput[];
 }
 

@@ -85,7 +85,12 @@ export function identityOf(e: Pick<Employee, 'department' | 'name'>): string {
 export function parseUtcOffset(offset: string): number {
   if (offset === 'Z' || offset === 'UTC') return 0;
   const m = /^([+-])(\d{2}):?(\d{2})$/.exec(offset);
-  if (!m) throw new ConfigError('CONFIG_INVALID', 'utcOffset', `must look like +08:00, got ${JSON.stringify(offset)}`);
+  if (!m)
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      'utcOffset',
+      `must look like +08:00, got ${JSON.stringify(offset)}`,
+    );
   const minutes = Number(m[2]) * 60 + Number(m[3]);
   if (minutes > 14 * 60) throw new ConfigError('CONFIG_INVALID', 'utcOffset', 'must be within ±14:00');
   return m[1] === '-' ? -minutes : minutes;
@@ -116,7 +121,9 @@ export function effectiveAtOf(value: string | number | undefined, utcOffsetMinut
 export function normalizeEmployee(input: EmployeeInput, utcOffsetMinutes: number): Employee {
   const effectiveAt = effectiveAtOf(input.effectiveDate, utcOffsetMinutes);
   if (!Number.isFinite(effectiveAt)) {
-    throw new RangeError(`employee ${input.employeeId}: effectiveDate ${JSON.stringify(input.effectiveDate)} is not a date`);
+    throw new RangeError(
+      `employee ${input.employeeId}: effectiveDate ${JSON.stringify(input.effectiveDate)} is not a date`,
+    );
   }
   return {
     employeeId: input.employeeId,

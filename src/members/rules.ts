@@ -234,7 +234,11 @@ export class CompiledMemberRules {
   constructor(document: MemberRulesDocument = {}, source = 'member rules') {
     validateRules ??= new Ajv({ allErrors: true, strict: false }).compile(RULES_SCHEMA);
     if (!validateRules(document)) {
-      throw new ConfigError('CONFIG_INVALID', '', `${source} invalid: ${describeAjvErrors(validateRules.errors)}`);
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        '',
+        `${source} invalid: ${describeAjvErrors(validateRules.errors)}`,
+      );
     }
     const name = document.name ?? DEFAULT_MEMBER_RULES.name;
     const version = document.version ?? DEFAULT_MEMBER_RULES.version;
@@ -248,7 +252,10 @@ export class CompiledMemberRules {
     this.#defaultRules = compileGroup(this.#defaults, `${source}: defaults`);
     // Every group is compiled now, so a bad regex in any group fails at load, not at the first event.
     for (const [key, doc] of Object.entries(this.#groups)) {
-      this.#resolved.set(key, compileGroup(merge(structuredClone(this.#defaults), doc), `${source}: groups["${key}"]`));
+      this.#resolved.set(
+        key,
+        compileGroup(merge(structuredClone(this.#defaults), doc), `${source}: groups["${key}"]`),
+      );
     }
   }
 
@@ -263,7 +270,8 @@ export class CompiledMemberRules {
   /** The shortest idle time any group reports after (inactivity enabled somewhere), or Infinity. */
   get shortestIdleMs(): number {
     let best = this.#defaultRules.inactivity.enabled ? this.#defaultRules.inactivity.idleMs : Infinity;
-    for (const r of this.#resolved.values()) if (r.inactivity.enabled) best = Math.min(best, r.inactivity.idleMs);
+    for (const r of this.#resolved.values())
+      if (r.inactivity.enabled) best = Math.min(best, r.inactivity.idleMs);
     return best;
   }
 }
@@ -280,7 +288,11 @@ export function loadMemberRulesFile(path: string): CompiledMemberRules {
   try {
     doc = parseYaml(text, { prettyErrors: true }) ?? {};
   } catch (e) {
-    throw new ConfigError('CONFIG_INVALID', '', `member rules ${path} is not valid YAML: ${(e as Error).message}`);
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      '',
+      `member rules ${path} is not valid YAML: ${(e as Error).message}`,
+    );
   }
   return new CompiledMemberRules(doc as MemberRulesDocument, `member rules ${path}`);
 }
@@ -293,10 +305,18 @@ function compileGroup(d: GroupRulesDocument, where: string): GroupMemberRules {
   try {
     format = new RegExp(c.format!, 'u');
   } catch (e) {
-    throw new ConfigError('CONFIG_INVALID', '', `${where}: card.format is not a valid regular expression: ${(e as Error).message}`);
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      '',
+      `${where}: card.format is not a valid regular expression: ${(e as Error).message}`,
+    );
   }
   if (!/\(\?<name>/.test(c.format!)) {
-    throw new ConfigError('CONFIG_INVALID', '', `${where}: card.format must have a named group (?<name>…) (and may have (?<department>…))`);
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      '',
+      `${where}: card.format must have a named group (?<name>…) (and may have (?<department>…))`,
+    );
   }
   return {
     card: {

@@ -70,12 +70,16 @@ export class MemberSweeper {
         try {
           await this.#o.deliver(verdicts);
         } catch (e) {
-          this.#logger.error({ err: e, undelivered: verdicts.map((v) => v.messageId) }, 'member sweep verdicts could not be delivered');
+          this.#logger.error(
+            { err: e, undelivered: verdicts.map((v) => v.messageId) },
+            'member sweep verdicts could not be delivered',
+          );
           throw e;
         }
       }
       this.#o.onSweep?.((performance.now() - started) / 1000, verdicts.length, true);
-      if (verdicts.length > 0) this.#logger.info({ verdicts: verdicts.length }, 'member sweep found members to act on');
+      if (verdicts.length > 0)
+        this.#logger.info({ verdicts: verdicts.length }, 'member sweep found members to act on');
     } catch (e) {
       this.#o.onSweep?.((performance.now() - started) / 1000, 0, false);
       this.#logger.error({ err: e }, 'member sweep failed; retrying at the next interval');

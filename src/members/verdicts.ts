@@ -60,7 +60,12 @@ export interface MemberVerdictInput {
 
 /** A verdict v1 for a member finding: no message to delete; `policy` names the member rules. */
 export function memberVerdict(o: MemberVerdictInput): Verdict {
-  const reason: Reason = { detector: 'member', category: MEMBER_CATEGORY, rule: o.rule, severity: MEMBER_SEVERITY[o.rule] };
+  const reason: Reason = {
+    detector: 'member',
+    category: MEMBER_CATEGORY,
+    rule: o.rule,
+    severity: MEMBER_SEVERITY[o.rule],
+  };
   if (o.card !== undefined && o.card !== '') reason.match = o.card;
   if (o.dryRun) reason.dryRun = true;
   return {

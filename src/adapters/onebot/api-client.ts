@@ -39,28 +39,53 @@ export class OneBotApiClient {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(`${this.#base}/${action}`, { method: 'POST', headers: this.#headers, body: JSON.stringify(params), signal: AbortSignal.timeout(this.#timeoutMs) });
+      res = await fetch(`${this.#base}/${action}`, {
+        method: 'POST',
+        headers: this.#headers,
+        body: JSON.stringify(params),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
       text = await res.text();
     } catch (e) {
       const timeout = (e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError';
-      throw new ActionError(timeout ? 'timeout' : 'network', `${action}: ${timeout ? `no answer within ${this.#timeoutMs} ms` : (e as Error).message}`, { retryable: true, cause: e });
+      throw new ActionError(
+        timeout ? 'timeout' : 'network',
+        `${action}: ${timeout ? `no answer within ${this.#timeoutMs} ms` : (e as Error).message}`,
+        { retryable: true, cause: e },
+      );
     } finally {
       this.#onCall?.(action, (performance.now() - started) / 1000);
     }
     if (!res.ok) {
       const retryable = res.status === 429 || res.status >= 500;
-      throw new ActionError('http', `${action}: HTTP ${res.status}${hint(res.status)}${text ? `: ${text.slice(0, 200)}` : ''}`, { retryable, status: res.status });
+      throw new ActionError(
+        'http',
+        `${action}: HTTP ${res.status}${hint(res.status)}${text ? `: ${text.slice(0, 200)}` : ''}`,
+        { retryable, status: res.status },
+      );
     }
     let reply: OneBotApiResponse;
     try {
       reply = JSON.parse(text) as OneBotApiResponse;
     } catch {
-      throw new ActionError('bad-response', `${action}: the answer is not JSON: ${text.slice(0, 200)}`, { retryable: true, status: res.status });
+      throw new ActionError('bad-response', `${action}: the answer is not JSON: ${text.slice(0, 200)}`, {
+        retryable: true,
+        status: res.status,
+      });
     }
-    if (reply.status === 'ok' || reply.status === 'async' || (reply.status === undefined && (reply.retcode === 0 || reply.retcode === 1))) return reply.data;
+    if (
+      reply.status === 'ok' ||
+      reply.status === 'async' ||
+      (reply.status === undefined && (reply.retcode === 0 || reply.retcode === 1))
+    )
+      return reply.data;
     const retcode = typeof reply.retcode === 'number' ? reply.retcode : -1;
     const why = reply.wording || reply.message || reply.msg || 'status failed';
-    throw new ActionError('failed', `${action}: retcode ${retcode}: ${why}`, { retryable: !FINAL_RETCODES.has(retcode), retcode, status: res.status });
+    throw new ActionError('failed', `${action}: retcode ${retcode}: ${why}`, {
+      retryable: !FINAL_RETCODES.has(retcode),
+      retcode,
+      status: res.status,
+    });
   }
 }
 

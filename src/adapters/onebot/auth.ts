@@ -51,7 +51,11 @@ export function verifySignature(secret: string, body: Buffer, header: string | u
 }
 
 /** WebSocket connections (reverse WS): the token, when one is configured, is required. */
-export function checkConnection(creds: Credentials, headers: IncomingHttpHeaders, url: string | undefined): AuthResult {
+export function checkConnection(
+  creds: Credentials,
+  headers: IncomingHttpHeaders,
+  url: string | undefined,
+): AuthResult {
   if (!creds.accessToken) return OK;
   const token = presentedToken(headers, url);
   if (token === null) return { ok: false, status: 401, reason: 'token-missing' };
@@ -63,13 +67,19 @@ export function checkConnection(creds: Credentials, headers: IncomingHttpHeaders
  * no token). With a token, a request must present it unless its signature already proved it; a token
  * that is presented must be right either way.
  */
-export function checkHttpPost(creds: Credentials, headers: IncomingHttpHeaders, url: string | undefined, body: Buffer): AuthResult {
+export function checkHttpPost(
+  creds: Credentials,
+  headers: IncomingHttpHeaders,
+  url: string | undefined,
+  body: Buffer,
+): AuthResult {
   let signed = false;
   if (creds.secret) {
     const header = headers['x-signature'];
     const value = Array.isArray(header) ? header[0] : header;
     if (!value) return { ok: false, status: 401, reason: 'signature-missing' };
-    if (!verifySignature(creds.secret, body, value)) return { ok: false, status: 403, reason: 'signature-wrong' };
+    if (!verifySignature(creds.secret, body, value))
+      return { ok: false, status: 403, reason: 'signature-wrong' };
     signed = true;
   }
   if (creds.accessToken) {

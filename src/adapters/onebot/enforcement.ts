@@ -80,21 +80,48 @@ export class OneBotEnforcement implements PlatformEnforcement {
     const user_id = oneBotId(v.userId);
     if (v.deleteMessage) {
       const messageId = messageIdOf(v);
-      if (messageId !== null) out.push({ action: 'delete_msg', purpose: 'delete', params: { message_id: messageId } });
+      if (messageId !== null)
+        out.push({ action: 'delete_msg', purpose: 'delete', params: { message_id: messageId } });
     }
     if (v.action === 'kick' || v.action === 'ban') {
-      out.push({ action: 'set_group_kick', purpose: v.action, params: { group_id, user_id, reject_add_request: v.action === 'ban' } });
+      out.push({
+        action: 'set_group_kick',
+        purpose: v.action,
+        params: { group_id, user_id, reject_add_request: v.action === 'ban' },
+      });
     } else if (v.muteSeconds > 0) {
       // Never a duration of 0: that lifts a mute.
-      out.push({ action: 'set_group_ban', purpose: 'mute', params: { group_id, user_id, duration: Math.min(MAX_MUTE_SECONDS, Math.max(1, Math.round(v.muteSeconds))) } });
+      out.push({
+        action: 'set_group_ban',
+        purpose: 'mute',
+        params: {
+          group_id,
+          user_id,
+          duration: Math.min(MAX_MUTE_SECONDS, Math.max(1, Math.round(v.muteSeconds))),
+        },
+      });
     }
     if (v.action === 'warn' && this.#warnNotice) {
-      out.push({ action: 'send_group_msg', purpose: 'warn', params: { group_id, message: this.#warning(v) } });
+      out.push({
+        action: 'send_group_msg',
+        purpose: 'warn',
+        params: { group_id, message: this.#warning(v) },
+      });
     }
     if (v.notifyAdmins || (v.action === 'review' && this.#notifyOnReview)) {
       const text = this.#adminNotice(v);
-      if (this.#adminGroup) out.push({ action: 'send_group_msg', purpose: 'notify', params: { group_id: oneBotId(this.#adminGroup), message: text, auto_escape: true } });
-      for (const admin of this.#admins) out.push({ action: 'send_private_msg', purpose: 'notify', params: { user_id: oneBotId(admin), message: text, auto_escape: true } });
+      if (this.#adminGroup)
+        out.push({
+          action: 'send_group_msg',
+          purpose: 'notify',
+          params: { group_id: oneBotId(this.#adminGroup), message: text, auto_escape: true },
+        });
+      for (const admin of this.#admins)
+        out.push({
+          action: 'send_private_msg',
+          purpose: 'notify',
+          params: { user_id: oneBotId(admin), message: text, auto_escape: true },
+        });
     }
     return out;
   }
@@ -122,7 +149,8 @@ export class OneBotEnforcement implements PlatformEnforcement {
       // A card is what the admins need to see; message text stays out of notices.
       lines.push(`原因：${what}${r.detector === 'member' && r.match ? `：${r.match}` : ''}`);
     }
-    if (!v.messageId.startsWith('member:')) lines.push(`消息：${v.messageId}${v.strikes ? ` · 累计违规 ${v.strikes}` : ''}`);
+    if (!v.messageId.startsWith('member:'))
+      lines.push(`消息：${v.messageId}${v.strikes ? ` · 累计违规 ${v.strikes}` : ''}`);
     return lines.join('\n');
   }
 }
@@ -138,7 +166,9 @@ const ACTION_ZH: Readonly<Record<Verdict['action'], string>> = {
 
 function categoriesOf(v: Verdict): string[] {
   const seen = new Set<string>();
-  for (const r of v.reasons) if (!r.shadow && (CATEGORIES as readonly string[]).includes(r.category)) seen.add(CATEGORY_ZH[r.category]);
+  for (const r of v.reasons)
+    if (!r.shadow && (CATEGORIES as readonly string[]).includes(r.category))
+      seen.add(CATEGORY_ZH[r.category]);
   return [...seen];
 }
 

@@ -123,7 +123,10 @@ export class ForwardWebSocket {
       this.#o.adapter.ingest(data as Buffer, 'ws-forward');
     });
     ws.on('unexpected-response', (_req, res) => {
-      this.#logger.error({ status: res.statusCode, url: redactUrl(this.#o.url) }, `the bot refused the WebSocket (HTTP ${res.statusCode}${res.statusCode === 401 || res.statusCode === 403 ? ': check --access-token' : ''})`);
+      this.#logger.error(
+        { status: res.statusCode, url: redactUrl(this.#o.url) },
+        `the bot refused the WebSocket (HTTP ${res.statusCode}${res.statusCode === 401 || res.statusCode === 403 ? ': check --access-token' : ''})`,
+      );
       res.resume();
       ws.terminate();
     });

@@ -3,7 +3,17 @@ export type * from './types.js';
 export { parseCqString, escapeCq, unescapeCq } from './cq-code.js';
 export { segmentsToContent, type SegmentContent } from './segments.js';
 export { OneBotEventMapper, type OneBotMapperOptions } from './map-event.js';
-export { presentedToken, checkConnection, checkHttpPost, signBody, verifySignature, sameSecret, type Credentials, type AuthResult, type AuthFailure } from './auth.js';
+export {
+  presentedToken,
+  checkConnection,
+  checkHttpPost,
+  signBody,
+  verifySignature,
+  sameSecret,
+  type Credentials,
+  type AuthResult,
+  type AuthFailure,
+} from './auth.js';
 export { OneBotReceiver, type OneBotReceiverOptions } from './receiver.js';
 export { ForwardWebSocket, redactUrl, type ForwardWebSocketOptions } from './forward-ws.js';
 export { OneBotApiClient, type OneBotApiClientOptions } from './api-client.js';

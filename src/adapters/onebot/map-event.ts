@@ -31,14 +31,17 @@ export class OneBotEventMapper implements PlatformEventMapper {
     if (event === null || typeof event !== 'object' || Array.isArray(event)) return malformed('event');
     const e = event as Record<string, unknown>;
     const postType = e.post_type;
-    if (postType === undefined && 'retcode' in e && 'status' in e) return { kind: 'ignored', reason: 'api_response' };
+    if (postType === undefined && 'retcode' in e && 'status' in e)
+      return { kind: 'ignored', reason: 'api_response' };
     if (typeof postType !== 'string') return malformed('post_type');
     switch (postType) {
       case 'message':
         if (e.message_type === 'group') return this.#groupMessage(e);
         if (e.message_type === 'private') return { kind: 'ignored', reason: 'private' };
         if (e.message_type === 'guild') return { kind: 'ignored', reason: 'guild' };
-        return typeof e.message_type === 'string' ? { kind: 'unknown', reason: 'message_type' } : malformed('message_type');
+        return typeof e.message_type === 'string'
+          ? { kind: 'unknown', reason: 'message_type' }
+          : malformed('message_type');
       case 'message_sent':
         return { kind: 'ignored', reason: 'self' };
       case 'notice':
@@ -90,11 +93,16 @@ export class OneBotEventMapper implements PlatformEventMapper {
     if (content.mentions.length > 0) message.mentions = content.mentions;
     if (content.attachments.length > 0) message.attachments = content.attachments;
     if (content.replyTo !== undefined) message.replyTo = content.replyTo;
-    const role = typeof sender.role === 'string' && ROLES.has(sender.role) ? (sender.role as SenderRole) : undefined;
+    const role =
+      typeof sender.role === 'string' && ROLES.has(sender.role) ? (sender.role as SenderRole) : undefined;
     if (role) message.role = role;
     if (e.sub_type === 'anonymous' && e.anonymous && typeof e.anonymous === 'object') {
       const a = e.anonymous as Record<string, unknown>;
-      message.anonymous = { id: id(a.id), name: typeof a.name === 'string' ? a.name : '', flag: typeof a.flag === 'string' ? a.flag : '' };
+      message.anonymous = {
+        id: id(a.id),
+        name: typeof a.name === 'string' ? a.name : '',
+        flag: typeof a.flag === 'string' ? a.flag : '',
+      };
     }
     // The card itself (not the nickname fallback) is what the card rule checks; '' = no card set.
     const observation: MemberObservation = { platform: this.platform, groupId, userId, ts };
@@ -106,7 +114,8 @@ export class OneBotEventMapper implements PlatformEventMapper {
   #notice(e: Record<string, unknown>): MappedEvent {
     const type = e.notice_type;
     if (typeof type !== 'string') return malformed('notice_type');
-    if (type !== 'group_increase' && type !== 'group_decrease' && type !== 'group_card') return { kind: 'ignored', reason: 'notice' };
+    if (type !== 'group_increase' && type !== 'group_decrease' && type !== 'group_card')
+      return { kind: 'ignored', reason: 'notice' };
     const groupId = id(e.group_id);
     if (!groupId) return malformed('group_id');
     const userId = id(e.user_id);
@@ -123,12 +132,19 @@ export class OneBotEventMapper implements PlatformEventMapper {
       if (operator && operator !== '0') event.operatorId = operator;
     } else if (type === 'group_decrease') {
       event = { v: 1, kind: 'member.left', id: eventId('left'), ...base };
-      if (e.sub_type === 'leave' || e.sub_type === 'kick' || e.sub_type === 'kick_me') event.reason = e.sub_type;
+      if (e.sub_type === 'leave' || e.sub_type === 'kick' || e.sub_type === 'kick_me')
+        event.reason = e.sub_type;
       if (operator && operator !== '0' && operator !== userId) event.operatorId = operator;
     } else {
       const cardNew = typeof e.card_new === 'string' ? e.card_new : null;
       if (cardNew === null) return malformed('card_new');
-      event = { v: 1, kind: 'member.card', id: eventId('card-' + shortHash(cardNew)), ...base, userName: cardNew };
+      event = {
+        v: 1,
+        kind: 'member.card',
+        id: eventId('card-' + shortHash(cardNew)),
+        ...base,
+        userName: cardNew,
+      };
       if (typeof e.card_old === 'string') event.previousName = e.card_old;
     }
     return { kind: 'member', event };
@@ -154,5 +170,10 @@ function timeMs(v: unknown): number | null {
 }
 
 function isSegment(s: unknown): s is OneBotSegment {
-  return s !== null && typeof s === 'object' && typeof (s as OneBotSegment).type === 'string' && (typeof (s as OneBotSegment).data === 'object' || (s as OneBotSegment).data === undefined);
+  return (
+    s !== null &&
+    typeof s === 'object' &&
+    typeof (s as OneBotSegment).type === 'string' &&
+    (typeof (s as OneBotSegment).data === 'object' || (s as OneBotSegment).data === undefined)
+  );
 }

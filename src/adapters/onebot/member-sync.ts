@@ -57,8 +57,12 @@ export class OneBotMemberSync {
     let verdicts = 0;
     for (const groupId of groups) {
       try {
-        const list = ((await this.#o.api.call('get_group_member_list', { group_id: /^\d{1,15}$/.test(groupId) ? Number(groupId) : groupId })) ?? []) as OneBotGroupMember[];
-        const observations = list.filter((m) => m && m.user_id !== undefined).map((m) => this.#observation(groupId, m));
+        const list = ((await this.#o.api.call('get_group_member_list', {
+          group_id: /^\d{1,15}$/.test(groupId) ? Number(groupId) : groupId,
+        })) ?? []) as OneBotGroupMember[];
+        const observations = list
+          .filter((m) => m && m.user_id !== undefined)
+          .map((m) => this.#observation(groupId, m));
         verdicts += (await this.#o.adapter.syncGroup(this.#platform, groupId, observations)).length;
         members += observations.length;
       } catch (e) {
@@ -71,11 +75,18 @@ export class OneBotMemberSync {
 
   #observation(groupId: string, m: OneBotGroupMember): MemberObservation {
     const now = Date.now();
-    const o: MemberObservation = { platform: this.#platform, groupId, userId: String(m.user_id), ts: now, spoke: false };
+    const o: MemberObservation = {
+      platform: this.#platform,
+      groupId,
+      userId: String(m.user_id),
+      ts: now,
+      spoke: false,
+    };
     if (typeof m.card === 'string') o.card = m.card;
     if (m.role === 'owner' || m.role === 'admin' || m.role === 'member') o.role = m.role;
     if (typeof m.join_time === 'number' && m.join_time > 0) o.joinedAt = m.join_time * 1000;
-    const spoke = typeof m.last_sent_time === 'number' && m.last_sent_time > 0 ? m.last_sent_time * 1000 : o.joinedAt;
+    const spoke =
+      typeof m.last_sent_time === 'number' && m.last_sent_time > 0 ? m.last_sent_time * 1000 : o.joinedAt;
     if (spoke !== undefined) o.lastSpokeAt = spoke;
     return o;
   }

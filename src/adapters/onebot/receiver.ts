@@ -59,7 +59,8 @@ export class OneBotReceiver {
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((e: unknown) => {
         this.#logger.error({ err: e }, 'adapter http handler failed');
-        if (!res.headersSent) send(res, 500, { error: { code: 'PROCESSING_FAILED', message: 'internal error' } });
+        if (!res.headersSent)
+          send(res, 500, { error: { code: 'PROCESSING_FAILED', message: 'internal error' } });
         else res.destroy();
       });
     });
@@ -128,16 +129,29 @@ export class OneBotReceiver {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === '/v1/verdicts' && this.#o.verdicts) return this.#openSse(req, res);
-    if (req.method === 'POST' && path === '/v1/member-events' && this.#o.memberEvents) return this.#memberEvents(req, res);
-    if (req.method !== 'POST') return send(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'events are POSTed' } });
+    if (req.method === 'POST' && path === '/v1/member-events' && this.#o.memberEvents)
+      return this.#memberEvents(req, res);
+    if (req.method !== 'POST')
+      return send(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'events are POSTed' } });
 
     const body = await readBody(req, this.#maxBody);
-    if (body === null) return send(res, 413, { error: { code: 'OVERSIZE', message: `body over ${this.#maxBody} bytes` } }, true);
+    if (body === null)
+      return send(
+        res,
+        413,
+        { error: { code: 'OVERSIZE', message: `body over ${this.#maxBody} bytes` } },
+        true,
+      );
     const auth = checkHttpPost(this.#o.credentials, req.headers, req.url, body);
     if (!auth.ok) {
       this.#o.metrics?.authFailure('http', auth.reason);
-      this.#logger.warn({ reason: auth.reason, remote: req.socket.remoteAddress }, 'event refused: bad credentials');
-      return send(res, auth.status, { error: { code: auth.reason.toUpperCase().replace('-', '_'), message: auth.reason } });
+      this.#logger.warn(
+        { reason: auth.reason, remote: req.socket.remoteAddress },
+        'event refused: bad credentials',
+      );
+      return send(res, auth.status, {
+        error: { code: auth.reason.toUpperCase().replace('-', '_'), message: auth.reason },
+      });
     }
     this.#o.adapter.ingest(body, 'http');
     // No quick operation: the answer is empty whatever the event was (a bad event is counted, not refused).
@@ -148,17 +162,32 @@ export class OneBotReceiver {
     const auth = checkConnection(this.#o.credentials, req.headers, req.url);
     if (!auth.ok) {
       this.#o.metrics?.authFailure('ws-reverse', auth.reason);
-      this.#logger.warn({ reason: auth.reason, remote: req.socket.remoteAddress }, 'reverse WebSocket refused: bad credentials');
-      socket.end(`HTTP/1.1 ${auth.status} ${auth.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      this.#logger.warn(
+        { reason: auth.reason, remote: req.socket.remoteAddress },
+        'reverse WebSocket refused: bad credentials',
+      );
+      socket.end(
+        `HTTP/1.1 ${auth.status} ${auth.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       this.#sockets.add(ws);
       this.#o.metrics?.connection('ws-reverse', 1);
-      this.#logger.info({ selfId: req.headers['x-self-id'], role: req.headers['x-client-role'], path: req.url?.split('?', 1)[0] }, 'bot connected (reverse WebSocket)');
+      this.#logger.info(
+        {
+          selfId: req.headers['x-self-id'],
+          role: req.headers['x-client-role'],
+          path: req.url?.split('?', 1)[0],
+        },
+        'bot connected (reverse WebSocket)',
+      );
       this.#wss.emit('connection', ws, req);
       ws.on('message', (data, isBinary) => {
-        this.#o.adapter.ingest(isBinary ? (data as Buffer) : Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]), 'ws-reverse');
+        this.#o.adapter.ingest(
+          isBinary ? (data as Buffer) : Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]),
+          'ws-reverse',
+        );
       });
       ws.on('error', (e) => this.#logger.warn({ err: e }, 'reverse WebSocket error'));
       ws.on('close', (code) => {
@@ -174,11 +203,14 @@ export class OneBotReceiver {
     if (!auth.ok) {
       this.#o.metrics?.authFailure('member-api', auth.reason);
       req.resume();
-      return send(res, auth.status, { error: { code: auth.reason.toUpperCase().replace('-', '_'), message: auth.reason } });
+      return send(res, auth.status, {
+        error: { code: auth.reason.toUpperCase().replace('-', '_'), message: auth.reason },
+      });
     }
     const limit = this.#o.maxMemberBodyBytes ?? 64 * 1024 * 1024;
     const body = await readBody(req, limit);
-    if (body === null) return send(res, 413, { error: { code: 'OVERSIZE', message: `body over ${limit} bytes` } }, true);
+    if (body === null)
+      return send(res, 413, { error: { code: 'OVERSIZE', message: `body over ${limit} bytes` } }, true);
     const decoder = this.#o.memberEvents!;
     const items = splitItems(body.toString('utf8'));
     if ('error' in items) return send(res, 400, { error: { code: 'BAD_JSON', message: items.error } });
@@ -189,13 +221,18 @@ export class OneBotReceiver {
       if (r.ok) events.push(r.event);
       else errors.push({ index, error: { code: r.error.code, message: r.error.message } });
     });
-    for (let i = 0; i < events.length + errors.length; i++) this.#o.metrics?.event('member-api', i < events.length ? 'member' : 'malformed');
+    for (let i = 0; i < events.length + errors.length; i++)
+      this.#o.metrics?.event('member-api', i < events.length ? 'member' : 'malformed');
     if (events.length === 0) return send(res, 400, { accepted: 0, errors });
     try {
       const verdicts = await this.#o.adapter.handleMemberEvents(events);
       send(res, 200, { accepted: events.length, errors, verdicts });
     } catch (e) {
-      send(res, 503, { error: { code: 'STORE_UNAVAILABLE', message: (e as Error).message }, accepted: 0, errors });
+      send(res, 503, {
+        error: { code: 'STORE_UNAVAILABLE', message: (e as Error).message },
+        accepted: 0,
+        errors,
+      });
     }
   }
 
@@ -203,9 +240,16 @@ export class OneBotReceiver {
     const auth = checkConnection(this.#o.credentials, req.headers, req.url);
     if (!auth.ok) {
       this.#o.metrics?.authFailure('member-api', auth.reason);
-      return send(res, auth.status, { error: { code: auth.reason.toUpperCase().replace('-', '_'), message: auth.reason } });
+      return send(res, auth.status, {
+        error: { code: auth.reason.toUpperCase().replace('-', '_'), message: auth.reason },
+      });
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.write(': modstream member verdicts\n\n');
     this.#sse.add(res);
     const drop = () => this.#sse.delete(res);
@@ -229,7 +273,11 @@ export class OneBotReceiver {
 
 function send(res: ServerResponse, status: number, body: unknown, close = false): void {
   const data = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(data), ...(close ? { connection: 'close' } : {}) });
+  res.writeHead(status, {
+    'content-type': JSON_TYPE,
+    'content-length': Buffer.byteLength(data),
+    ...(close ? { connection: 'close' } : {}),
+  });
   res.end(data);
 }
 

@@ -21,7 +21,11 @@ const MAX_CARD_URLS = 20;
  *   mini-program shares are a favourite way to slip an ad past a text filter.
  * Faces and images add nothing to the text, so `傻[表情]逼` reads as one word, as a person reads it.
  */
-export function segmentsToContent(segments: readonly OneBotSegment[], platform: string, groupId: string): SegmentContent {
+export function segmentsToContent(
+  segments: readonly OneBotSegment[],
+  platform: string,
+  groupId: string,
+): SegmentContent {
   let text = '';
   const mentions: string[] = [];
   const attachments: Attachment[] = [];

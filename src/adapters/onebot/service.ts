@@ -101,9 +101,17 @@ export async function startOneBotAdapter(o: OneBotAdapterServiceOptions): Promis
     }
   } else {
     messageSink = new EmbeddedMessageSink({ url: o.output.url });
-    if (o.members && !o.listen) logger.warn('member verdicts are served on --listen (GET /v1/verdicts); without it they are only logged');
+    if (o.members && !o.listen)
+      logger.warn(
+        'member verdicts are served on --listen (GET /v1/verdicts); without it they are only logged',
+      );
   }
-  const publisher = new BatchingPublisher({ sink: messageSink, metrics, logger: logger.child({ component: 'publisher' }), backoff: o.publishBackoff });
+  const publisher = new BatchingPublisher({
+    sink: messageSink,
+    metrics,
+    logger: logger.child({ component: 'publisher' }),
+    backoff: o.publishBackoff,
+  });
 
   let monitor: MemberMonitor | null = null;
   let deliver: ((verdicts: Verdict[]) => Promise<void>) | null = null;
@@ -117,11 +125,26 @@ export async function startOneBotAdapter(o: OneBotAdapterServiceOptions): Promis
     deliver = async (verdicts) => {
       for (const v of verdicts) {
         hub.publish(v);
-        logger.info({ messageId: v.messageId, action: v.action, rule: v.reasons[0]?.rule, dryRun: v.dryRun }, 'member verdict');
+        logger.info(
+          { messageId: v.messageId, action: v.action, rule: v.reasons[0]?.rule, dryRun: v.dryRun },
+          'member verdict',
+        );
       }
-      if (verdictSink) await verdictSink.send(verdicts);
+      if (verdictSink) {
+        try {
+          await verdictSink.send(verdicts);
+        } catch (e) {
+          logger.error(
+            { err: e, undelivered: verdicts.map((v) => v.messageId) },
+            'member verdicts could not be produced',
+          );
+          throw e;
+        }
+      }
     };
-    await monitor.refreshRoster().catch((e: unknown) => logger.warn({ err: e }, 'roster not loaded from the store yet'));
+    await monitor
+      .refreshRoster()
+      .catch((e: unknown) => logger.warn({ err: e }, 'roster not loaded from the store yet'));
   }
 
   const adapter = new ChatAdapter({
@@ -148,33 +171,62 @@ export async function startOneBotAdapter(o: OneBotAdapterServiceOptions): Promis
     address = await receiver.listen();
   }
   const forward = (o.connect ?? []).map(
-    (url) => new ForwardWebSocket({ url, accessToken: o.credentials.accessToken, adapter, metrics, logger: logger.child({ component: 'forward-ws' }), backoff: o.reconnectBackoff }),
+    (url) =>
+      new ForwardWebSocket({
+        url,
+        accessToken: o.credentials.accessToken,
+        adapter,
+        metrics,
+        logger: logger.child({ component: 'forward-ws' }),
+        backoff: o.reconnectBackoff,
+      }),
   );
   for (const f of forward) f.start();
 
   const rosterFile = o.members?.rosterFile ?? null;
   const reloadRoster = async () => {
     if (!rosterFile || !monitor || !deliver) return;
-    const employees = (await readRosterFile(rosterFile)).map((e) => normalizeEmployee(e, monitor!.rules.utcOffsetMinutes));
+    const employees = (await readRosterFile(rosterFile)).map((e) =>
+      normalizeEmployee(e, monitor!.rules.utcOffsetMinutes),
+    );
     const verdicts = await monitor.updateRoster(employees, true);
     if (verdicts.length > 0) await deliver(verdicts);
-    logger.info({ file: rosterFile, employees: employees.length, verdicts: verdicts.length }, 'roster file loaded');
+    logger.info(
+      { file: rosterFile, employees: employees.length, verdicts: verdicts.length },
+      'roster file loaded',
+    );
   };
   if (rosterFile) {
     await reloadRoster();
     watchFile(rosterFile, { interval: 30_000, persistent: false }, (cur, prev) => {
-      if (cur.mtimeMs !== prev.mtimeMs) reloadRoster().catch((e: unknown) => logger.error({ err: e, file: rosterFile }, 'roster reload failed; keeping the previous roster'));
+      if (cur.mtimeMs !== prev.mtimeMs)
+        reloadRoster().catch((e: unknown) =>
+          logger.error({ err: e, file: rosterFile }, 'roster reload failed; keeping the previous roster'),
+        );
     });
   }
 
   let sweeper: MemberSweeper | null = null;
   let sync: OneBotMemberSync | null = null;
   if (monitor && deliver) {
-    sweeper = new MemberSweeper({ monitor, deliver, intervalMs: o.members!.sweepIntervalMs, logger: logger.child({ component: 'sweeper' }), onSweep: (s, _n, ok) => metrics?.sweep(s, ok) });
+    sweeper = new MemberSweeper({
+      monitor,
+      deliver,
+      intervalMs: o.members!.sweepIntervalMs,
+      logger: logger.child({ component: 'sweeper' }),
+      onSweep: (s, _n, ok) => metrics?.sweep(s, ok),
+    });
     sweeper.start();
     const s = o.members!.sync;
     if (s) {
-      sync = new OneBotMemberSync({ api: s.api, adapter, platform, intervalMs: s.intervalMs, groups: s.groups, logger: logger.child({ component: 'member-sync' }) });
+      sync = new OneBotMemberSync({
+        api: s.api,
+        adapter,
+        platform,
+        intervalMs: s.intervalMs,
+        groups: s.groups,
+        logger: logger.child({ component: 'member-sync' }),
+      });
       sync.start();
     }
   }
@@ -229,7 +281,10 @@ export interface OneBotEnforcerService {
 /** `modstream enforce onebot`, assembled: verdict sources → the enforcer → the bot's HTTP API. */
 export async function startOneBotEnforcer(o: OneBotEnforcerServiceOptions): Promise<OneBotEnforcerService> {
   const logger = o.logger ?? silentLogger();
-  const api = new OneBotApiClient({ ...o.api, onCall: (action, seconds) => o.metrics?.apiCall(action, seconds) });
+  const api = new OneBotApiClient({
+    ...o.api,
+    onCall: (action, seconds) => o.metrics?.apiCall(action, seconds),
+  });
   const enforcer = new Enforcer({
     enforcement: new OneBotEnforcement({
       api,

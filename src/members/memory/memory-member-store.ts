@@ -57,7 +57,12 @@ export class MemoryMemberStore implements MemberStore {
     const known = entry !== undefined;
     if (entry === undefined) {
       entry = {
-        record: { platform: t.platform, groupId: t.groupId, userId: t.userId, lastActiveAt: t.activeAt ?? t.joinedAt ?? t.ts },
+        record: {
+          platform: t.platform,
+          groupId: t.groupId,
+          userId: t.userId,
+          lastActiveAt: t.activeAt ?? t.joinedAt ?? t.ts,
+        },
         idleDue: Infinity,
       };
       this.#members.set(key, entry);

@@ -21,7 +21,11 @@ export class MemberKeys {
 
   constructor(prefix = 'modstream:') {
     if (/[{}]/.test(prefix)) {
-      throw new ConfigError('CONFIG_INVALID', 'redis.keyPrefix', 'must not contain { or } (they delimit Redis Cluster hash tags)');
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        'redis.keyPrefix',
+        'must not contain { or } (they delimit Redis Cluster hash tags)',
+      );
     }
     this.base = prefix + '{members}:';
   }

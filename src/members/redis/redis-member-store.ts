@@ -1,5 +1,10 @@
 import type { SenderRole } from '../../contracts/types.js';
-import { closeRedisClient, createRedisClient, type RedisClient, type RedisConnectionOptions } from '../../redis/client.js';
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisClient,
+  type RedisConnectionOptions,
+} from '../../redis/client.js';
 import { toStoreError } from '../../redis/errors.js';
 import { RedisScript, keepScriptsLoaded } from '../../redis/script.js';
 import type { MemberRemoval, MemberStore, MemberTouch, TouchResult } from '../store.js';
@@ -59,7 +64,8 @@ export class RedisMemberStore implements MemberStore {
 
   constructor(options: RedisMemberStoreOptions = {}) {
     this.#ownsClient = options.client === undefined;
-    this.#client = options.client ?? createRedisClient({ connectionName: 'modstream-members', ...options.connection });
+    this.#client =
+      options.client ?? createRedisClient({ connectionName: 'modstream-members', ...options.connection });
     this.#keys = new MemberKeys(options.keyPrefix ?? 'modstream:');
     this.#scripts = loadMemberScripts();
     this.#stopLoading = keepScriptsLoaded(this.#client, Object.values(this.#scripts));
@@ -75,8 +81,14 @@ export class RedisMemberStore implements MemberStore {
     const out: TouchResult[] = [];
     for (let i = 0; i < batch.length; i += this.#maxPerCall) {
       const args = batch.slice(i, i + this.#maxPerCall).map((t) => JSON.stringify(this.#touchRequest(t)));
-      const reply = (await this.#run('member touch', this.#scripts.touch, [this.#keys.idle], args)) as number[];
-      for (let j = 0; j < reply.length; j += 2) out.push({ known: reply[j] === 1, checkCard: reply[j + 1] === 1 });
+      const reply = (await this.#run(
+        'member touch',
+        this.#scripts.touch,
+        [this.#keys.idle],
+        args,
+      )) as number[];
+      for (let j = 0; j < reply.length; j += 2)
+        out.push({ known: reply[j] === 1, checkCard: reply[j + 1] === 1 });
     }
     return out;
   }
@@ -110,9 +122,18 @@ export class RedisMemberStore implements MemberStore {
     for (let i = 0; i < batch.length; i += this.#maxPerCall) {
       const args: string[] = [];
       for (const m of batch.slice(i, i + this.#maxPerCall)) {
-        args.push(this.#keys.member(m.platform, m.groupId, m.userId), this.#keys.user(m.platform, m.userId), this.#keys.group(m.platform, m.groupId));
+        args.push(
+          this.#keys.member(m.platform, m.groupId, m.userId),
+          this.#keys.user(m.platform, m.userId),
+          this.#keys.group(m.platform, m.groupId),
+        );
       }
-      const reply = (await this.#run('member remove', this.#scripts.remove, [this.#keys.idle], args)) as number[];
+      const reply = (await this.#run(
+        'member remove',
+        this.#scripts.remove,
+        [this.#keys.idle],
+        args,
+      )) as number[];
       for (const x of reply) out.push(x === 1);
     }
     return out;
@@ -141,13 +162,23 @@ export class RedisMemberStore implements MemberStore {
   }
 
   async claimIdle(now: number, limit: number): Promise<MemberRecord[]> {
-    const reply = (await this.#run('member claim idle', this.#scripts.claimIdle, [this.#keys.idle], [String(Math.floor(now)), String(limit)])) as string[][];
+    const reply = (await this.#run(
+      'member claim idle',
+      this.#scripts.claimIdle,
+      [this.#keys.idle],
+      [String(Math.floor(now)), String(limit)],
+    )) as string[][];
     return reply.map(toRecord);
   }
 
   async claimOnce(keys: readonly string[], ttlMs: number): Promise<boolean[]> {
     if (keys.length === 0) return [];
-    const reply = (await this.#run('member claim once', this.#scripts.claimOnce, [this.#keys.idle], [String(Math.max(1, Math.round(ttlMs))), ...keys.map((k) => this.#keys.once(k))])) as number[];
+    const reply = (await this.#run(
+      'member claim once',
+      this.#scripts.claimOnce,
+      [this.#keys.idle],
+      [String(Math.max(1, Math.round(ttlMs))), ...keys.map((k) => this.#keys.once(k))],
+    )) as number[];
     return reply.map((x) => x === 1);
   }
 
@@ -160,7 +191,12 @@ export class RedisMemberStore implements MemberStore {
   }
 
   async readRoster(): Promise<{ version: number; employees: Employee[] }> {
-    const [version, pairs] = (await this.#run('roster read', this.#scripts.rosterRead, [this.#keys.roster, this.#keys.rosterVersion], [])) as [number, string[]];
+    const [version, pairs] = (await this.#run(
+      'roster read',
+      this.#scripts.rosterRead,
+      [this.#keys.roster, this.#keys.rosterVersion],
+      [],
+    )) as [number, string[]];
     const employees: Employee[] = [];
     for (let i = 1; i < pairs.length; i += 2) employees.push(JSON.parse(pairs[i]) as Employee);
     return { version: Number(version), employees };
@@ -172,7 +208,14 @@ export class RedisMemberStore implements MemberStore {
     for (let i = 0; i === 0 || i < employees.length; i += this.#rosterChunk) {
       const args: string[] = [replace && i === 0 ? '1' : '0'];
       for (const e of employees.slice(i, i + this.#rosterChunk)) args.push(e.employeeId, JSON.stringify(e));
-      version = Number(await this.#run('roster write', this.#scripts.rosterWrite, [this.#keys.roster, this.#keys.rosterVersion], args));
+      version = Number(
+        await this.#run(
+          'roster write',
+          this.#scripts.rosterWrite,
+          [this.#keys.roster, this.#keys.rosterVersion],
+          args,
+        ),
+      );
     }
     return version;
   }

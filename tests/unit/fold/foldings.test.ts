@@ -111,6 +111,39 @@ describe('traditional → simplified', () => {
       assert.deepEqual(allEvasions(folder, text), [], text);
     }
   });
+
+  it('never folds a simplified character through a regional variant table (著名 stays 著名)', () => {
+    // TWVariantsRev lists 著 → 着, but 著 is an ordinary simplified character (著名, 显著, 著作).
+    for (const text of ['著名', '显著', '著作', '合著']) {
+      assert.equal(folded(folder, text), text);
+      assert.deepEqual(allEvasions(folder, text), [], text);
+    }
+    assert.notEqual(folded(folder, '著'), folded(folder, '着'));
+  });
+
+  it('keeps every variant-table source that is a GB 2312 character as it is', async () => {
+    const { from } = await import('opencc-js/preset/t2cn');
+    const bytes: number[] = [];
+    for (let row = 0xb0; row <= 0xf7; row++)
+      for (let cell = 0xa1; cell <= 0xfe; cell++) bytes.push(row, cell);
+    const mainland = new Set(new TextDecoder('gbk').decode(Uint8Array.from(bytes)));
+    const { to } = await import('opencc-js/preset/t2cn');
+    const tsSources = new Set<string>();
+    for (const dict of to.cn.flat()) {
+      const entries = typeof dict === 'string' ? dict.split('|').map((e) => e.split(' ')) : dict;
+      for (const [source] of entries) tsSources.add(source);
+    }
+    let checked = 0;
+    for (const dict of [...from.hk, ...from.tw].flat()) {
+      const entries = typeof dict === 'string' ? dict.split('|').map((e) => e.split(' ')) : dict;
+      for (const [variant] of entries) {
+        if (Array.from(variant).length !== 1 || !mainland.has(variant) || tsSources.has(variant)) continue;
+        checked++;
+        assert.equal(folded(folder, variant), variant, variant);
+      }
+    }
+    assert.ok(checked > 0);
+  });
 });
 
 describe('invisible characters', () => {
@@ -152,6 +185,15 @@ describe('look-alikes', () => {
     const units = view(folder, 'vіаgrа');
     assert.deepEqual(units[1].evasions, ['lookalike']);
     assert.deepEqual(units[0].evasions, []);
+  });
+
+  it('reads a look-alike before compatibility folding could turn it into another letter', () => {
+    // NFKC maps lunate sigma ϲ (U+03F2) to final sigma ς and Ϲ (U+03F9) to Σ: neither passes for c.
+    assert.equal(folded(folder, 'fuϲk'), 'fuck');
+    assert.equal(folded(folder, 'FUϹK'), 'fuck');
+    const units = view(folder, 'fuϲk');
+    assert.deepEqual(units[2].evasions, ['lookalike']);
+    assert.deepEqual(units[2].span, [2, 3]);
   });
 
   it('treats look-alikes as real letters for leetspeak', () => {
