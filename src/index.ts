@@ -61,3 +61,5 @@ export {
 /** The classifier loads transformers.js lazily: import it from here only when you use it. */
 export type { Classifier, ClassifierOptions, ClassifierMode } from './classify/index.js';
 export { createClassifier } from './classify/index.js';
+export * from './adapters/index.js';
+export * from './members/index.js';

@@ -14,6 +14,8 @@ export { ChatAdapter, type ChatAdapterOptions, type IngestOutcome } from './adap
 export { BatchingPublisher, type PublisherOptions } from './publisher.js';
 export {
   KafkaSink,
+  KafkaVerdictSink,
+  type KafkaSinkOptions,
   EmbeddedMessageSink,
   HubVerdictSink,
   SinkError,

@@ -32,52 +32,95 @@ export class SinkError extends Error {
   }
 }
 
-/**
- * Produces to Kafka: messages keyed `platform:groupId` (one chat group, one partition, one order) with the
- * `message-id` header, acknowledged by all in-sync replicas; verdicts likewise on the verdicts topic.
- */
-export class KafkaSink implements MessageSink, VerdictSink {
-  readonly name = 'kafka';
-  readonly #producer: Producer;
-  readonly #records: KafkajsRecordSink;
-  readonly #topic: string;
+/** A kafkajs producer connected on first use; shared by the two Kafka sinks. */
+class KafkaProducer {
+  readonly producer: Producer;
+  readonly records: KafkajsRecordSink;
   #connected: Promise<void> | null = null;
 
-  constructor(o: { kafka: Kafka; topic: string; compression?: 'none' | 'gzip'; timeoutMs?: number }) {
-    this.#producer = o.kafka.producer({
+  constructor(o: { kafka: Kafka; compression?: 'none' | 'gzip'; timeoutMs?: number }) {
+    this.producer = o.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
       idempotent: true,
       retry: { retries: 5 },
     });
-    this.#records = new KafkajsRecordSink(this.#producer, o.compression ?? 'none', o.timeoutMs ?? 30_000);
-    this.#topic = o.topic;
+    this.records = new KafkajsRecordSink(this.producer, o.compression ?? 'none', o.timeoutMs ?? 30_000);
   }
 
   connect(): Promise<void> {
-    this.#connected ??= this.#producer.connect().catch((e: unknown) => {
+    this.#connected ??= this.producer.connect().catch((e: unknown) => {
       this.#connected = null;
       throw e;
     });
     return this.#connected;
   }
 
-  async send(items: readonly (Message | Verdict)[]): Promise<void> {
-    if (items.length === 0) return;
-    await this.connect();
-    const topic = this.#topic;
-    await this.#records.send(
-      items.map((x) =>
-        'messageId' in x && 'action' in x
-          ? verdictRecord(topic, x as Verdict)
-          : messageRecord(topic, x as Message),
-      ),
-    );
+  async close(): Promise<void> {
+    if (this.#connected) await this.producer.disconnect().catch(() => {});
+    this.#connected = null;
+  }
+}
+
+export interface KafkaSinkOptions {
+  kafka: Kafka;
+  topic: string;
+  compression?: 'none' | 'gzip';
+  timeoutMs?: number;
+}
+
+/**
+ * Messages to Kafka: keyed `platform:groupId` (one chat group, one partition, one order), header
+ * `message-id`, acknowledged by all in-sync replicas (idempotent producer).
+ */
+export class KafkaSink implements MessageSink {
+  readonly name = 'kafka';
+  readonly #p: KafkaProducer;
+  readonly #topic: string;
+
+  constructor(o: KafkaSinkOptions) {
+    this.#p = new KafkaProducer(o);
+    this.#topic = o.topic;
   }
 
-  async close(): Promise<void> {
-    if (this.#connected) await this.#producer.disconnect().catch(() => {});
-    this.#connected = null;
+  connect(): Promise<void> {
+    return this.#p.connect();
+  }
+
+  async send(messages: readonly Message[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.#p.connect();
+    await this.#p.records.send(messages.map((m) => messageRecord(this.#topic, m)));
+  }
+
+  close(): Promise<void> {
+    return this.#p.close();
+  }
+}
+
+/** Verdicts to Kafka (member verdicts on the verdicts topic): keyed and headed like the processor's. */
+export class KafkaVerdictSink implements VerdictSink {
+  readonly name = 'kafka';
+  readonly #p: KafkaProducer;
+  readonly #topic: string;
+
+  constructor(o: KafkaSinkOptions) {
+    this.#p = new KafkaProducer(o);
+    this.#topic = o.topic;
+  }
+
+  connect(): Promise<void> {
+    return this.#p.connect();
+  }
+
+  async send(verdicts: readonly Verdict[]): Promise<void> {
+    if (verdicts.length === 0) return;
+    await this.#p.connect();
+    await this.#p.records.send(verdicts.map((v) => verdictRecord(this.#topic, v)));
+  }
+
+  close(): Promise<void> {
+    return this.#p.close();
   }
 }
 

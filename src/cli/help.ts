@@ -11,6 +11,8 @@ Commands:
   check     judge JSON Lines messages (stdin or --input) and print one verdict line per input line
   run       run the processor: embedded HTTP API (default), --stdin, or Kafka mode when KAFKA_BROKERS is set
   produce   send a JSONL file or generated messages into Kafka at a set rate
+  adapter   'adapter onebot': receive OneBot v11 (QQ) events, publish messages and member events
+  enforce   'enforce onebot': act on verdicts through the OneBot v11 HTTP API
   version   print the version
 
 Run 'modstream <command> --help' for a command's options. Docs: README.md.

@@ -159,8 +159,11 @@ async function cmdProduce(argv: string[]): Promise<number> {
   return runProduce(config, flags);
 }
 
-function help(topic?: string): number {
-  process.stdout.write((topic && HELP[topic]) || HELP.main!);
+async function help(topic?: string): Promise<number> {
+  // The adapter and enforcer help lives with them; load it only when asked.
+  if (topic === 'adapter') process.stdout.write((await import('./adapter.js')).ADAPTER_HELP);
+  else if (topic === 'enforce') process.stdout.write((await import('./enforce.js')).ENFORCE_HELP);
+  else process.stdout.write((topic && HELP[topic]) || HELP.main!);
   return 0;
 }
 

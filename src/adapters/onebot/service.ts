@@ -18,7 +18,13 @@ import type { FailureSink } from '../failures.js';
 import type { IdempotencyStore } from '../idempotency.js';
 import type { AdapterMetrics, EnforcerMetrics } from '../metrics.js';
 import { BatchingPublisher } from '../publisher.js';
-import { EmbeddedMessageSink, KafkaSink, type MessageSink, type VerdictSink } from '../sinks.js';
+import {
+  EmbeddedMessageSink,
+  KafkaSink,
+  KafkaVerdictSink,
+  type MessageSink,
+  type VerdictSink,
+} from '../sinks.js';
 import type { VerdictSource } from '../verdict-sources.js';
 import { OneBotApiClient } from './api-client.js';
 import type { Credentials } from './auth.js';
@@ -95,7 +101,7 @@ export async function startOneBotAdapter(o: OneBotAdapterServiceOptions): Promis
     await messages.connect();
     messageSink = messages;
     if (o.members) {
-      const verdicts = new KafkaSink({ kafka: o.output.kafka, topic: o.output.verdictsTopic });
+      const verdicts = new KafkaVerdictSink({ kafka: o.output.kafka, topic: o.output.verdictsTopic });
       await verdicts.connect();
       verdictSink = verdicts;
     }
