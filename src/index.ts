@@ -45,7 +45,13 @@ export { Pipeline, type PipelineOptions } from './pipeline/pipeline.js';
 export { errorRecord, hrNow } from './pipeline/records.js';
 export type { BatchJudge, IncomingRecord, Outcome } from './pipeline/types.js';
 export type { PipelineMetrics, StageName } from './pipeline/metrics.js';
-export type { ClassifierStage, DetectorStage, FoldStage, LexiconStage, PolicyStage } from './pipeline/stages.js';
+export type {
+  ClassifierStage,
+  DetectorStage,
+  FoldStage,
+  LexiconStage,
+  PolicyStage,
+} from './pipeline/stages.js';
 export { Engine, memoryStores, type EngineOptions, type StateStores } from './runtime/engine.js';
 export { ModstreamMetrics, OpsServer, type MetricsOptions } from './metrics/index.js';
 export { createLogger, silentLogger, type Logger } from './log/index.js';

@@ -7,7 +7,11 @@ export type Flags = Record<string, string | boolean | string[] | undefined>;
  * node:util parseArgs with our conventions: unknown flags are usage errors naming the flag, and an
  * optional-value flag (`--classifier [DIR]`) takes the next word only when it is not another flag.
  */
-export function parseFlags(argv: string[], options: NonNullable<ParseArgsConfig['options']>, optionalValue: string[] = []): { flags: Flags; positionals: string[] } {
+export function parseFlags(
+  argv: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+  optionalValue: string[] = [],
+): { flags: Flags; positionals: string[] } {
   const args = [...argv];
   const extra: Flags = {};
   for (const name of optionalValue) {
@@ -33,7 +37,8 @@ export function parseFlags(argv: string[], options: NonNullable<ParseArgsConfig[
 export function intFlag(flags: Flags, name: string): number | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !/^\d+$/.test(v)) throw new ConfigError('USAGE', `--${name}`, `must be a non-negative integer, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !/^\d+$/.test(v))
+    throw new ConfigError('USAGE', `--${name}`, `must be a non-negative integer, got ${JSON.stringify(v)}`);
   return Number(v);
 }
 

@@ -17,11 +17,19 @@ function overridesFrom(flags: Flags): Record<string, unknown> {
   if (lex || allow) o.lexicons = { ...(lex ? { dirs: lex } : {}), ...(allow ? { allow } : {}) };
   if (typeof flags.policy === 'string') o.policy = { file: flags.policy };
   const port = intFlag(flags, 'port');
-  if (port !== undefined || typeof flags.host === 'string') o.http = { ...(port !== undefined ? { port } : {}), ...(typeof flags.host === 'string' ? { host: flags.host } : {}) };
+  if (port !== undefined || typeof flags.host === 'string')
+    o.http = {
+      ...(port !== undefined ? { port } : {}),
+      ...(typeof flags.host === 'string' ? { host: flags.host } : {}),
+    };
   const mport = intFlag(flags, 'metrics-port');
   if (mport !== undefined) o.metrics = { port: mport };
   if (typeof flags['log-level'] === 'string') o.log = { level: flags['log-level'] };
-  if (flags.classifier !== undefined) o.classifier = { enabled: true, ...(typeof flags.classifier === 'string' ? { dir: flags.classifier } : {}) };
+  if (flags.classifier !== undefined)
+    o.classifier = {
+      enabled: true,
+      ...(typeof flags.classifier === 'string' ? { dir: flags.classifier } : {}),
+    };
   return o;
 }
 
@@ -34,7 +42,11 @@ const COMMON = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function buildEngine(config: ModstreamConfig, logger: Logger, metrics: ModstreamMetrics | null): Promise<Engine> {
+async function buildEngine(
+  config: ModstreamConfig,
+  logger: Logger,
+  metrics: ModstreamMetrics | null,
+): Promise<Engine> {
   let classifier = null;
   if (config.classifier.enabled) {
     const { createClassifierFromConfig } = await import('../runtime/classifier.js');
@@ -49,9 +61,26 @@ async function buildEngine(config: ModstreamConfig, logger: Logger, metrics: Mod
 }
 
 async function cmdCheck(argv: string[]): Promise<number> {
-  const { flags } = parseFlags(argv, { ...COMMON, input: { type: 'string', short: 'i' }, output: { type: 'string', short: 'o' }, text: { type: 'boolean' }, strict: { type: 'boolean' } }, ['classifier']);
+  const { flags } = parseFlags(
+    argv,
+    {
+      ...COMMON,
+      input: { type: 'string', short: 'i' },
+      output: { type: 'string', short: 'o' },
+      text: { type: 'boolean' },
+      strict: { type: 'boolean' },
+    },
+    ['classifier'],
+  );
   if (flags.help) return help('check');
-  const config = loadConfig({ file: (flags.config as string) ?? null, overrides: { ...overridesFrom(flags), log: { level: (flags['log-level'] as string) ?? 'warn' }, metrics: { enabled: false } } });
+  const config = loadConfig({
+    file: (flags.config as string) ?? null,
+    overrides: {
+      ...overridesFrom(flags),
+      log: { level: (flags['log-level'] as string) ?? 'warn' },
+      metrics: { enabled: false },
+    },
+  });
   const logger = createLogger({ level: config.log.level, redact: config.log.redact });
   const engine = await buildEngine(config, logger, null);
   try {
@@ -72,7 +101,14 @@ async function cmdCheck(argv: string[]): Promise<number> {
 async function cmdRun(argv: string[]): Promise<number> {
   const { flags } = parseFlags(
     argv,
-    { ...COMMON, port: { type: 'string', short: 'p' }, host: { type: 'string' }, stdin: { type: 'boolean' }, errors: { type: 'string' }, 'metrics-port': { type: 'string' } },
+    {
+      ...COMMON,
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      stdin: { type: 'boolean' },
+      errors: { type: 'string' },
+      'metrics-port': { type: 'string' },
+    },
     ['classifier'],
   );
   if (flags.help) return help('run');
@@ -80,7 +116,11 @@ async function cmdRun(argv: string[]): Promise<number> {
   const logger = createLogger({ level: config.log.level, redact: config.log.redact });
   const kafkaMode = config.mode === 'kafka' || (config.mode === 'auto' && config.kafka.brokers.length > 0);
   if (config.mode === 'kafka' && config.kafka.brokers.length === 0) {
-    throw new (await import('../contracts/errors.js')).ConfigError('CONFIG_INVALID', 'kafka.brokers', 'must be set in kafka mode (KAFKA_BROKERS=host:port,…)');
+    throw new (await import('../contracts/errors.js')).ConfigError(
+      'CONFIG_INVALID',
+      'kafka.brokers',
+      'must be set in kafka mode (KAFKA_BROKERS=host:port,…)',
+    );
   }
   const metrics = config.metrics.enabled ? new ModstreamMetrics() : null;
   const engine = await buildEngine(config, logger, metrics);
@@ -104,7 +144,13 @@ async function cmdRun(argv: string[]): Promise<number> {
     runner = await startKafkaMode({ config, engine, logger, metrics });
   } else if (flags.stdin) {
     const { startEmbeddedStdin } = await import('../runtime/embedded.js');
-    runner = startEmbeddedStdin({ config, engine, logger, metrics, errorsFile: (flags.errors as string) ?? null });
+    runner = startEmbeddedStdin({
+      config,
+      engine,
+      logger,
+      metrics,
+      errorsFile: (flags.errors as string) ?? null,
+    });
   } else {
     const { startEmbeddedHttp } = await import('../runtime/embedded.js');
     const r = await startEmbeddedHttp({ config, engine, logger, metrics });
@@ -154,7 +200,10 @@ async function cmdProduce(argv: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   });
   if (flags.help) return help('produce');
-  const config = loadConfig({ file: (flags.config as string) ?? null, overrides: typeof flags.brokers === 'string' ? { kafka: { brokers: flags.brokers.split(',') } } : {} });
+  const config = loadConfig({
+    file: (flags.config as string) ?? null,
+    overrides: typeof flags.brokers === 'string' ? { kafka: { brokers: flags.brokers.split(',') } } : {},
+  });
   const { runProduce } = await import('./produce.js');
   return runProduce(config, flags);
 }

@@ -10,11 +10,16 @@ import { intFlag, type Flags } from './args.js';
  */
 export async function runProduce(config: ModstreamConfig, flags: Flags): Promise<number> {
   if (config.kafka.brokers.length === 0) {
-    throw new ConfigError('USAGE', '--brokers', 'is required (or KAFKA_BROKERS / kafka.brokers in the config)');
+    throw new ConfigError(
+      'USAGE',
+      '--brokers',
+      'is required (or KAFKA_BROKERS / kafka.brokers in the config)',
+    );
   }
   const input = flags.input as string | undefined;
   const generate = intFlag(flags, 'generate');
-  if (!input && generate === undefined) throw new ConfigError('USAGE', '', 'give --input FILE or --generate N');
+  if (!input && generate === undefined)
+    throw new ConfigError('USAGE', '', 'give --input FILE or --generate N');
   const rate = flags.rate === undefined ? 0 : Number(flags.rate);
   if (!Number.isFinite(rate) || rate < 0) throw new ConfigError('USAGE', '--rate', 'must be a number >= 0');
   const logger = createLogger({ level: config.log.level, redact: config.log.redact });
@@ -23,7 +28,12 @@ export async function runProduce(config: ModstreamConfig, flags: Flags): Promise
   process.once('SIGTERM', () => controller.abort());
   const source = input
     ? input
-    : generateMessages({ seed: intFlag(flags, 'seed') ?? 1, count: generate, groups: intFlag(flags, 'groups') ?? 20, users: intFlag(flags, 'users') ?? 200 });
+    : generateMessages({
+        seed: intFlag(flags, 'seed') ?? 1,
+        count: generate,
+        groups: intFlag(flags, 'groups') ?? 20,
+        users: intFlag(flags, 'users') ?? 200,
+      });
   let last = 0;
   const result = await produceMessages({
     brokers: config.kafka.brokers,
@@ -44,6 +54,8 @@ export async function runProduce(config: ModstreamConfig, flags: Flags): Promise
       }
     },
   });
-  process.stderr.write(`modstream produce: ${result.sent} messages in ${(result.elapsedMs / 1000).toFixed(2)} s (${Math.round(result.ratePerSec)}/s)\n`);
+  process.stderr.write(
+    `modstream produce: ${result.sent} messages in ${(result.elapsedMs / 1000).toFixed(2)} s (${Math.round(result.ratePerSec)}/s)\n`,
+  );
   return 0;
 }

@@ -56,7 +56,10 @@ export interface EnvProblem {
 }
 
 /** Reads the table above into a nested override object; problems name the variable. */
-export function configFromEnv(env: NodeJS.ProcessEnv): { value: Record<string, unknown>; problems: EnvProblem[] } {
+export function configFromEnv(env: NodeJS.ProcessEnv): {
+  value: Record<string, unknown>;
+  problems: EnvProblem[];
+} {
   const value: Record<string, unknown> = {};
   const problems: EnvProblem[] = [];
   for (const [name, raw] of Object.entries(env)) {
@@ -78,7 +81,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv): { value: Record<string, u
 }
 
 /** Variables with our prefix that belong to tooling, not to the processor. */
-const IGNORED = new Set(['MODSTREAM_CONFIG', 'MODSTREAM_TEST_KAFKA', 'MODSTREAM_TEST_REDIS', 'MODSTREAM_BENCH']);
+const IGNORED = new Set([
+  'MODSTREAM_CONFIG',
+  'MODSTREAM_TEST_KAFKA',
+  'MODSTREAM_TEST_REDIS',
+  'MODSTREAM_BENCH',
+]);
 
 function parse(raw: string, kind: Kind): unknown {
   const s = raw.trim();
@@ -101,7 +109,12 @@ function parse(raw: string, kind: Kind): unknown {
       return new Error(`must be true or false, got ${JSON.stringify(raw)}`);
     }
     case 'list':
-      return s === '' ? [] : s.split(',').map((x) => x.trim()).filter(Boolean);
+      return s === ''
+        ? []
+        : s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean);
   }
 }
 

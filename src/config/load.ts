@@ -40,7 +40,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ModstreamConfig {
         fromFile = doc as Record<string, unknown>;
       }
     } catch (e) {
-      throw new ConfigError('CONFIG_INVALID', '', `config file ${file} is not valid YAML: ${(e as Error).message}`);
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        '',
+        `config file ${file} is not valid YAML: ${(e as Error).message}`,
+      );
     }
   }
   const { value: fromEnv, problems } = configFromEnv(env);
@@ -51,7 +55,10 @@ export function loadConfig(options: LoadConfigOptions = {}): ModstreamConfig {
       `invalid environment: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`,
     );
   }
-  const merged = deepMerge(deepMerge(deepMerge(structuredClone(DEFAULT_CONFIG) as never, fromFile), fromEnv), options.overrides ?? {});
+  const merged = deepMerge(
+    deepMerge(deepMerge(structuredClone(DEFAULT_CONFIG) as never, fromFile), fromEnv),
+    options.overrides ?? {},
+  );
   validateConfig(merged, file ? `(in ${file} or the environment)` : '');
   return merged as unknown as ModstreamConfig;
 }
@@ -61,7 +68,11 @@ let compiled: ReturnType<Ajv['compile']> | undefined;
 export function validateConfig(value: unknown, where = ''): asserts value is ModstreamConfig {
   compiled ??= new Ajv({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA);
   if (!compiled(value)) {
-    throw new ConfigError('CONFIG_INVALID', '', `invalid configuration${where ? ' ' + where : ''}: ${describeAjvErrors(compiled.errors)}`);
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      '',
+      `invalid configuration${where ? ' ' + where : ''}: ${describeAjvErrors(compiled.errors)}`,
+    );
   }
 }
 
@@ -70,7 +81,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Objects merge key by key; arrays and scalars replace. */
-export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+export function deepMerge(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
     const cur = base[k];

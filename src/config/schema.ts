@@ -140,7 +140,10 @@ export const CONFIG_SCHEMA = {
             additionalProperties: false,
             properties: {
               mode: { enum: ['all', 'unmatched', 'off', 'shadow'] },
-              thresholds: { type: 'object', additionalProperties: { type: 'number', minimum: 0, maximum: 1 } },
+              thresholds: {
+                type: 'object',
+                additionalProperties: { type: 'number', minimum: 0, maximum: 1 },
+              },
             },
           },
         },
@@ -151,7 +154,22 @@ export const CONFIG_SCHEMA = {
             type: ['object', 'null'],
             additionalProperties: false,
             properties: {
-              category: { enum: ['illegal', 'porn', 'violence', 'gambling', 'political', 'ads', 'phishing', 'abuse', 'rumor', 'privacy', 'secret', 'flood'] },
+              category: {
+                enum: [
+                  'illegal',
+                  'porn',
+                  'violence',
+                  'gambling',
+                  'political',
+                  'ads',
+                  'phishing',
+                  'abuse',
+                  'rumor',
+                  'privacy',
+                  'secret',
+                  'flood',
+                ],
+              },
               threshold: { type: 'number', minimum: 0, maximum: 1 },
               severity: { type: 'integer', minimum: 0, maximum: 5 },
             },

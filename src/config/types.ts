@@ -22,7 +22,11 @@ export interface ModstreamConfig {
     partitions: number;
     replicationFactor: number;
     ssl: boolean;
-    sasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | null;
+    sasl: {
+      mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      username: string;
+      password: string;
+    } | null;
     compression: 'none' | 'gzip';
     maxBatchRecords: number;
     maxBytesPerPartition: number;
@@ -46,11 +50,18 @@ export interface ModstreamConfig {
     /** Default cascade mode: all | unmatched (only messages without a lexicon hit) | off | shadow. */
     mode: 'all' | 'unmatched' | 'off' | 'shadow';
     /** Per `platform:groupId` mode and label thresholds. */
-    groups: Record<string, { mode?: 'all' | 'unmatched' | 'off' | 'shadow'; thresholds?: Record<string, number> }>;
+    groups: Record<
+      string,
+      { mode?: 'all' | 'unmatched' | 'off' | 'shadow'; thresholds?: Record<string, number> }
+    >;
     /** Label → rule overrides (merged over the model's defaults); null ignores a label. */
     labels: Record<string, { category?: string; threshold?: number; severity?: number } | null>;
   };
 }
 
 /** Deep-partial, for overrides from files, env and flags. */
-export type ConfigInput = { [K in keyof ModstreamConfig]?: ModstreamConfig[K] extends object ? Partial<ModstreamConfig[K]> | ModstreamConfig[K] : ModstreamConfig[K] };
+export type ConfigInput = {
+  [K in keyof ModstreamConfig]?: ModstreamConfig[K] extends object
+    ? Partial<ModstreamConfig[K]> | ModstreamConfig[K]
+    : ModstreamConfig[K];
+};

@@ -29,7 +29,11 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class ModstreamError extends Error {
   readonly code: ErrorCode;
   readonly details?: Record<string, unknown>;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'ModstreamError';
     this.code = code;
@@ -43,7 +47,12 @@ export class ModstreamError extends Error {
 /** Configuration or policy rejected at start-up; `path` names the bad field. */
 export class ConfigError extends ModstreamError {
   readonly path: string;
-  constructor(code: 'CONFIG_INVALID' | 'POLICY_INVALID' | 'LEXICON_INVALID' | 'MODEL_INVALID' | 'USAGE', path: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: 'CONFIG_INVALID' | 'POLICY_INVALID' | 'LEXICON_INVALID' | 'MODEL_INVALID' | 'USAGE',
+    path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, path ? `${path} ${message}` : message, options);
     this.name = 'ConfigError';
     this.path = path;
@@ -52,7 +61,11 @@ export class ConfigError extends ModstreamError {
 
 /** A record that cannot be judged. Carries the code written to the DLQ. */
 export class RecordError extends ModstreamError {
-  constructor(code: 'BAD_JSON' | 'BAD_MESSAGE' | 'OVERSIZE' | 'BAD_ENCODING' | 'PROCESSING_FAILED', message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: 'BAD_JSON' | 'BAD_MESSAGE' | 'OVERSIZE' | 'BAD_ENCODING' | 'PROCESSING_FAILED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
     this.name = 'RecordError';
   }

@@ -1,14 +1,7 @@
 import type { Verdict } from '../contracts/types.js';
 
 export type StageName =
-  | 'ingest'
-  | 'decode'
-  | 'match'
-  | 'detectors'
-  | 'flood'
-  | 'classifier'
-  | 'policy'
-  | 'produce';
+  'ingest' | 'decode' | 'match' | 'detectors' | 'flood' | 'classifier' | 'policy' | 'produce';
 
 /**
  * Hooks the pipeline calls; src/metrics binds them to prom-client. The default does nothing, so the hot path

@@ -17,9 +17,17 @@ export async function createClassifierFromConfig(
   const { createClassifier } = await import('../classify/index.js');
   const c = config.classifier;
   const groups = new Map(Object.entries(c.groups));
-  const labels: Record<string, { category: Category | null; threshold?: number; severity?: number } | null> = {};
+  const labels: Record<string, { category: Category | null; threshold?: number; severity?: number } | null> =
+    {};
   for (const [label, rule] of Object.entries(c.labels)) {
-    labels[label] = rule === null ? null : { category: (rule.category ?? null) as Category | null, threshold: rule.threshold, severity: rule.severity };
+    labels[label] =
+      rule === null
+        ? null
+        : {
+            category: (rule.category ?? null) as Category | null,
+            threshold: rule.threshold,
+            severity: rule.severity,
+          };
   }
   const key = (m: Message) => `${m.platform}:${m.groupId}`;
   const m = metrics?.classifier;

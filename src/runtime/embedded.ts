@@ -32,7 +32,12 @@ function errorSink(logger: Logger, metrics: ModstreamMetrics | null) {
 }
 
 /** `modstream run` without Kafka: the HTTP API (default) serving the same pipeline in one process. */
-export async function startEmbeddedHttp(o: { config: ModstreamConfig; engine: Engine; logger: Logger; metrics: ModstreamMetrics | null }): Promise<EmbeddedRunner> {
+export async function startEmbeddedHttp(o: {
+  config: ModstreamConfig;
+  engine: Engine;
+  logger: Logger;
+  metrics: ModstreamMetrics | null;
+}): Promise<EmbeddedRunner> {
   const hub = new VerdictHub();
   const executor = new SerialExecutor();
   const onError = errorSink(o.logger, o.metrics);
@@ -87,12 +92,18 @@ export function startEmbeddedStdin(o: {
   const hub = new VerdictHub();
   const input = o.input ?? process.stdin;
   const out = o.output ?? process.stdout;
-  const errOut: NodeJS.WritableStream = o.errorsFile ? createWriteStream(o.errorsFile, { flags: 'a' }) : process.stderr;
+  const errOut: NodeJS.WritableStream = o.errorsFile
+    ? createWriteStream(o.errorsFile, { flags: 'a' })
+    : process.stderr;
   let stopping = false;
   const run = async () => {
     for await (const { lines, firstLine } of lineBatches(input, o.config.limits.batchSize)) {
       const receivedAt = hrNow();
-      const records: IncomingRecord[] = lines.map((raw, i) => ({ raw, source: { transport: 'stdin', line: firstLine + i }, receivedAt }));
+      const records: IncomingRecord[] = lines.map((raw, i) => ({
+        raw,
+        source: { transport: 'stdin', line: firstLine + i },
+        receivedAt,
+      }));
       const outcomes = await o.engine.pipeline.judge(records);
       let verdicts = '';
       let errors = '';

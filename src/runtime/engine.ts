@@ -79,7 +79,10 @@ export class Engine {
     this.#policy = policy;
     const detectors = createDetectors(o.config.detectors as never);
     this.pipeline = new Pipeline({
-      decoder: new MessageDecoder({ maxRecordBytes: o.config.limits.maxRecordBytes, maxTextBytes: o.config.limits.maxTextBytes }),
+      decoder: new MessageDecoder({
+        maxRecordBytes: o.config.limits.maxRecordBytes,
+        maxTextBytes: o.config.limits.maxTextBytes,
+      }),
       folder,
       lexicon,
       detectors,
@@ -88,7 +91,11 @@ export class Engine {
       flood: this.stores.flood,
       classifier: this.#classifier,
       metrics: this.#metrics?.pipeline,
-      onStoreError: (stage, error) => this.#logger.warn({ err: error, stage, code: isModstreamError(error) ? error.code : undefined }, 'state store failed; batch judged without it'),
+      onStoreError: (stage, error) =>
+        this.#logger.warn(
+          { err: error, stage, code: isModstreamError(error) ? error.code : undefined },
+          'state store failed; batch judged without it',
+        ),
     });
     this.#metrics?.setLexicon(lexicon.version, lexicon.termCount);
     this.#metrics?.setPolicy(policy.id);
@@ -98,7 +105,10 @@ export class Engine {
     const folder = createFolder();
     const lexicon = Engine.#loadLexicon(o.config, folder, o.logger);
     const policy = await Engine.#loadPolicy(o.config);
-    o.logger.info({ lexiconVersion: lexicon.version, terms: lexicon.termCount, policy: policy.id }, 'engine ready');
+    o.logger.info(
+      { lexiconVersion: lexicon.version, terms: lexicon.termCount, policy: policy.id },
+      'engine ready',
+    );
     return new Engine(o, folder, lexicon, policy);
   }
 
@@ -116,7 +126,11 @@ export class Engine {
 
   static #loadLexicon(config: ModstreamConfig, folder: Folder, logger: Logger): CompiledLexicon {
     const warnings: LexiconWarning[] = [];
-    const result = loadLexicons(Engine.lexiconDirs(config), { folder, allowFiles: config.lexicons.allow, onWarning: (w) => warnings.push(w) });
+    const result = loadLexicons(Engine.lexiconDirs(config), {
+      folder,
+      allowFiles: config.lexicons.allow,
+      onWarning: (w) => warnings.push(w),
+    });
     for (const w of warnings.slice(0, 50)) logger.warn({ lexiconWarning: w }, `lexicon: ${formatWarning(w)}`);
     if (warnings.length > 50) logger.warn(`lexicon: ${warnings.length - 50} more warnings not shown`);
     return result.lexicon;
@@ -145,20 +159,28 @@ export class Engine {
           this.#metrics?.reload('lexicon', true);
         } catch (e) {
           this.#metrics?.reload('lexicon', false);
-          this.#logger.error({ err: e, code: isModstreamError(e) ? e.code : 'LEXICON_INVALID' }, `lexicon reload failed, keeping ${this.#lexicon.version}: ${(e as Error).message}`);
+          this.#logger.error(
+            { err: e, code: isModstreamError(e) ? e.code : 'LEXICON_INVALID' },
+            `lexicon reload failed, keeping ${this.#lexicon.version}: ${(e as Error).message}`,
+          );
         }
       }
       if (what.policy) {
         try {
           const next = await Engine.#loadPolicy(this.#config);
           this.#policy = next;
-          this.pipeline.setPolicy(new PolicyEngine({ policy: next, strikes: this.stores.strikes, onStoreError: 'review' }));
+          this.pipeline.setPolicy(
+            new PolicyEngine({ policy: next, strikes: this.stores.strikes, onStoreError: 'review' }),
+          );
           this.#metrics?.setPolicy(next.id);
           this.#metrics?.reload('policy', true);
           this.#logger.info({ policy: next.id }, 'policy reloaded');
         } catch (e) {
           this.#metrics?.reload('policy', false);
-          this.#logger.error({ err: e, code: isModstreamError(e) ? e.code : 'POLICY_INVALID' }, `policy reload failed, keeping ${this.#policy.id}: ${(e as Error).message}`);
+          this.#logger.error(
+            { err: e, code: isModstreamError(e) ? e.code : 'POLICY_INVALID' },
+            `policy reload failed, keeping ${this.#policy.id}: ${(e as Error).message}`,
+          );
         }
       }
     });

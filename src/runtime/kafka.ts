@@ -34,7 +34,12 @@ export interface KafkaRunner {
 }
 
 /** `modstream run` in Kafka mode: the consumer group processor plus the ops port (/metrics, /healthz, /readyz). */
-export async function startKafkaMode(o: { config: ModstreamConfig; engine: Engine; logger: Logger; metrics: ModstreamMetrics | null }): Promise<KafkaRunner> {
+export async function startKafkaMode(o: {
+  config: ModstreamConfig;
+  engine: Engine;
+  logger: Logger;
+  metrics: ModstreamMetrics | null;
+}): Promise<KafkaRunner> {
   const m = o.metrics;
   // One warning per DLQ record at most, 10 a second (the DLQ topic keeps the record and the reason).
   const logRejected = createRejectedRecordLog(o.logger.child({ component: 'kafka' }), 10);
@@ -64,12 +69,18 @@ export async function startKafkaMode(o: { config: ModstreamConfig; engine: Engin
       readiness: () => {
         const checks: Record<string, { ok: boolean; detail?: string }> = { ...o.engine.readiness() };
         const st = processor.stats();
-        checks.kafka = { ok: st.state === 'running' && st.rebalances > 0, detail: `${st.state}, partitions [${st.assigned.join(',')}]` };
+        checks.kafka = {
+          ok: st.state === 'running' && st.rebalances > 0,
+          detail: `${st.state}, partitions [${st.assigned.join(',')}]`,
+        };
         return { ready: Object.values(checks).every((c) => c.ok), checks };
       },
     });
     const addr = await ops.listen();
-    o.logger.info({ port: addr.port }, `ops endpoints on http://${o.config.metrics.host}:${addr.port}/metrics`);
+    o.logger.info(
+      { port: addr.port },
+      `ops endpoints on http://${o.config.metrics.host}:${addr.port}/metrics`,
+    );
   }
   await processor.start();
   return {

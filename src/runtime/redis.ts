@@ -9,7 +9,11 @@ import type { StateStores } from './engine.js';
  * Start-up waits briefly for the connection, but an unreachable Redis never blocks start: the fail mode
  * answers (open: from memory, counted; closed: review verdicts) until Redis is back.
  */
-export async function createRedisStores(config: ModstreamConfig, logger: Logger, metrics: ModstreamMetrics | null): Promise<StateStores> {
+export async function createRedisStores(
+  config: ModstreamConfig,
+  logger: Logger,
+  metrics: ModstreamMetrics | null,
+): Promise<StateStores> {
   const log = logger.child({ component: 'redis' });
   const state = createRedisState({
     url: config.redis.url ?? undefined,
@@ -21,7 +25,17 @@ export async function createRedisStores(config: ModstreamConfig, logger: Logger,
     metrics: metrics?.redis ?? null,
   });
   const ok = await state.waitUntilReady(3000);
-  if (ok) log.info({ failMode: config.redis.failMode, keyPrefix: config.redis.keyPrefix }, 'redis state ready');
-  else log.warn({ failMode: config.redis.failMode }, `redis not reachable at start-up; failMode ${config.redis.failMode} applies until it is`);
-  return { strikes: state.strikes, flood: state.flood, ready: () => state.ready(), close: () => state.close() };
+  if (ok)
+    log.info({ failMode: config.redis.failMode, keyPrefix: config.redis.keyPrefix }, 'redis state ready');
+  else
+    log.warn(
+      { failMode: config.redis.failMode },
+      `redis not reachable at start-up; failMode ${config.redis.failMode} applies until it is`,
+    );
+  return {
+    strikes: state.strikes,
+    flood: state.flood,
+    ready: () => state.ready(),
+    close: () => state.close(),
+  };
 }

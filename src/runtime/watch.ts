@@ -49,7 +49,9 @@ export class ReloadWatcher {
   #watch(path: string, cb: (file: string | null) => void): void {
     try {
       const w = watch(path, { persistent: false }, (_event, file) => cb(file ? String(file) : null));
-      w.on('error', (e) => this.options.logger.warn({ err: e, path }, 'file watch failed; SIGHUP still reloads'));
+      w.on('error', (e) =>
+        this.options.logger.warn({ err: e, path }, 'file watch failed; SIGHUP still reloads'),
+      );
       this.#watchers.push(w);
     } catch (e) {
       this.options.logger.warn({ err: e, path }, 'cannot watch for changes; SIGHUP still reloads');

@@ -28,7 +28,9 @@ describe('modstream check', () => {
     assert.deepEqual(zhang[0].reasons[0].evasion, ['separators', 'homophone']);
     const wang = out.filter((v) => v.userId === '10003' && v.action !== 'allow');
     assert.ok(wang.length >= 2);
-    assert.ok(wang.every((v) => v.action === 'mute' && v.muteSeconds === 600 && v.reasons[0].detector === 'flood'));
+    assert.ok(
+      wang.every((v) => v.action === 'mute' && v.muteSeconds === 600 && v.reasons[0].detector === 'flood'),
+    );
     const pii = out.find((v) => v.userId === '10004');
     assert.equal(pii.action, 'review');
     assert.equal(pii.reasons[0].rule, 'pii:cn-id');
@@ -56,7 +58,14 @@ describe('modstream check', () => {
       '{not json',
       JSON.stringify({ id: 'b', platform: 'qq', groupId: '1', userId: 'u', text: 5, ts: 1 }),
       JSON.stringify({ id: 'c', platform: 'qq' }),
-      JSON.stringify({ id: 'd', platform: 'qq', groupId: '1', userId: 'u', text: 'x'.repeat(70 * 1024), ts: 1 }),
+      JSON.stringify({
+        id: 'd',
+        platform: 'qq',
+        groupId: '1',
+        userId: 'u',
+        text: 'x'.repeat(70 * 1024),
+        ts: 1,
+      }),
       '{"id":"e","platform":"qq","groupId":"1","userId":"u","text":"\\udc00 lone","ts":1}',
       '',
       good.replace('"a"', '"f"'),
@@ -94,7 +103,18 @@ describe('modstream check', () => {
     const input = join(dir, 'in.txt');
     writeFileSync(input, '青龙计划下周上线\n加微信\n青龙计划书模板在共享盘\n');
     const output = join(dir, 'out.jsonl');
-    const r = await runCli(['check', '--text', '--lexicon', lex, '--allow', join(dir, 'allow.txt'), '--input', input, '--output', output]);
+    const r = await runCli([
+      'check',
+      '--text',
+      '--lexicon',
+      lex,
+      '--allow',
+      join(dir, 'allow.txt'),
+      '--input',
+      input,
+      '--output',
+      output,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const [a, b, c] = lines(readFileSync(output, 'utf8'));
     assert.equal(a.reasons[0].category, 'secret');
@@ -112,7 +132,10 @@ describe('modstream check', () => {
   it('a bad policy file stops start-up with its path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ms-check-'));
     const policy = join(dir, 'p.yaml');
-    writeFileSync(policy, 'name: x\nversion: 1\ngroups:\n  "qq:1":\n    ladder:\n      - action: mute\n        muteSeconds: -5\n');
+    writeFileSync(
+      policy,
+      'name: x\nversion: 1\ngroups:\n  "qq:1":\n    ladder:\n      - action: mute\n        muteSeconds: -5\n',
+    );
     const r = await runCli(['check', '--policy', policy], '');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /POLICY_INVALID/);

@@ -11,7 +11,10 @@ export interface CliResult {
 /** Runs the CLI to completion with `input` on stdin. */
 export function runCli(args: string[], input = '', env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -23,9 +26,15 @@ export function runCli(args: string[], input = '', env: NodeJS.ProcessEnv = {}):
 }
 
 /** Starts `modstream run` (HTTP) on a free port; resolves with its base URL once it prints the banner. */
-export function startRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; base: string; stderr: () => string }> {
+export function startRun(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; base: string; stderr: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, 'run', '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI, 'run', '--port', '0', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     const timer = setTimeout(() => reject(new Error(`run did not start:\n${err}`)), 60_000);
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
@@ -50,8 +59,16 @@ export function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
-export async function postJson(url: string, body: unknown, contentType = 'application/json'): Promise<{ status: number; json: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+export async function postJson(
+  url: string,
+  body: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, json: await res.json() };
 }
 

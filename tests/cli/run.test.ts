@@ -6,17 +6,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, exited, lines, postJson, runCli, startRun } from './helpers.js';
 
-const msg = (i: number, text: string, extra: Record<string, unknown> = {}) => ({ id: `qq:7:${i}`, platform: 'qq', groupId: '7', userId: `u${i}`, text, ts: 1764000000000 + i, ...extra });
+const msg = (i: number, text: string, extra: Record<string, unknown> = {}) => ({
+  id: `qq:7:${i}`,
+  platform: 'qq',
+  groupId: '7',
+  userId: `u${i}`,
+  text,
+  ts: 1764000000000 + i,
+  ...extra,
+});
 
 describe('modstream run --stdin', () => {
   it('verdicts on stdout in order, error records to --errors FILE', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ms-run-'));
     const errors = join(dir, 'errors.jsonl');
-    const input = [JSON.stringify(msg(1, '加微信领红包')), 'garbage', JSON.stringify(msg(2, 'hello'))].join('\n') + '\n';
+    const input =
+      [JSON.stringify(msg(1, '加微信领红包')), 'garbage', JSON.stringify(msg(2, 'hello'))].join('\n') + '\n';
     const r = await runCli(['run', '--stdin', '--errors', errors, '--log-level', 'silent'], input);
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
-    assert.deepEqual(out.map((v) => v.messageId), ['qq:7:1', 'qq:7:2']);
+    assert.deepEqual(
+      out.map((v) => v.messageId),
+      ['qq:7:1', 'qq:7:2'],
+    );
     const errs = lines(readFileSync(errors, 'utf8'));
     assert.equal(errs.length, 1);
     assert.equal(errs[0].error.code, 'BAD_JSON');
@@ -58,11 +70,21 @@ describe('modstream run (embedded HTTP)', () => {
     writeFileSync(join(lex, 'secret.txt'), '旧代号\n');
     const policy = join(dir, 'policy.yaml');
     writeFileSync(policy, 'name: reload\nversion: 1\n');
-    const { child, base, stderr } = await startRun(['--lexicon', lex, '--policy', policy, '--log-level', 'info']);
+    const { child, base, stderr } = await startRun([
+      '--lexicon',
+      lex,
+      '--policy',
+      policy,
+      '--log-level',
+      'info',
+    ]);
     try {
       const first = await postJson(`${base}/v1/messages`, msg(1, '新代号 旧代号'));
       const v1 = first.json.lexiconVersion;
-      assert.deepEqual(first.json.reasons.map((r: any) => r.match), ['旧代号']);
+      assert.deepEqual(
+        first.json.reasons.map((r: any) => r.match),
+        ['旧代号'],
+      );
       // Load: keep posting while the lexicon changes underneath.
       let stop = false;
       const seen = new Set<string>();
@@ -74,7 +96,10 @@ describe('modstream run (embedded HTTP)', () => {
           assert.equal(r.status, 200);
           for (const v of r.json.results) {
             seen.add(v.lexiconVersion);
-            const matches = v.reasons.map((x: any) => x.match).sort().join(',');
+            const matches = v.reasons
+              .map((x: any) => x.match)
+              .sort()
+              .join(',');
             // Every verdict is judged by exactly one version: the old one or the new one, never a mix.
             if (v.lexiconVersion === v1) assert.equal(matches, '旧代号');
             else assert.equal(matches, '新代号');
@@ -92,15 +117,29 @@ describe('modstream run (embedded HTTP)', () => {
       stop = true;
       await load;
       assert.notEqual(after.lexiconVersion, v1);
-      assert.deepEqual(after.reasons.map((r: any) => r.match), ['新代号']);
+      assert.deepEqual(
+        after.reasons.map((r: any) => r.match),
+        ['新代号'],
+      );
       assert.ok(seen.size >= 1);
 
       // Written as deployment tools do (write aside, then rename) so no reload can see a half-written file.
-      writeFileSync(policy + '.tmp', 'name: reload\nversion: 2\ngroups:\n  "qq:7":\n    flood: { rateMax: -1 }\n');
+      writeFileSync(
+        policy + '.tmp',
+        'name: reload\nversion: 2\ngroups:\n  "qq:7":\n    flood: { rateMax: -1 }\n',
+      );
       renameSync(policy + '.tmp', policy);
       child.kill('SIGHUP');
-      for (let k = 0; k < 100 && !/policy reload failed/.test(stderr()); k++) await new Promise((r) => setTimeout(r, 100));
-      assert.match(stderr(), /policy reload failed, keeping reload@1/, stderr().split('\n').map((l) => /"msg":"[^"]*/.exec(l)?.[0]).join('\n'));
+      for (let k = 0; k < 100 && !/policy reload failed/.test(stderr()); k++)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.match(
+        stderr(),
+        /policy reload failed, keeping reload@1/,
+        stderr()
+          .split('\n')
+          .map((l) => /"msg":"[^"]*/.exec(l)?.[0])
+          .join('\n'),
+      );
       assert.match(stderr(), /rateMax/);
       const still = await postJson(`${base}/v1/messages`, msg(5, 'hi'));
       assert.equal(still.json.policy, 'reload@1');

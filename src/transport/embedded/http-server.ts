@@ -51,13 +51,20 @@ export class EmbeddedHttpServer {
 
   constructor(options: HttpServerOptions) {
     this.#o = options;
-    this.#server = createServer({ requestTimeout: options.requestTimeoutMs, headersTimeout: Math.min(options.requestTimeoutMs, 10_000) }, (req, res) => {
-      this.#handle(req, res).catch((e: unknown) => {
-        this.#o.logger.error({ err: e }, 'http handler failed');
-        if (!res.headersSent) sendJson(res, 500, { error: { code: 'PROCESSING_FAILED', message: 'internal error' } });
-        else res.destroy();
-      });
-    });
+    this.#server = createServer(
+      {
+        requestTimeout: options.requestTimeoutMs,
+        headersTimeout: Math.min(options.requestTimeoutMs, 10_000),
+      },
+      (req, res) => {
+        this.#handle(req, res).catch((e: unknown) => {
+          this.#o.logger.error({ err: e }, 'http handler failed');
+          if (!res.headersSent)
+            sendJson(res, 500, { error: { code: 'PROCESSING_FAILED', message: 'internal error' } });
+          else res.destroy();
+        });
+      },
+    );
     this.#server.keepAliveTimeout = 5000;
   }
 
@@ -101,7 +108,10 @@ export class EmbeddedHttpServer {
     if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === '/readyz') {
       const report = this.#o.readiness();
-      return sendJson(res, report.ready && !this.#closing ? 200 : 503, { status: report.ready && !this.#closing ? 'ready' : 'not ready', checks: report.checks });
+      return sendJson(res, report.ready && !this.#closing ? 200 : 503, {
+        status: report.ready && !this.#closing ? 'ready' : 'not ready',
+        checks: report.checks,
+      });
     }
     if (req.method === 'GET' && path === '/metrics' && this.#o.metrics) {
       const m = await this.#o.metrics();
@@ -110,7 +120,9 @@ export class EmbeddedHttpServer {
       return;
     }
     if (path === '/v1/messages' || path === '/v1/verdicts' || path === '/healthz' || path === '/readyz') {
-      return sendJson(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on ${path}` } });
+      return sendJson(res, 405, {
+        error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on ${path}` },
+      });
     }
     sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${path}` } });
   }
@@ -119,16 +131,30 @@ export class EmbeddedHttpServer {
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > this.#o.maxBodyBytes) {
       drainAndClose(req);
-      return sendJson(res, 413, { error: { code: 'OVERSIZE', message: `body is ${declared} bytes, over the ${this.#o.maxBodyBytes}-byte limit` } });
+      return sendJson(res, 413, {
+        error: {
+          code: 'OVERSIZE',
+          message: `body is ${declared} bytes, over the ${this.#o.maxBodyBytes}-byte limit`,
+        },
+      });
     }
     const body = await readBody(req, this.#o.maxBodyBytes);
     if (body === null) {
-      return sendJson(res, 413, { error: { code: 'OVERSIZE', message: `body is over the ${this.#o.maxBodyBytes}-byte limit` } }, true);
+      return sendJson(
+        res,
+        413,
+        { error: { code: 'OVERSIZE', message: `body is over the ${this.#o.maxBodyBytes}-byte limit` } },
+        true,
+      );
     }
     const parsed = splitBody(body, String(req.headers['content-type'] ?? ''));
     if ('error' in parsed) return sendJson(res, 400, { error: parsed.error });
     const receivedAt = hrNow();
-    const records: IncomingRecord[] = parsed.items.map((raw, i) => ({ raw, source: { transport: 'http', index: i }, receivedAt }));
+    const records: IncomingRecord[] = parsed.items.map((raw, i) => ({
+      raw,
+      source: { transport: 'http', index: i },
+      receivedAt,
+    }));
     const outcomes = await this.#o.executor.run(() => this.#o.judge.judge(records));
     this.#emit(outcomes);
     if (parsed.single) {
@@ -136,7 +162,9 @@ export class EmbeddedHttpServer {
       if (o.kind === 'verdict') return sendJson(res, 200, o.verdict);
       return sendJson(res, 400, { error: o.error.error, source: o.error.source });
     }
-    const results = outcomes.map((o, i) => (o.kind === 'verdict' ? o.verdict : { index: i, error: o.error.error }));
+    const results = outcomes.map((o, i) =>
+      o.kind === 'verdict' ? o.verdict : { index: i, error: o.error.error },
+    );
     const failed = outcomes.filter((o) => o.kind === 'error');
     // All items bad → 400 (nothing judged); some bad → 200 with per-item errors, in order.
     const status = failed.length === outcomes.length ? 400 : 200;
@@ -144,7 +172,15 @@ export class EmbeddedHttpServer {
       results,
       verdicts: outcomes.length - failed.length,
       errors: failed.length,
-      ...(status === 400 ? { error: { code: 'BAD_MESSAGE', message: 'no record in the body could be judged', codes: [...new Set(failed.map((f) => (f as { error: ErrorRecord }).error.error.code))] } } : {}),
+      ...(status === 400
+        ? {
+            error: {
+              code: 'BAD_MESSAGE',
+              message: 'no record in the body could be judged',
+              codes: [...new Set(failed.map((f) => (f as { error: ErrorRecord }).error.error.code))],
+            },
+          }
+        : {}),
     });
   }
 
@@ -157,7 +193,9 @@ export class EmbeddedHttpServer {
 
   #openSse(req: IncomingMessage, res: ServerResponse): void {
     if (this.#sse.size >= this.#o.sseMaxClients) {
-      return sendJson(res, 503, { error: { code: 'TOO_MANY_CLIENTS', message: `at most ${this.#o.sseMaxClients} verdict streams` } });
+      return sendJson(res, 503, {
+        error: { code: 'TOO_MANY_CLIENTS', message: `at most ${this.#o.sseMaxClients} verdict streams` },
+      });
     }
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -191,7 +229,11 @@ export class EmbeddedHttpServer {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
   const data = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(data), ...(close ? { connection: 'close' } : {}) });
+  res.writeHead(status, {
+    'content-type': JSON_TYPE,
+    'content-length': Buffer.byteLength(data),
+    ...(close ? { connection: 'close' } : {}),
+  });
   res.end(data);
 }
 
@@ -249,7 +291,8 @@ export function splitBody(body: Buffer, contentType: string): SplitBody {
       }
       return { items: [trimmed], single: true };
     } catch (e) {
-      if (!trimmed.includes('\n')) return { error: { code: 'BAD_JSON', message: `body is not valid JSON: ${(e as Error).message}` } };
+      if (!trimmed.includes('\n'))
+        return { error: { code: 'BAD_JSON', message: `body is not valid JSON: ${(e as Error).message}` } };
     }
   }
   const items = trimmed.split(/\r?\n/).filter((l) => l.trim().length > 0);

@@ -16,7 +16,11 @@ describe('loadConfig', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ms-cfg-'));
     const file = join(dir, 'c.yaml');
     writeFileSync(file, 'http:\n  port: 9000\n  host: 0.0.0.0\nkafka:\n  brokers: ["a:1"]\n');
-    const c = loadConfig({ file, env: { MODSTREAM_HTTP_PORT: '9100', KAFKA_BROKERS: 'b:2, c:3', REDIS_URL: 'redis://127.0.0.1:6379' }, overrides: { http: { port: 9200 } } });
+    const c = loadConfig({
+      file,
+      env: { MODSTREAM_HTTP_PORT: '9100', KAFKA_BROKERS: 'b:2, c:3', REDIS_URL: 'redis://127.0.0.1:6379' },
+      overrides: { http: { port: 9200 } },
+    });
     assert.equal(c.http.port, 9200);
     assert.equal(c.http.host, '0.0.0.0');
     assert.deepEqual(c.kafka.brokers, ['b:2', 'c:3']);
@@ -46,12 +50,21 @@ describe('loadConfig', () => {
     const file = join(dir, 'c.yaml');
     writeFileSync(file, 'htp:\n  port: 1\n');
     assert.throws(() => loadConfig({ file, env: {} }), /htp is not allowed/);
-    assert.throws(() => loadConfig({ env: { MODSTREAM_HTTP_PROT: '1' } }), /MODSTREAM_HTTP_PROT is not a known setting/);
-    assert.throws(() => loadConfig({ env: { MODSTREAM_HTTP_PORT: 'eighty' } }), /MODSTREAM_HTTP_PORT must be an integer/);
+    assert.throws(
+      () => loadConfig({ env: { MODSTREAM_HTTP_PROT: '1' } }),
+      /MODSTREAM_HTTP_PROT is not a known setting/,
+    );
+    assert.throws(
+      () => loadConfig({ env: { MODSTREAM_HTTP_PORT: 'eighty' } }),
+      /MODSTREAM_HTTP_PORT must be an integer/,
+    );
   });
 
   it('reports unreadable and non-YAML files clearly', () => {
-    assert.throws(() => loadConfig({ file: '/nonexistent/modstream.yaml', env: {} }), /cannot read config file/);
+    assert.throws(
+      () => loadConfig({ file: '/nonexistent/modstream.yaml', env: {} }),
+      /cannot read config file/,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'ms-cfg-'));
     const file = join(dir, 'c.yaml');
     writeFileSync(file, 'http: [unclosed\n');

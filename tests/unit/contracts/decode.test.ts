@@ -40,7 +40,8 @@ describe('MessageDecoder: what each kind of bad input gets', () => {
     assert.equal(r.ok, false);
     if (!r.ok) {
       assert.equal(r.error.code, 'BAD_MESSAGE');
-      for (const f of ['groupId', 'userId', 'text', 'ts']) assert.match(r.error.message, new RegExp(`${f} is required \\(required\\)`));
+      for (const f of ['groupId', 'userId', 'text', 'ts'])
+        assert.match(r.error.message, new RegExp(`${f} is required \\(required\\)`));
     }
   });
 
@@ -57,7 +58,9 @@ describe('MessageDecoder: what each kind of bad input gets', () => {
   it('empty text without attachments → BAD_MESSAGE; with attachments it is fine', () => {
     const bad = d.decode(JSON.stringify({ ...ok, text: '' }));
     assert.equal(bad.ok, false);
-    const good = d.decode(JSON.stringify({ ...ok, text: '', attachments: [{ kind: 'image', url: 'https://x/y.png' }] }));
+    const good = d.decode(
+      JSON.stringify({ ...ok, text: '', attachments: [{ kind: 'image', url: 'https://x/y.png' }] }),
+    );
     assert.equal(good.ok, true);
   });
 
@@ -79,10 +82,16 @@ describe('MessageDecoder: what each kind of bad input gets', () => {
   });
 
   it('lone surrogates → BAD_ENCODING; invalid UTF-8 bytes → BAD_ENCODING', () => {
-    const r = d.decode(`{"id":"a","platform":"qq","groupId":"1","userId":"u","text":"bad \\ud800 here","ts":1}`);
+    const r = d.decode(
+      `{"id":"a","platform":"qq","groupId":"1","userId":"u","text":"bad \\ud800 here","ts":1}`,
+    );
     assert.equal(r.ok, false);
     if (!r.ok) assert.equal(r.error.code, 'BAD_ENCODING');
-    const bytes = Buffer.concat([Buffer.from('{"id":"a","text":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"id":"a","text":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
     const rb = d.decode(bytes);
     assert.equal(rb.ok, false);
     if (!rb.ok) assert.equal(rb.error.code, 'BAD_ENCODING');
@@ -107,7 +116,16 @@ describe('VerdictValidator', () => {
     deleteMessage: true,
     muteSeconds: 0,
     notifyAdmins: false,
-    reasons: [{ detector: 'lexicon', category: 'ads', rule: 'ads:加微信', match: '加微信', span: [0, 3], severity: 2 }],
+    reasons: [
+      {
+        detector: 'lexicon',
+        category: 'ads',
+        rule: 'ads:加微信',
+        match: '加微信',
+        span: [0, 3],
+        severity: 2,
+      },
+    ],
     strikes: 1,
     dryRun: false,
     policy: 'default@1',

@@ -19,21 +19,42 @@ class FakeJudge implements BatchJudge {
       if (!d.ok) return { kind: 'error', error: errorRecord(d.error.code, d.error.message, r.raw, r.source) };
       const m = d.message;
       const verdict: Verdict = {
-        v: 1, messageId: m.id, platform: m.platform, groupId: m.groupId, userId: m.userId, action: 'allow',
-        deleteMessage: false, muteSeconds: 0, notifyAdmins: false, reasons: [], strikes: 0, dryRun: false,
-        policy: 'test@1', lexiconVersion: 'sha256:' + '0'.repeat(64), ts: Date.now(), latencyMs: 0,
+        v: 1,
+        messageId: m.id,
+        platform: m.platform,
+        groupId: m.groupId,
+        userId: m.userId,
+        action: 'allow',
+        deleteMessage: false,
+        muteSeconds: 0,
+        notifyAdmins: false,
+        reasons: [],
+        strikes: 0,
+        dryRun: false,
+        policy: 'test@1',
+        lexiconVersion: 'sha256:' + '0'.repeat(64),
+        ts: Date.now(),
+        latencyMs: 0,
       };
       return { kind: 'verdict', verdict };
     });
   }
 }
 
-function call(port: number, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function call(
+  port: number,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     req.on('error', reject);
     if (body !== undefined) req.end(body);
@@ -41,7 +62,14 @@ function call(port: number, method: string, path: string, body?: string | Buffer
   });
 }
 
-const msg = (i: number) => ({ id: `qq:1:${i}`, platform: 'qq', groupId: '1', userId: 'u', text: `hello ${i}`, ts: 1 });
+const msg = (i: number) => ({
+  id: `qq:1:${i}`,
+  platform: 'qq',
+  groupId: '1',
+  userId: 'u',
+  text: `hello ${i}`,
+  ts: 1,
+});
 
 describe('EmbeddedHttpServer', () => {
   let server: EmbeddedHttpServer;
@@ -50,8 +78,16 @@ describe('EmbeddedHttpServer', () => {
   let ready = true;
   before(async () => {
     server = new EmbeddedHttpServer({
-      host: '127.0.0.1', port: 0, judge: new FakeJudge(), executor: new SerialExecutor(), hub, logger: silentLogger(),
-      maxBodyBytes: 64 * 1024, requestTimeoutMs: 5000, sseMaxClients: 4, sseBufferVerdicts: 16,
+      host: '127.0.0.1',
+      port: 0,
+      judge: new FakeJudge(),
+      executor: new SerialExecutor(),
+      hub,
+      logger: silentLogger(),
+      maxBodyBytes: 64 * 1024,
+      requestTimeoutMs: 5000,
+      sseMaxClients: 4,
+      sseBufferVerdicts: 16,
       readiness: () => ({ ready, checks: { lexicon: { ok: true }, policy: { ok: ready } } }),
       metrics: async () => ({ contentType: 'text/plain', body: 'modstream_up 1\n' }),
     });
@@ -60,7 +96,9 @@ describe('EmbeddedHttpServer', () => {
   after(async () => server.close());
 
   it('one message → its verdict', async () => {
-    const r = await call(port, 'POST', '/v1/messages', JSON.stringify(msg(1)), { 'content-type': 'application/json' });
+    const r = await call(port, 'POST', '/v1/messages', JSON.stringify(msg(1)), {
+      'content-type': 'application/json',
+    });
     assert.equal(r.status, 200);
     assert.equal(JSON.parse(r.body).messageId, 'qq:1:1');
   });
@@ -80,7 +118,10 @@ describe('EmbeddedHttpServer', () => {
     const body = [msg(1), msg(2)].map((m) => JSON.stringify(m)).join('\n') + '\n';
     const r = await call(port, 'POST', '/v1/messages', body, { 'content-type': 'application/x-ndjson' });
     assert.equal(r.status, 200);
-    assert.deepEqual(JSON.parse(r.body).results.map((v: Verdict) => v.messageId), ['qq:1:1', 'qq:1:2']);
+    assert.deepEqual(
+      JSON.parse(r.body).results.map((v: Verdict) => v.messageId),
+      ['qq:1:1', 'qq:1:2'],
+    );
   });
 
   it('malformed bodies → 400 with the error codes', async () => {
