@@ -31,8 +31,12 @@ export function floodLimiterContract(name: string, makeLimiter: MakeFloodLimiter
   describe(`FloodLimiter contract: ${name}`, () => {
     let open: FloodLimiter[] = [];
     afterEach(async () => {
-      await Promise.all(open.map((l) => l.close()));
+      const closing = open;
       open = [];
+      // Every one is closed even when another fails to close; the first failure is then reported.
+      const results = await Promise.allSettled(closing.map((l) => l.close()));
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     });
 
     async function setup() {
@@ -194,6 +198,106 @@ export function floodLimiterContract(name: string, makeLimiter: MakeFloodLimiter
       const r = await one({ textHash, groupId: `g5-${run}` });
       assert.equal(r.groupCount, 4);
       assert.deepEqual(r.hits, []);
+    });
+
+    /**
+     * Sends one text as one user to the groups given, at the event times given (ms after the start), one
+     * check per message, and returns the groupCount of each. The processing clock follows the latest time.
+     */
+    async function crossGroupCounts(
+      steps: readonly (readonly [group: string, atMs: number, text?: string])[],
+    ) {
+      const { one, time, run } = await setup();
+      const start = time.now;
+      const counts: number[] = [];
+      for (const [group, atMs, text = 'spam'] of steps) {
+        if (start + atMs > time.now) time.now = start + atMs;
+        const r = await one({ groupId: `${group}-${run}`, textHash: `${text}-${run}`, ts: start + atMs });
+        counts.push(r.groupCount);
+      }
+      return counts;
+    }
+
+    it('counts a group whose latest copy is inside the cross-group window (first group sent twice)', async () => {
+      // The reported case: g1 at 733 and 51513, then g2 at 66947; g1's copy at 51513 is 15 s old.
+      assert.deepEqual(
+        await crossGroupCounts([
+          ['g1', 733],
+          ['g1', 51_513],
+          ['g2', 66_947],
+        ]),
+        [1, 1, 2],
+      );
+    });
+
+    it('measures the cross-group window from the latest copy in each group, exactly', async () => {
+      // g1's latest copy is exactly 60 s old: out; 1 ms less: in.
+      assert.deepEqual(
+        await crossGroupCounts([
+          ['g1', 733],
+          ['g1', 51_513],
+          ['g2', 51_513 + 60_000],
+        ]),
+        [1, 1, 1],
+      );
+      assert.deepEqual(
+        await crossGroupCounts([
+          ['g1', 733],
+          ['g1', 51_513],
+          ['g2', 51_513 + 59_999],
+        ]),
+        [1, 1, 2],
+      );
+    });
+
+    it('refreshes a group sent to again once the user is in several groups', async () => {
+      // g1 again at 50 s: at 65 s g2 (1 s) has left the window, g1 (50 s) has not.
+      assert.deepEqual(
+        await crossGroupCounts([
+          ['g1', 0],
+          ['g2', 1_000],
+          ['g1', 50_000],
+          ['g3', 65_000],
+        ]),
+        [1, 2, 2, 2],
+      );
+    });
+
+    it('starts again after every group left the window, and counts the groups of the new burst', async () => {
+      assert.deepEqual(
+        await crossGroupCounts([
+          ['g1', 0],
+          ['g2', 1_000],
+          ['g1', 70_000], // both earlier copies have left the window
+          ['g2', 71_000],
+          ['g3', 130_000], // g1 (70 s) is exactly 60 s old: out; g2 (71 s) in
+          ['g1', 130_500], // g1 again: g2 (71 s), g3 and g1
+        ]),
+        [1, 2, 1, 2, 2, 3],
+      );
+    });
+
+    it('counts a copy in another group that arrives a little late (event time before the latest)', async () => {
+      // g1 got the text at 0 and another text at 60 s; the copy to g2 stamped 59.999 s arrives after that,
+      // and g1's copy (at 0, 59.999 s earlier) is inside its window.
+      assert.deepEqual(
+        await crossGroupCounts([
+          ['g1', 0],
+          ['g1', 60_000, 'other'],
+          ['g2', 59_999],
+        ]),
+        [1, 1, 2],
+      );
+      // The same once the user is in several groups: other texts do not push this one's groups out.
+      assert.deepEqual(
+        await crossGroupCounts([
+          ['g1', 0],
+          ['g2', 10, 'hello'],
+          ['g2', 60_500, 'other'],
+          ['g3', 59_999],
+        ]),
+        [1, 1, 1, 2],
+      );
     });
 
     it('reports every limit broken, in the order rate, duplicate, crossGroup', async () => {

@@ -23,8 +23,12 @@ export function strikeStoreContract(name: string, makeStore: MakeStrikeStore): v
   describe(`StrikeStore contract: ${name}`, () => {
     let open: StrikeStore[] = [];
     afterEach(async () => {
-      await Promise.all(open.map((s) => s.close()));
+      const closing = open;
       open = [];
+      // Every one is closed even when another fails to close; the first failure is then reported.
+      const results = await Promise.allSettled(closing.map((s) => s.close()));
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     });
 
     /** A store, its clock, and ids unique to this test. */

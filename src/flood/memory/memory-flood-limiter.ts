@@ -20,10 +20,12 @@ import { ClockMap, type ClockEntry } from './clock-map.js';
  *
  * Memory is bounded: state is kept per user (platform + userId: their recent messages in each group, for
  * the longest of the three windows, and for users in several groups which text went where), at most
- * `maxKeys` users, evicted by CLOCK, an approximate LRU (clock-map.ts). Each per-group log and each
- * cross-group list keeps at most `maxEntriesPerKey` entries (beyond that the oldest are dropped, so counts
- * saturate there). A user idle for their longest window by the injected clock is forgotten like a Redis
- * key reaching its PEXPIRE (counted as expired); evictions of still-live state are counted separately.
+ * `maxKeys` users, evicted by CLOCK, an approximate LRU (clock-map.ts). Each per-group log keeps at most
+ * `maxEntriesPerKey` messages, and the cross-group list at most that many groups per text (beyond that
+ * the oldest are dropped, so counts saturate there). A user idle for twice their longest window by the
+ * injected clock is forgotten like a Redis key reaching its PEXPIRE (the Redis limiter's keys live that
+ * long, so a message that arrives late still finds what Redis would); counted as expired. Evictions of
+ * still-live state are counted separately.
  *
  * No known-flooder short-circuit here: a check is a few array reads in process, so skipping it would save
  * nothing (the Redis limiter has one to save round trips).
@@ -42,7 +44,7 @@ export interface MemoryFloodLimiterStats {
   users: number;
   /** Users with live state dropped to respect maxKeys: windows forgotten. Should stay 0; alert if not. */
   evictions: number;
-  /** Idle users forgotten after their windows ended (harmless housekeeping). */
+  /** Idle users forgotten twice their longest window after their last message (harmless housekeeping). */
   expired: number;
   /** Messages dropped from a log that reached maxEntriesPerKey. */
   trimmed: number;
@@ -127,12 +129,12 @@ class SenderLog {
     let k = this.head * STRIDE;
     while (k < n && (e[k] as number) <= rel) k += STRIDE;
     this.head = k / STRIDE;
-    if (this.head > 32 && k * 2 > n) this.#compact();
+    if (this.head > 32 && k * 2 > n) this.compact();
   }
 
   dropOldest(): void {
     this.head++;
-    if (this.head > 32 && this.head * STRIDE * 2 > this.e.length) this.#compact();
+    if (this.head > 32 && this.head * STRIDE * 2 > this.e.length) this.compact();
   }
 
   /** First entry index in [head, end) whose time is > t. */
@@ -202,9 +204,16 @@ class SenderLog {
     else e.splice(at * STRIDE, 0, rel, id, hash, key, packed, dup, groups);
   }
 
-  #compact(): void {
-    this.e.splice(0, this.head * STRIDE);
-    this.head = 0;
+  /** Called once the dropped entries outnumber the live ones: removes them from the array. */
+  compact(): void {
+    this.removeFront(this.head);
+  }
+
+  /** Removes the first `count` entries (all dropped: count <= head) from the array. */
+  protected removeFront(count: number): void {
+    if (count <= 0) return;
+    this.e.splice(0, count * STRIDE);
+    this.head -= count;
   }
 }
 
@@ -226,30 +235,57 @@ class CrossGroupLog {
   }
 
   /**
-   * Records `hash` sent to `group` at t, forgets entries last seen at or before cutoff, and returns in how
-   * many distinct groups (this one included) the user sent `hash` after cutoff. One pass, in place.
+   * Records `hash` sent to `group` at t and returns in how many distinct groups (this one included) the
+   * user sent `hash` after `cutoff` (t − crossGroupWindowMs). One pass, in place.
+   *
+   * What is forgotten follows the Redis limiter's cross log (one per user and text, rewritten by each
+   * message with that text), so both answer alike even when messages arrive out of event-time order:
+   *   - this text's entries last seen at or before t − keepMs go (keepMs: the longest window);
+   *   - other texts' entries are kept for twice that: a message of theirs that arrives late still finds
+   *     the groups Redis would still hold, and the list stays bounded;
+   *   - at most maxEntries groups per text: beyond that this text's oldest entry goes (counts saturate).
    */
-  record(hash: string, hashKey: number, group: string, groupKey: number, t: number, cutoff: number): number {
+  record(
+    hash: string,
+    hashKey: number,
+    group: string,
+    groupKey: number,
+    t: number,
+    cutoff: number,
+    keepMs: number,
+    maxEntries: number,
+  ): number {
     const { hashes, groups, hashKeys, groupKeys, last } = this;
+    const forget = t - keepMs;
+    const forgetOthers = forget - keepMs;
     const n = hashes.length;
     let write = 0;
     let found = false;
     let count = 1;
+    /** This text's entries kept, and the one seen longest ago (after the move to `write`). */
+    let held = 0;
+    let oldest = -1;
     for (let read = 0; read < n; read++) {
       let when = last[read];
-      if (hashKeys[read] === hashKey && hashes[read] === hash) {
+      const sameText = hashKeys[read] === hashKey && hashes[read] === hash;
+      if (sameText) {
         if (groupKeys[read] === groupKey && groups[read] === group) {
           found = true;
-          if (t > when) when = t;
+          // Stored here, not only by the compaction below: an entry that does not move is not copied.
+          if (t > when) last[read] = when = t;
         } else if (when > cutoff) count++;
-      }
-      if (when <= cutoff) continue;
+        if (when <= forget) continue;
+      } else if (when <= forgetOthers) continue;
       if (write !== read) {
         hashes[write] = hashes[read];
         groups[write] = groups[read];
         hashKeys[write] = hashKeys[read];
         groupKeys[write] = groupKeys[read];
         last[write] = when;
+      }
+      if (sameText) {
+        held++;
+        if (oldest < 0 || when < last[oldest]) oldest = write;
       }
       write++;
     }
@@ -266,20 +302,20 @@ class CrossGroupLog {
       hashKeys.push(hashKey);
       groupKeys.push(groupKey);
       last.push(t);
+      held++;
+      if (oldest < 0 || t < last[oldest]) oldest = write;
     }
+    if (held > maxEntries) this.#remove(oldest);
     return count;
   }
 
-  /** Drops the entry seen longest ago; used only at the per-key bound. */
-  dropOldest(): void {
-    const last = this.last;
-    let at = 0;
-    for (let i = 1; i < last.length; i++) if (last[i] < last[at]) at = i;
-    this.hashes.splice(at, 1);
-    this.groups.splice(at, 1);
-    this.hashKeys.splice(at, 1);
-    this.groupKeys.splice(at, 1);
-    last.splice(at, 1);
+  /** Removes entry i; used only at the per-text bound. */
+  #remove(i: number): void {
+    this.hashes.splice(i, 1);
+    this.groups.splice(i, 1);
+    this.hashKeys.splice(i, 1);
+    this.groupKeys.splice(i, 1);
+    this.last.splice(i, 1);
   }
 }
 
@@ -287,7 +323,13 @@ class CrossGroupLog {
  * Everything the limiter remembers about one user: their log in each group. Most users talk in one group,
  * so the state itself is the log of their first group (one object, two arrays), and its texts answer the
  * cross-group question (one group). Only a user seen in several groups gets a Map of the other groups'
- * logs and a cross-group list.
+ * logs and a cross-group list, seeded from the first group's log.
+ *
+ * The seed must hold what the Redis limiter's cross logs hold: every text sent to the first group that a
+ * message from another group can still count, including one that arrives late (event time before the
+ * first group's latest message). So while the user has one group, the entries dropped from its log (dead
+ * for its own counts) are not compacted away at once but kept for a second longest window (the newest
+ * maxEntriesPerKey of them at least; at most twice that between compactions), and the seed reads them too.
  */
 class UserState extends SenderLog implements ClockEntry {
   used = false;
@@ -298,6 +340,18 @@ class UserState extends SenderLog implements ClockEntry {
   cross: CrossGroupLog | null = null;
   /** Size of otherGroups at which stale logs are swept out (grows with the user's real group count). */
   #sweepAt = 8;
+  /**
+   * While the user has one group: dropped entries at or before this event time (the latest message's time
+   * minus twice its longest window) are of no use to the seed any more (see the class comment).
+   */
+  seedFrom = -Infinity;
+  /** Most dropped entries kept for the seed. */
+  readonly #maxDropped: number;
+
+  constructor(maxDropped: number) {
+    super();
+    this.#maxDropped = maxDropped;
+  }
 
   reset(): void {
     this.e.length = 0;
@@ -309,6 +363,28 @@ class UserState extends SenderLog implements ClockEntry {
     this.otherGroups = null;
     this.cross = null;
     this.#sweepAt = 8;
+    this.seedFrom = -Infinity;
+  }
+
+  /**
+   * With one group, keeps the dropped entries the seed may need (see the class comment). The ones it no
+   * longer needs go once they are at least half of the dropped ones, so each removal (a splice) frees many.
+   */
+  override compact(): void {
+    if (this.otherGroups !== null) return super.compact();
+    const e = this.e;
+    const dead = this.head;
+    const rel = this.seedFrom - this.base;
+    // Dropped entries are sorted by time like the live ones: binary search for the first one still needed.
+    let lo = 0;
+    let hi = dead;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((e[mid * STRIDE + E_TIME] as number) <= rel) lo = mid + 1;
+      else hi = mid;
+    }
+    const removable = Math.max(lo, dead - this.#maxDropped);
+    if (removable >= 32 && removable * 2 >= dead) this.removeFront(removable);
   }
 
   /** The user's log in `group`, created when absent. */
@@ -334,7 +410,7 @@ class UserState extends SenderLog implements ClockEntry {
 
   /**
    * Records that `hash` was sent to `group` at t; returns the distinct groups that got it after cutoff,
-   * this one included.
+   * this one included (see CrossGroupLog.record for keepMs and maxEntries).
    */
   groupsWith(
     hash: string,
@@ -342,23 +418,39 @@ class UserState extends SenderLog implements ClockEntry {
     group: string,
     t: number,
     cutoff: number,
+    keepMs: number,
     maxEntries: number,
   ): number {
     const cross = this.cross;
     if (cross === null) return 1; // one group only: this one
-    const count = cross.record(hash, hashKey, group, smallKey(group), t, cutoff);
-    if (cross.size > maxEntries) cross.dropOldest();
-    return count;
+    return cross.record(hash, hashKey, group, smallKey(group), t, cutoff, keepMs, maxEntries);
   }
 
-  /** The cross-group list starts from what the user sent in their first group. */
+  /**
+   * The cross-group list starts from what the user sent in their first group: one entry per text, at the
+   * latest time it was sent there. A Map finds a text's entry (a one-off per user, so its allocation is
+   * fine), rather than a scan of the list per message.
+   */
   #seedCrossGroups(): CrossGroupLog {
     const cross = new CrossGroupLog();
-    const groupKey = smallKey(this.firstGroup);
-    for (let j = this.head, end = this.end; j < end; j++) {
-      const hash = this.e[j * STRIDE + E_HASH] as string;
-      const hashKey = this.e[j * STRIDE + E_KEY] as number;
-      if (hash !== '') cross.record(hash, hashKey, this.firstGroup, groupKey, this.time(j), -Infinity);
+    const group = this.firstGroup;
+    const groupKey = smallKey(group);
+    const entryOf = new Map<string, number>();
+    const e = this.e;
+    // From 0, not head: the dropped entries kept for this (see the class comment).
+    for (let j = 0, end = this.end; j < end; j++) {
+      const hash = e[j * STRIDE + E_HASH] as string;
+      if (hash === '') continue;
+      const t = this.time(j);
+      const at = entryOf.get(hash);
+      if (at === undefined) {
+        entryOf.set(hash, cross.size);
+        cross.hashes.push(hash);
+        cross.groups.push(group);
+        cross.hashKeys.push(e[j * STRIDE + E_KEY] as number);
+        cross.groupKeys.push(groupKey);
+        cross.last.push(t);
+      } else if (t > cross.last[at]) cross.last[at] = t;
     }
     return cross;
   }
@@ -438,7 +530,7 @@ export class MemoryFloodLimiter implements FloodLimiter {
 
     const user =
       this.#users.get(req.platform, req.userId, now) ??
-      this.#users.add(req.platform, req.userId, new UserState(), now);
+      this.#users.add(req.platform, req.userId, new UserState(this.#maxEntriesPerKey), now);
     const log = user.log(req.groupId, t);
     log.dropUpTo(t - keepMs);
 
@@ -460,7 +552,7 @@ export class MemoryFloodLimiter implements FloodLimiter {
       duplicateCount = log.countHash(hash, key, t - limits.duplicateWindowMs) + 1;
       if (duplicateCount >= limits.duplicateMax) bits |= DUPLICATE_BIT;
       const cutoff = t - limits.crossGroupWindowMs;
-      groupCount = user.groupsWith(hash, key, req.groupId, t, cutoff, this.#maxEntriesPerKey);
+      groupCount = user.groupsWith(hash, key, req.groupId, t, cutoff, keepMs, this.#maxEntriesPerKey);
       if (groupCount >= limits.crossGroupMin) bits |= CROSS_GROUP_BIT;
     }
 
@@ -470,7 +562,9 @@ export class MemoryFloodLimiter implements FloodLimiter {
       this.#trimmed++;
     }
     if (t + keepMs > log.staleFrom) log.staleFrom = t + keepMs;
-    const idle = now + keepMs;
+    if (log === user && t - 2 * keepMs > user.seedFrom) user.seedFrom = t - 2 * keepMs;
+    // Twice the longest window, like the Redis keys' TTL (see the file comment).
+    const idle = now + 2 * keepMs;
     if (idle > user.idleUntil) user.idleUntil = idle;
     return { hits: HITS_BY_BITS[bits], rateCount, duplicateCount, groupCount };
   }

@@ -115,7 +115,13 @@ describe('kafka transport: delivery', { skip: kafka.skip }, () => {
         messages.map((m) => ({ key: `qq:${m.groupId}`, value: JSON.stringify(m) })),
       );
       const p = await startProcessor(judge, settings);
-      await waitFor(() => judge.calls >= 1, 'a batch in flight');
+      running.push(p); // stopped by the after hook too if this test fails before it stops it
+      try {
+        await waitFor(() => judge.calls >= 1, 'a batch in flight');
+      } catch (e) {
+        release(); // else the batch in flight, and so the after hook's stop(), would wait forever
+        throw e;
+      }
 
       const events: string[] = [];
       const stopping = p.stop().then(() => events.push('stopped'));
@@ -164,6 +170,7 @@ describe('kafka transport: delivery', { skip: kafka.skip }, () => {
       });
       const messages = [1, 2, 3].map((seq) => testMessage(`${names.prefix}-g`, seq));
       const p = await startProcessor(judge, settings);
+      running.push(p); // stopped by the after hook too if this test fails before it stops it
       await produceRecords(
         brokers,
         names.topics.messages,

@@ -12,7 +12,7 @@ import { createRedisStrikeStore } from '../../../src/strikes/redis/index.js';
 import { floodLimiterContract } from '../../contract/flood.contract.js';
 import { strikeStoreContract } from '../../contract/strikes.contract.js';
 import { waitFor } from '../../helpers/services.js';
-import { keyPrefix } from './kit.js';
+import { TEST_COMMAND_TIMEOUT_MS, closeAll, keyPrefix } from './kit.js';
 import { RedisServer, requireRedisServerBinary } from './redis-server.js';
 
 const binary = requireRedisServerBinary();
@@ -53,19 +53,21 @@ describe('Redis Cluster (3 private nodes)', { skip: binary.skip }, () => {
         nodes.every((n) => {
           const info = spawnSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], {
             encoding: 'utf8',
+            timeout: 5000,
           });
           return /cluster_state:ok/.test(info.stdout);
         }),
       'the cluster to be ok',
     );
-    client = createRedisClient({ clusterNodes: nodes.map((n) => `127.0.0.1:${n.port}`) });
+    client = createRedisClient({
+      clusterNodes: nodes.map((n) => `127.0.0.1:${n.port}`),
+      commandTimeoutMs: TEST_COMMAND_TIMEOUT_MS,
+    });
     await whenReady(client, 10_000);
   });
 
-  after(async () => {
-    client?.disconnect();
-    await Promise.all(nodes.map((n) => n.dispose()));
-  });
+  // Every node and the client are closed even when one of them fails to (nothing left to hold the file open).
+  after(() => closeAll(() => client?.disconnect(), ...nodes.map((n) => () => n.dispose())));
 
   floodLimiterContract('redis cluster', async (clock) =>
     createRedisFloodLimiter({ client, keyPrefix: prefix, failMode: 'closed', clock }),

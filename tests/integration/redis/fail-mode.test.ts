@@ -8,13 +8,13 @@ import { StoreError } from '../../../src/contracts/errors.js';
 import { MemoryFloodLimiter } from '../../../src/flood/memory/memory-flood-limiter.js';
 import { createRedisFloodLimiter } from '../../../src/flood/redis/index.js';
 import type { FloodLimits, FloodRequest } from '../../../src/flood/types.js';
-import { whenReady, type RedisClient } from '../../../src/redis/client.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, whenReady, type RedisClient } from '../../../src/redis/client.js';
 import type { FailOpenEvent, LogSink } from '../../../src/redis/fail-mode.js';
 import { createRedisState } from '../../../src/redis/state.js';
 import { createRedisStrikeStore } from '../../../src/strikes/redis/index.js';
 import type { StrikeRequest } from '../../../src/strikes/types.js';
 import { waitFor } from '../../helpers/services.js';
-import { readyClient } from './kit.js';
+import { closeAll, readyClient } from './kit.js';
 import { RedisServer, requireRedisServerBinary } from './redis-server.js';
 
 const LIMITS: FloodLimits = {
@@ -124,7 +124,10 @@ describe('fail modes with Redis unreachable (closed port)', () => {
       await assert.rejects(closed.record([strike()]), StoreError);
       await assert.rejects(closed.peek([{ group: 'qq:g1', userId: 'u1', ts: 0 }]), StoreError);
     } finally {
-      await Promise.all([open.close(), closed.close()]);
+      await closeAll(
+        () => open.close(),
+        () => closed.close(),
+      );
     }
   });
 });
@@ -140,8 +143,16 @@ describe('fail modes with a private redis-server', { skip: binary.skip }, () => 
     await server?.dispose();
   });
 
-  async function client(): Promise<RedisClient> {
-    return readyClient(server.url, { reconnectMinDelayMs: 20, reconnectMaxDelayMs: 100 });
+  /**
+   * A client on the private server that reconnects quickly. Its command timeout is the tests' generous
+   * one, unless a test about timeouts passes the production default.
+   */
+  async function client(commandTimeoutMs?: number): Promise<RedisClient> {
+    return readyClient(server.url, {
+      reconnectMinDelayMs: 20,
+      reconnectMaxDelayMs: 100,
+      ...(commandTimeoutMs === undefined ? {} : { commandTimeoutMs }),
+    });
   }
 
   it('stopped mid-stream: fail-open from memory, then back to Redis when it returns', async () => {
@@ -207,14 +218,17 @@ describe('fail modes with a private redis-server', { skip: binary.skip }, () => 
       );
       assert.equal(await redis.exists('stop:{qq:g1}:fs:mid'), 1);
     } finally {
-      await limiter.close();
-      await strikes.close();
-      redis.disconnect();
+      await closeAll(
+        () => limiter.close(),
+        () => strikes.close(),
+        () => redis.disconnect(),
+      );
     }
   });
 
   it('hung (SIGSTOP): commands time out into the fail mode; SIGCONT brings Redis mode back', async () => {
-    const redis = await client();
+    // About timeouts: the production command timeout, which is what turns a hung server into the fail mode.
+    const redis = await client(DEFAULT_COMMAND_TIMEOUT_MS);
     const open = createRedisFloodLimiter({
       client: redis,
       keyPrefix: 'hung-open:',
@@ -246,9 +260,11 @@ describe('fail modes with a private redis-server', { skip: binary.skip }, () => 
       }, 'Redis mode to return after SIGCONT');
     } finally {
       server.resume();
-      await open.close();
-      await closed.close();
-      redis.disconnect();
+      await closeAll(
+        () => open.close(),
+        () => closed.close(),
+        () => redis.disconnect(),
+      );
     }
   });
 
@@ -269,9 +285,11 @@ describe('fail modes with a private redis-server', { skip: binary.skip }, () => 
       );
       assert.deepEqual(await redis.script('EXISTS', ...(await scriptShas())), [1, 1, 1], 'cached again');
     } finally {
-      await limiter.close();
-      await strikes.close();
-      redis.disconnect();
+      await closeAll(
+        () => limiter.close(),
+        () => strikes.close(),
+        () => redis.disconnect(),
+      );
     }
   });
 });
@@ -305,8 +323,10 @@ describe('createRedisState with Redis unreachable', () => {
       assert.match(open.ready().detail ?? '', /fail-open/);
       assert.equal(closed.ready().ok, false);
     } finally {
-      await open.close();
-      await closed.close();
+      await closeAll(
+        () => open.close(),
+        () => closed.close(),
+      );
     }
   });
 });

@@ -7,7 +7,7 @@ import { createRedisFloodLimiter } from '../../../src/flood/redis/index.js';
 import type { RedisClient } from '../../../src/redis/client.js';
 import { floodLimiterContract } from '../../contract/flood.contract.js';
 import { requireRedis } from '../../helpers/services.js';
-import { deleteKeys, keyPrefix, readyClient } from './kit.js';
+import { deleteKeysAndClose, keyPrefix, readyClient } from './kit.js';
 
 const redis = await requireRedis();
 
@@ -17,10 +17,8 @@ describe('Redis flood limiter', { skip: redis.skip }, () => {
   before(async () => {
     client = await readyClient(redis.url);
   });
-  after(async () => {
-    await deleteKeys(client, prefix);
-    await client.quit();
-  });
+  // Closes the client even when the clean-up fails (a client left open keeps the file from exiting).
+  after(() => deleteKeysAndClose(client, prefix));
 
   floodLimiterContract('redis, one call per batch, block list on', async (clock) =>
     createRedisFloodLimiter({ client, keyPrefix: prefix, failMode: 'closed', clock }),

@@ -1,8 +1,10 @@
 /**
- * Helpers for the Redis integration tests: clients on the test Redis, a key prefix per test file, and
- * clean-up of everything under that prefix.
+ * Helpers for the Redis integration tests: clients on the test Redis, a key prefix per test file, clean-up
+ * of everything under that prefix, and closing that never leaves a handle open (a file whose client stays
+ * open never exits).
  */
 import {
+  closeRedisClient,
   createRedisClient,
   whenReady,
   type RedisClient,
@@ -10,11 +12,57 @@ import {
 } from '../../../src/redis/client.js';
 import { randomPrefix } from '../../helpers/services.js';
 
-/** A ready client with the production settings (offline queue off, command timeout). */
+/**
+ * How long a test client waits for a reply. The production default (200 ms, DEFAULT_COMMAND_TIMEOUT_MS)
+ * is about keeping the stream moving; on a loaded CI machine (2 cores, load average up to 15) it fails
+ * hooks and tests that are not about timeouts at all. Tests about timeouts pass their own.
+ */
+export const TEST_COMMAND_TIMEOUT_MS = 5000;
+
+/**
+ * A ready client with the production settings (offline queue off, no retries), except a generous command
+ * timeout unless `options` sets one. Disconnected again when it does not become ready, so a failed
+ * `before` hook leaves nothing open.
+ */
 export async function readyClient(url: string, options: RedisConnectionOptions = {}): Promise<RedisClient> {
-  const client = createRedisClient({ url, ...options });
-  await whenReady(client, 5000);
+  const client = createRedisClient({ url, commandTimeoutMs: TEST_COMMAND_TIMEOUT_MS, ...options });
+  try {
+    await whenReady(client, 10_000);
+  } catch (e) {
+    client.disconnect();
+    throw e;
+  }
   return client;
+}
+
+/**
+ * For `after` hooks: deletes the keys under `prefix`, then closes the client even when the deletion fails
+ * (QUIT, or a plain disconnect when QUIT cannot be sent or is not answered). A client the `before` hook
+ * never made is skipped.
+ */
+export async function deleteKeysAndClose(client: RedisClient | undefined, prefix: string): Promise<void> {
+  if (client === undefined) return;
+  try {
+    await deleteKeys(client, prefix);
+  } finally {
+    await closeRedisClient(client);
+  }
+}
+
+/**
+ * Runs every closer, in order, even when one throws; then rethrows the first error. For `finally` blocks
+ * and hooks that close several things: a failing close must not leave the others open.
+ */
+export async function closeAll(...closers: (() => unknown)[]): Promise<void> {
+  let failure: { error: unknown } | null = null;
+  for (const close of closers) {
+    try {
+      await close();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure !== null) throw failure.error;
 }
 
 /** A key prefix no other test (or earlier run) uses. */

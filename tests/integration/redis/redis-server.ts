@@ -60,13 +60,22 @@ export class RedisServer {
     return this.#child?.pid;
   }
 
+  /** A started server; when it does not come up, nothing is left behind (no process, no directory). */
   static async start(extraArgs: readonly string[] = []): Promise<RedisServer> {
     const server = new RedisServer(await freePort(), extraArgs);
-    await server.restart();
+    try {
+      await server.restart();
+    } catch (e) {
+      await server.dispose();
+      throw e;
+    }
     return server;
   }
 
-  /** Starts the server (again, on the same port) and waits until it answers PING. */
+  /**
+   * Starts the server (again, on the same port) and waits until it answers PING. When it does not answer,
+   * the process is stopped before the error is thrown: a running child keeps the test file from exiting.
+   */
   async restart(): Promise<void> {
     if (this.#child) throw new Error('redis-server already running');
     const child = spawn(
@@ -92,7 +101,12 @@ export class RedisServer {
     child.once('exit', () => {
       if (this.#child === child) this.#child = null;
     });
-    await waitForPing(this.port, 10_000);
+    try {
+      await waitForPing(this.port, 10_000);
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
   }
 
   /** Stops the server (SIGTERM, SIGKILL after 5 s) and waits for it to exit. */
@@ -136,6 +150,9 @@ async function waitForPing(port: number, timeoutMs: number): Promise<void> {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
       enableOfflineQueue: false,
+      // Each attempt is bounded (ioredis waits for a reply forever by default); the loop has the deadline.
+      connectTimeout: 2000,
+      commandTimeout: 2000,
     });
     client.on('error', () => {});
     try {

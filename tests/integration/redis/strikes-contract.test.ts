@@ -7,7 +7,7 @@ import type { RedisClient } from '../../../src/redis/client.js';
 import { createRedisStrikeStore } from '../../../src/strikes/redis/index.js';
 import { strikeStoreContract } from '../../contract/strikes.contract.js';
 import { requireRedis } from '../../helpers/services.js';
-import { deleteKeys, keyPrefix, readyClient } from './kit.js';
+import { deleteKeysAndClose, keyPrefix, readyClient } from './kit.js';
 
 const redis = await requireRedis();
 
@@ -17,10 +17,8 @@ describe('Redis strike store', { skip: redis.skip }, () => {
   before(async () => {
     client = await readyClient(redis.url);
   });
-  after(async () => {
-    await deleteKeys(client, prefix);
-    await client.quit();
-  });
+  // Closes the client even when the clean-up fails (a client left open keeps the file from exiting).
+  after(() => deleteKeysAndClose(client, prefix));
 
   strikeStoreContract('redis, one call per batch', async (clock) =>
     createRedisStrikeStore({ client, keyPrefix: prefix, failMode: 'closed', clock }),

@@ -9,7 +9,7 @@ import { MemoryStrikeStore } from '../../../src/strikes/memory/memory-strike-sto
 import { createRedisStrikeStore } from '../../../src/strikes/redis/index.js';
 import type { StrikeRequest } from '../../../src/strikes/types.js';
 import { requireRedis } from '../../helpers/services.js';
-import { deleteKeys, keyPrefix, keysUnder, prng, readyClient } from './kit.js';
+import { deleteKeysAndClose, keyPrefix, keysUnder, prng, readyClient } from './kit.js';
 
 const redis = await requireRedis();
 const T0 = 1_764_000_000_000;
@@ -21,10 +21,8 @@ describe('strike scripts on Redis', { skip: redis.skip }, () => {
   before(async () => {
     client = await readyClient(redis.url);
   });
-  after(async () => {
-    await deleteKeys(client, prefix);
-    await client.quit();
-  });
+  // Closes the client even when the clean-up fails (a client left open keeps the file from exiting).
+  after(() => deleteKeysAndClose(client, prefix));
 
   let n = 0;
   const req = (over: Partial<StrikeRequest> = {}): StrikeRequest => ({

@@ -55,16 +55,41 @@ describe('MemoryFloodLimiter (memory specifics)', () => {
     assert.equal(r.rateCount, 2);
   });
 
-  it('drops idle state after its longest window by the clock, counted as expired', () => {
+  it('drops idle state after twice its longest window by the clock (like the Redis TTL), counted as expired', () => {
     let now = T0;
     const limiter = new MemoryFloodLimiter({ maxKeys: 1, clock: () => now });
     limiter.checkSync([req({ ts: now, textHash: '' })]);
-    now += DEFAULT_LIMITS.duplicateWindowMs;
+    now += 2 * DEFAULT_LIMITS.duplicateWindowMs - 1;
     limiter.checkSync([req({ ts: now, userId: 'other', textHash: '' })]);
     assert.deepEqual(
       { evictions: limiter.stats().evictions, expired: limiter.stats().expired },
-      { evictions: 0, expired: 1 },
+      { evictions: 1, expired: 0 },
+      '1 ms before: still held, so making room evicts it',
     );
+    now += 2 * DEFAULT_LIMITS.duplicateWindowMs;
+    limiter.checkSync([req({ ts: now, textHash: '' })]);
+    assert.deepEqual(
+      { evictions: limiter.stats().evictions, expired: limiter.stats().expired },
+      { evictions: 1, expired: 1 },
+    );
+  });
+
+  it('keeps what a late copy from another group needs while the user is in one group', () => {
+    // A single-group user's log drops messages once they leave its windows (and compacts them away), but
+    // a copy of a text sent to another group can arrive with an earlier event time and must still find
+    // them, as Redis would. The user chats in g1 every 100 ms for 300 s; at 200 s they send 'spam'.
+    const limiter = new MemoryFloodLimiter({ clock: () => T0 });
+    const spamAt = T0 + 200_000;
+    const stream: FloodRequest[] = [];
+    for (let t = T0; t <= T0 + 300_000; t += 100) {
+      stream.push(req({ ts: t, textHash: t === spamAt ? 'spam' : `chat${t}` }));
+    }
+    for (let i = 0; i < stream.length; i += 64) limiter.checkSync(stream.slice(i, i + 64));
+    // g1 has moved on 100 s past 'spam'; the copy to g2, stamped 59.999 s after it, arrives now.
+    const [late] = limiter.checkSync([req({ groupId: 'g2', ts: spamAt + 59_999, textHash: 'spam' })]);
+    assert.equal(late.groupCount, 2);
+    const [tooLate] = limiter.checkSync([req({ groupId: 'g3', ts: spamAt + 60_000, textHash: 'spam' })]);
+    assert.equal(tooLate.groupCount, 2, "g1's copy is exactly 60 s older: out; g2's is in");
   });
 
   it('bounds the messages kept per sender (counts saturate there)', () => {
@@ -75,6 +100,18 @@ describe('MemoryFloodLimiter (memory specifics)', () => {
       [1, 2, 3, 4, 5, 6, 6, 6],
     );
     assert.equal(limiter.stats().trimmed, 3);
+  });
+
+  it('bounds the groups kept per text in the cross-group list, as Redis does (counts saturate there)', () => {
+    const limiter = new MemoryFloodLimiter({ maxEntriesPerKey: 3, clock: () => T0 });
+    const other = ['g1', 'g2', 'g3'].map((groupId) => req({ groupId, textHash: 'other' }));
+    const spam = ['g1', 'g2', 'g3', 'g4', 'g5'].map((groupId) => req({ groupId, textHash: 'spam' }));
+    const results = limiter.checkSync([...other, ...spam]);
+    // Another text's groups do not use up this text's room; beyond 3 groups the count stays at 3 + 1.
+    assert.deepEqual(
+      results.map((r) => r.groupCount),
+      [1, 2, 3, 1, 2, 3, 4, 4],
+    );
   });
 
   it('handles out-of-order event times like a sorted set', () => {
