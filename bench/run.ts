@@ -16,6 +16,8 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   flood: () => import('./flood.bench.js'),
   classifier: () => import('./classifier.bench.js'),
   'metrics-overhead': () => import('./metrics-overhead.bench.js'),
+  'kafka-pipe': () => import('./kafka-pipe.bench.js'),
+  'kafka-latency': () => import('./kafka-latency.bench.js'),
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -75,6 +75,7 @@ export function createFolder(options: FolderOptions = {}): Folder {
 
 class TableFolder implements Folder {
   readonly options: Readonly<Required<FolderOptions>>;
+  readonly keptVariants: ReadonlyMap<number, number>;
   readonly #bmp: Int32Array;
   readonly #plane1: Int32Array;
   readonly #astral: ReadonlyMap<number, number>;
@@ -90,6 +91,7 @@ class TableFolder implements Folder {
     this.#plane1 = tables.plane1;
     this.#astral = tables.astral;
     this.#expansions = tables.expansions;
+    this.keptVariants = tables.keptVariants;
     this.#noCollapse = options.repeats ? 0 : -1;
   }
 

@@ -34,7 +34,7 @@ import {
   packEntry,
 } from './entry.js';
 import { LATIN_LOOKALIKES, STROKED_LATIN } from './lookalikes.js';
-import { buildTraditionalToSimplified } from './traditional.js';
+import { buildTraditionalTables } from './traditional.js';
 import { EV_CASE, EV_LOOKALIKE, EV_TRADITIONAL, EV_WIDTH } from './types.js';
 import type { FolderOptions } from './types.js';
 import {
@@ -62,6 +62,8 @@ export interface FoldTables {
   readonly astral: ReadonlyMap<number, number>;
   /** Units of C_EXPAND / C_EXPAND_LETTERS entries, indexed by the entry's code field. */
   readonly expansions: readonly Uint16Array[];
+  /** Regional variants traditional folding leaves alone (see TraditionalTables.keptVariants). */
+  readonly keptVariants: ReadonlyMap<number, number>;
 }
 
 export function buildFoldTables(options: Required<FolderOptions>): FoldTables {
@@ -109,6 +111,7 @@ const HARD: Description = { cls: C_HARD, units: [], flags: 0 };
 class TableBuilder {
   readonly #options: Required<FolderOptions>;
   readonly #toSimplified: ReadonlyMap<number, number>;
+  readonly #keptVariants: ReadonlyMap<number, number>;
   readonly #lookalikes = new Map<number, number>();
   readonly #stroked = new Map<number, number>();
   readonly #expansions: Uint16Array[] = [];
@@ -117,7 +120,9 @@ class TableBuilder {
 
   constructor(options: Required<FolderOptions>) {
     this.#options = options;
-    this.#toSimplified = options.traditional ? buildTraditionalToSimplified() : new Map();
+    const traditional = options.traditional ? buildTraditionalTables() : undefined;
+    this.#toSimplified = traditional?.toSimplified ?? new Map();
+    this.#keptVariants = traditional?.keptVariants ?? new Map();
     if (options.lookalike) {
       for (const [from, to] of Object.entries(LATIN_LOOKALIKES)) {
         this.#lookalikes.set(from.codePointAt(0)!, to.charCodeAt(0));
@@ -157,7 +162,7 @@ class TableBuilder {
       if (entryClass(entry) !== C_PAIR) astral.set(cp, entry);
     }
     this.#planes.length = 0;
-    return { bmp, plane1, astral, expansions: this.#expansions };
+    return { bmp, plane1, astral, expansions: this.#expansions, keptVariants: this.#keptVariants };
   }
 
   #category(cp: number): number {

@@ -55,8 +55,23 @@ function addCharacterEntries(
   }
 }
 
+export interface TraditionalTables {
+  /** Code point → simplified code point, for every character OpenCC converts one-to-one. */
+  toSimplified: Map<number, number>;
+  /**
+   * Regional variants left alone because simplified text uses them too, with the simplified character they
+   * stand for in regional traditional text (著 → 着: 躺著 is Taiwan's 躺着, 著名 is 著名 everywhere). The
+   * lexicon compiler spells terms with them as well, so both readings are matched.
+   */
+  keptVariants: Map<number, number>;
+}
+
 /** Code point → simplified code point, for every character OpenCC converts one-to-one. */
 export function buildTraditionalToSimplified(): Map<number, number> {
+  return buildTraditionalTables().toSimplified;
+}
+
+export function buildTraditionalTables(): TraditionalTables {
   const toSimplified = new Map<number, number>();
   addCharacterEntries(to.cn, toSimplified, true);
   const variants = new Map<number, number>();
@@ -66,22 +81,31 @@ export function buildTraditionalToSimplified(): Map<number, number> {
   // must stay.
   const simplified = new Set(toSimplified.values());
   const mainland = gb2312Characters();
+  const kept = new Map<number, number>();
   for (const [variant, standard] of variants) {
-    if (toSimplified.has(variant) || simplified.has(variant) || mainland.has(variant)) continue;
+    if (toSimplified.has(variant) || simplified.has(variant)) continue;
     const target = toSimplified.get(standard) ?? standard;
-    if (target !== variant) toSimplified.set(variant, target);
+    if (target === variant) continue;
+    if (mainland.has(variant)) kept.set(variant, target);
+    else toSimplified.set(variant, target);
   }
   // Follow chains so one lookup is enough; a cycle (none in the data today) stops after a few steps.
-  for (const [source, target] of toSimplified) {
+  const resolve = (source: number, target: number): number => {
     let final = target;
     for (let step = 0; step < 4; step++) {
       const next = toSimplified.get(final);
       if (next === undefined || next === final || next === source) break;
       final = next;
     }
+    return final;
+  };
+  for (const [source, target] of toSimplified) {
+    const final = resolve(source, target);
     if (final !== target) toSimplified.set(source, final);
   }
-  return toSimplified;
+  const keptVariants = new Map<number, number>();
+  for (const [variant, target] of kept) keptVariants.set(variant, resolve(variant, target));
+  return { toSimplified, keptVariants };
 }
 
 /**

@@ -99,4 +99,11 @@ export interface Folder {
   foldTermForms(term: string): FoldedTerm[];
   /** The folded units of `text` as a string (tests, debugging, allow-list keys). */
   foldToString(text: string): string;
+  /**
+   * Regional variant characters that traditional folding leaves as they are because simplified text uses
+   * them too, each with the simplified character it stands for in regional traditional text (著 → 着: Taiwan
+   * writes 躺著 for 躺着, while 著名 is 著名 everywhere). Empty when `traditional` is off. The lexicon
+   * compiler also spells a term with these, so both readings of the text are matched.
+   */
+  readonly keptVariants: ReadonlyMap<number, number>;
 }

@@ -3,13 +3,15 @@
  *
  * Every term is folded with the same Folder as the text, so terms and text agree on width, case, script,
  * look-alikes and repeats (a term `ass` becomes units `a s` with run requirements [1, 2]). Patterns:
- * - TERM    the folded term itself;
+ * - TERM    the folded term itself, plus its other spellings: digits as written (`pk10`) and regional
+ *           variants folding leaves alone (`躺著` for 躺着, see Folder.keptVariants);
  * - PINYIN  toneless pinyin spellings of all-CJK terms (`网赌` → `wangdu`), syllable starts remembered;
  * - ALIAS   Latin stand-ins for a character (`v信` for 微信, see LATIN_ALIASES);
  * - ALLOW   allow-list phrases: a match inside or cutting through one is dropped;
  * - WORD    ordinary words that veto a same-sound match on their characters (读博 vs 赌博).
  * The automaton runs with the homophone `canonical` table, so same-sound characters reach TERM and ALIAS
  * patterns without patterns of their own; the matcher checks afterwards which characters really differ.
+ * One-unit patterns can be left out of the automaton for the matcher to look up (singleUnitLookup).
  */
 import type { Category } from '../contracts/types.js';
 import { CATEGORIES } from '../contracts/types.js';
@@ -31,6 +33,7 @@ import {
   KIND_WORD,
   LexiconMatcher,
   MARK_WORD_BREAK,
+  singleUnitPattern,
   TERM_DRY_RUN,
   TERM_NOT_PLAIN,
   TERM_PHONETIC,
@@ -45,6 +48,8 @@ import { lexiconVersion } from './version.js';
 /** What the compiler needs from the shared Folder (src/fold): the same folding for terms and for text. */
 export interface LexiconFolder {
   fold(text: string, buf: FoldBuffer): FoldBuffer;
+  /** Folder.keptVariants: characters folding leaves alone that regional text writes for another (著 for 着). */
+  readonly keptVariants?: ReadonlyMap<number, number>;
 }
 
 export interface CompileOptions {
@@ -65,7 +70,15 @@ export interface CompileOptions {
   dictionary?: boolean;
   /** Receives EMPTY_AFTER_FOLD warnings for terms/phrases that fold to nothing. */
   onWarning?: (warning: LexiconWarning) => void;
+  /**
+   * Find one-unit patterns by a table lookup instead of in the automaton (same results, see compileLexicon).
+   * Default: when the lexicon has at least 32 one-unit CJK patterns and phonetic matching is on.
+   */
+  singleUnitLookup?: boolean;
 }
+
+/** One-unit CJK patterns from which on the matcher looks them up instead of the automaton (see compile). */
+const SINGLE_UNIT_LOOKUP_MIN = 32;
 
 /** Pinyin spellings shorter than this hit too much ordinary Latin text. */
 export const MIN_PINYIN_LETTERS = 5;
@@ -76,8 +89,8 @@ interface TermEntry {
   source: TermSource;
   /** Index of the term's own (TERM) pattern in the pattern table. */
   pattern: number;
-  /** Its variant with digits kept literal (see literalDigits), or -1. */
-  digits: number;
+  /** Its other spellings (TERM patterns too): digits kept literal (literalDigits), regional variants. */
+  spellings: number[];
 }
 
 /**
@@ -174,7 +187,7 @@ export function compileLexicon(sources: LexiconSources, options: CompileOptions 
   const folding = new TermFolding(folder);
   const table = new PatternTable();
 
-  const terms = addTerms(sources.terms, folding, table, warn);
+  const terms = addTerms(sources.terms, folding, table, warn, regionalSpellings(folder.keptVariants));
   const homophoneTerms: Uint16Array[] = [];
   if (tables) {
     const stoplist = createEnglishPinyinStoplist();
@@ -222,8 +235,19 @@ export function compileLexicon(sources: LexiconSources, options: CompileOptions 
     }
   }
 
+  // One-unit patterns can only ever verify on the very same unit, but in the automaton a CJK one is reached
+  // through its same-sound class by every character of its syllable (konsheng's 仂 and 泐 by every 了): with
+  // hundreds of them that is dozens of dead hits per message. Past a few dozen, the matcher finds them with a
+  // plain table lookup instead (one probe per text unit, which costs more than a handful of dead hits).
+  const singleUnitLookup =
+    options.singleUnitLookup ??
+    (tables !== undefined && countCjkSingleUnitPatterns(table) >= SINGLE_UNIT_LOOKUP_MIN);
   const views: Uint16Array[] = new Array(table.count);
-  for (let p = 0; p < table.count; p++) views[p] = table.view(p);
+  const none = new Uint16Array(0);
+  for (let p = 0; p < table.count; p++) {
+    const lookedUp = singleUnitLookup && singleUnitPattern(table.kind[p], table.length(p));
+    views[p] = lookedUp ? none : table.view(p);
+  }
   const automaton = buildAutomaton(views, tables ? { canonical: tables.canonical } : {});
   const categories = CATEGORIES.filter((c) => terms.some((t) => t.source.category === c));
   return new LexiconMatcher({
@@ -233,6 +257,7 @@ export function compileLexicon(sources: LexiconSources, options: CompileOptions 
     folder,
     buffer: createFoldBuffer(256),
     automaton,
+    singleUnitLookup,
     tables: packTables(table, terms),
   });
 }
@@ -246,6 +271,7 @@ function addTerms(
   folding: TermFolding,
   table: PatternTable,
   warn: (warning: LexiconWarning) => void,
+  regional: ReadonlyMap<number, number>,
 ): TermEntry[] {
   const entries: TermEntry[] = [];
   const byKey = new Map<string, number>();
@@ -270,20 +296,21 @@ function addTerms(
       const pattern = table.add(KIND_TERM, entries.length, folded.codes, folded.run, n);
       markWordBreaks(table, pattern, folded);
       table.setBoundaries(pattern, source.boundary);
-      const literal = literalDigits(source.term, folded);
-      let digits = -1;
-      if (literal) {
-        digits = table.add(KIND_TERM, entries.length, literal, folded.run, n);
-        markWordBreaks(table, digits, folded);
-        table.setBoundaries(digits, source.boundary);
+      const spellings: number[] = [];
+      for (const units of [literalDigits(source.term, folded), regionalSpelling(folded, regional)]) {
+        if (units === null) continue;
+        const p = table.add(KIND_TERM, entries.length, units, folded.run, n);
+        markWordBreaks(table, p, folded);
+        table.setBoundaries(p, source.boundary);
+        spellings.push(p);
       }
-      entries.push({ source, pattern, digits });
+      entries.push({ source, pattern, spellings });
     } else {
       const entry = entries[known];
       const first = entry.source;
       entry.source = { ...source, term: first.term, file: first.file, line: first.line };
       table.setBoundaries(entry.pattern, entry.source.boundary);
-      if (entry.digits >= 0) table.setBoundaries(entry.digits, entry.source.boundary);
+      for (const p of entry.spellings) table.setBoundaries(p, entry.source.boundary);
     }
   }
   return entries;
@@ -315,10 +342,44 @@ function literalDigits(term: string, folded: FoldBuffer): Uint16Array | null {
   return variant;
 }
 
+/** simplified → regional spelling, from Folder.keptVariants (着 → 著). */
+function regionalSpellings(keptVariants: ReadonlyMap<number, number> | undefined): Map<number, number> {
+  const regional = new Map<number, number>();
+  for (const [variant, simplified] of keptVariants ?? []) {
+    if (variant <= 0xffff && simplified <= 0xffff) regional.set(simplified, variant);
+  }
+  return regional;
+}
+
+/**
+ * A term with a character that regional traditional text writes as another simplified character (躺着 as 躺著,
+ * see Folder.keptVariants) also gets that spelling, since folding cannot tell 著名 from Taiwan's 躺著. Null
+ * when the term has none.
+ */
+function regionalSpelling(folded: FoldBuffer, regional: ReadonlyMap<number, number>): Uint16Array | null {
+  if (regional.size === 0) return null;
+  let variant: Uint16Array | null = null;
+  for (let u = 0; u < folded.length; u++) {
+    const spelled = regional.get(folded.codes[u]);
+    if (spelled === undefined) continue;
+    variant ??= folded.codes.slice(0, folded.length);
+    variant[u] = spelled;
+  }
+  return variant;
+}
+
 function boundaryAt(code: number, mode: BoundaryMode | undefined): number {
   if (mode === 'any') return BOUNDARY_NONE;
   if (isLatinWordUnit(code)) return BOUNDARY_LATIN;
   return mode === 'word' ? BOUNDARY_CJK : BOUNDARY_NONE;
+}
+
+function countCjkSingleUnitPatterns(table: PatternTable): number {
+  let n = 0;
+  for (let p = 0; p < table.count; p++) {
+    if (singleUnitPattern(table.kind[p], table.length(p)) && isCjkUnit(table.codes[table.offset[p]])) n++;
+  }
+  return n;
 }
 
 function countCjk(codes: Uint16Array): number {
@@ -412,15 +473,17 @@ function packTables(table: PatternTable, terms: readonly TermEntry[]): LexiconTa
     cjk[t] = Math.min(255, countCjk(table.view(terms[t].pattern)));
     rule.push(`${s.category}:${s.term}`);
   }
+  // Views, not copies: the matcher repacks them (pattern-records.ts) and keeps only `kind` (a copy), so
+  // copying here would only raise the compile's peak memory.
   return {
     kind: table.kind.slice(0, n),
-    owner: table.owner.slice(0, n),
-    left: table.left.slice(0, n),
-    right: table.right.slice(0, n),
-    offset: table.offset.slice(0, n + 1),
-    codes: table.codes.slice(0, table.units),
-    run: table.run.slice(0, table.units),
-    mark: table.mark.slice(0, table.units),
+    owner: table.owner.subarray(0, n),
+    left: table.left.subarray(0, n),
+    right: table.right.subarray(0, n),
+    offset: table.offset.subarray(0, n + 1),
+    codes: table.codes.subarray(0, table.units),
+    run: table.run.subarray(0, table.units),
+    mark: table.mark.subarray(0, table.units),
     termCategory: category,
     termCategoryIndex: categoryIndex,
     termSeverity: severity,

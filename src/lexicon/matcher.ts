@@ -16,7 +16,8 @@
  *
  * Everything per message lives in typed arrays owned by this instance: a text with no hits allocates nothing,
  * and a text with hits allocates only its Reasons. Per hit, the pattern's facts come from one packed record
- * (pattern-records.ts), so a hit costs a cache line or two rather than one per table.
+ * (pattern-records.ts), so a hit costs a cache line or two rather than one per table. Measurements behind
+ * these choices are in bench/RESULTS.md ("Detection engine").
  */
 import type { Category, Evasion, Reason } from '../contracts/types.js';
 import { CATEGORIES, EVASIONS } from '../contracts/types.js';
@@ -40,6 +41,8 @@ import {
   KIND_ALIAS,
   KIND_ALLOW,
   KIND_PINYIN,
+  KIND_TERM,
+  KIND_WORD,
   MARK_ALIAS,
   MARK_SYLLABLE,
   MARK_WORD_BREAK,
@@ -117,7 +120,19 @@ export interface LexiconMatcherInit {
   folder: { fold(text: string, buf: FoldBuffer): FoldBuffer };
   buffer: FoldBuffer;
   automaton: CompiledAutomaton;
+  /** The automaton leaves out the one-unit patterns (singleUnitPattern): the matcher looks them up itself. */
+  singleUnitLookup?: boolean;
   tables: LexiconTables;
+}
+
+/**
+ * Patterns the automaton may leave out for the matcher to find by looking each text unit up (see
+ * LexiconMatcherInit.singleUnitLookup): one unit long and verified only on that exact unit (a term of one
+ * character is never a same-sound match, and allow phrases and words always need the same units). Compiler
+ * and matcher must agree, hence one definition.
+ */
+export function singleUnitPattern(kind: number, length: number): boolean {
+  return length === 1 && (kind === KIND_TERM || kind === KIND_ALLOW || kind === KIND_WORD);
 }
 
 export function isLatinWordUnit(code: number): boolean {
@@ -248,7 +263,16 @@ export class LexiconMatcher implements CompiledLexicon {
   readonly #units: Int32Array;
   readonly #exactRuns: Uint16Array;
   readonly #termRule: readonly string[];
-  readonly #hits: MatchHits = createMatchHits(64);
+  /** The automaton's hits for the current text. */
+  readonly #scanned: MatchHits = createMatchHits(64);
+  /** The one-unit patterns' hits for the current text (not in the automaton, see singleUnitPattern). */
+  readonly #singles: MatchHits = createMatchHits(16);
+  /** One-unit patterns (singleUnitPattern) by their unit: first pattern, -1 for none; then the next one. */
+  readonly #singleFirst: Int32Array;
+  readonly #singleNext: Int32Array;
+  /** 1 where #singleFirst has a pattern: a byte table, cheap to probe for every text unit. */
+  readonly #singleAt: Uint8Array;
+  readonly #hasSingles: boolean;
   /** Allow-phrase occurrences. */
   readonly #allow = new Occurrences();
   /** Ordinary-word occurrences (WORD patterns, and allow phrases too). */
@@ -273,6 +297,22 @@ export class LexiconMatcher implements CompiledLexicon {
     this.#units = packed.units;
     this.#exactRuns = packed.runs;
     this.#termRule = init.tables.termRule;
+    const lookup = init.singleUnitLookup === true;
+    const t = init.tables;
+    this.#singleFirst = new Int32Array(lookup ? 0x10000 : 0).fill(-1);
+    this.#singleNext = new Int32Array(lookup ? t.kind.length : 0).fill(-1);
+    this.#singleAt = new Uint8Array(lookup ? 0x10000 : 0);
+    let hasSingles = false;
+    // Last to first, so each unit's list comes out in pattern order (the automaton's order for one state).
+    for (let p = t.kind.length - 1; lookup && p >= 0; p--) {
+      if (!singleUnitPattern(t.kind[p], t.offset[p + 1] - t.offset[p])) continue;
+      const code = t.codes[t.offset[p]];
+      this.#singleNext[p] = this.#singleFirst[code];
+      this.#singleFirst[code] = p;
+      this.#singleAt[code] = 1;
+      hasSingles = true;
+    }
+    this.#hasSingles = hasSingles;
     this.#neverSwapped = new Set(Array.from(NEVER_SWAPPED, (ch) => ch.charCodeAt(0)));
   }
 
@@ -281,13 +321,11 @@ export class LexiconMatcher implements CompiledLexicon {
   }
 
   matchFolded(text: string, buf: FoldBuffer, out: Reason[]): void {
-    const hits = this.#hits;
-    const count = this.#automaton.scan(buf.codes, buf.length, hits);
-    if (count === 0) return;
-    const kindOf = this.#kind;
-    const record = this.#record;
-    const hitPattern = hits.pattern;
-    const hitEnd = hits.end;
+    const scanned = this.#scanned;
+    const count = this.#automaton.scan(buf.codes, buf.length, scanned);
+    const singles = this.#singles;
+    const singleCount = this.#hasSingles ? this.#findSingles(buf) : 0;
+    if (count === 0 && singleCount === 0) return;
     const allow = this.#allow;
     const words = this.#words;
     allow.count = 0;
@@ -296,34 +334,63 @@ export class LexiconMatcher implements CompiledLexicon {
     // Pass 1: exact occurrences of allow phrases and ordinary words (they decide over candidates, wherever
     // they end), counting term hits on the way: many texts with hits only hit those (操作, 增加).
     let termHits = 0;
-    for (let h = 0; h < count; h++) {
-      const p = hitPattern[h];
-      const kind = kindOf[p];
-      if (kind < KIND_ALLOW) {
-        termHits++;
-        continue;
-      }
-      const end = hitEnd[h];
-      const start = end - (record[p * RECORD_WORDS + R_SHAPE] >>> SHAPE_LENGTH_SHIFT) + 1;
-      if (!this.#exactOccurrence(p, start, buf)) continue;
-      if (kind === KIND_ALLOW) allow.push(p, start, end);
-      words.push(p, start, end);
-    }
+    for (let h = 0; h < count; h++) termHits += this.#notePhrase(scanned.pattern[h], scanned.end[h], buf);
+    for (let h = 0; h < singleCount; h++)
+      termHits += this.#notePhrase(singles.pattern[h], singles.end[h], buf);
     if (termHits === 0) return;
 
-    // Pass 2: verify term candidates.
+    // Pass 2: verify term candidates, in the automaton's order (by end unit, longer first) with the one-unit
+    // hits merged in after the automaton's at each unit, so that candidate order never depends on the split.
     const candidates = this.#candidates;
     candidates.count = 0;
-    for (let h = 0; h < count; h++) {
-      const p = hitPattern[h];
-      if (kindOf[p] >= KIND_ALLOW) continue;
-      const end = hitEnd[h];
-      const start = end - (record[p * RECORD_WORDS + R_SHAPE] >>> SHAPE_LENGTH_SHIFT) + 1;
-      const bits = this.#verify(p, start, end, buf);
-      if (bits < 0 || (allow.count > 0 && this.#allowed(p, start, end, buf))) continue;
-      candidates.push(p, buf.start[start], buf.end[end], bits);
+    let a = 0;
+    let b = 0;
+    while (a < count || b < singleCount) {
+      if (b === singleCount || (a < count && scanned.end[a] <= singles.end[b])) {
+        this.#consider(scanned.pattern[a], scanned.end[a], buf);
+        a++;
+      } else {
+        this.#consider(singles.pattern[b], singles.end[b], buf);
+        b++;
+      }
     }
     if (candidates.count > 0) this.#emit(text, out);
+  }
+
+  /** Pass 1 for one hit: records an allow/word occurrence; returns 1 for a term hit (handled in pass 2). */
+  #notePhrase(p: number, end: number, buf: FoldBuffer): number {
+    const kind = this.#kind[p];
+    if (kind < KIND_ALLOW) return 1;
+    const start = end - (this.#record[p * RECORD_WORDS + R_SHAPE] >>> SHAPE_LENGTH_SHIFT) + 1;
+    if (this.#exactOccurrence(p, start, buf)) {
+      if (kind === KIND_ALLOW) this.#allow.push(p, start, end);
+      this.#words.push(p, start, end);
+    }
+    return 0;
+  }
+
+  /** Pass 2 for one hit: a term hit that verifies and is not allowed becomes a candidate. */
+  #consider(p: number, end: number, buf: FoldBuffer): void {
+    if (this.#kind[p] >= KIND_ALLOW) return;
+    const start = end - (this.#record[p * RECORD_WORDS + R_SHAPE] >>> SHAPE_LENGTH_SHIFT) + 1;
+    const bits = this.#verify(p, start, end, buf);
+    if (bits < 0 || (this.#allow.count > 0 && this.#allowed(p, start, end, buf))) return;
+    this.#candidates.push(p, buf.start[start], buf.end[end], bits);
+  }
+
+  /** Hits of the one-unit patterns (singleUnitPattern) into #singles, by unit then pattern; their count. */
+  #findSingles(buf: FoldBuffer): number {
+    const codes = buf.codes;
+    const at = this.#singleAt;
+    const singles = this.#singles;
+    let n = 0;
+    for (let i = 0; i < buf.length; i++) {
+      if (at[codes[i]] === 0) continue;
+      for (let p = this.#singleFirst[codes[i]]; p >= 0; p = this.#singleNext[p])
+        n = pushHit(singles, n, p, i);
+    }
+    singles.count = n;
+    return n;
   }
 
   /** The run a pattern unit requires (packed; exact from the side table in the rare saturated case). */
@@ -351,12 +418,12 @@ export class LexiconMatcher implements CompiledLexicon {
     const termInfo = record[at + R_TERM];
     const cjk = termInfo >>> TERM_CJK_SHIFT;
     const o = record[at + R_UNITS];
+    const L = e - s + 1;
     const units = this.#units;
     const codes = buf.codes;
     const gap = buf.gap;
     const run = buf.run;
     const flags = buf.flags;
-    const L = e - s + 1;
 
     // The folder's own evasion bits over the matched units; invisibles dropped before the first unit lie
     // outside the span, and repeats are judged here (the folder marks every collapsed run as "repeats",
@@ -367,6 +434,7 @@ export class LexiconMatcher implements CompiledLexicon {
     let soft = 0;
     let hard = 0;
     let swapped = 0;
+    let swappedAt = 0; // bit k: unit k is a same-sound character, not the term's own (k < 31)
     let identicalCjk = 0;
     for (let k = 0; k < L; k++) {
       const i = s + k;
@@ -393,22 +461,15 @@ export class LexiconMatcher implements CompiledLexicon {
         }
       }
 
-      // Same-sound characters and Latin stand-ins.
+      // Same-sound characters and Latin stand-ins: which units differ from the term (checked further below).
       if (pinyin) continue;
       const pc = unit & UNIT_CODE_MASK;
       if (alias && (mark & MARK_ALIAS) !== 0) {
         swapped++;
       } else if (codes[i] !== pc) {
         swapped++;
-        if (this.#neverSwapped.has(codes[i]) || this.#inWord(i)) return -1;
-        // Two-character terms are the ambiguous ones (福建人 holds 建人 ~ 贱人, 去四川 holds 去四 ~ 去死): a
-        // swapped character at an edge must not run on into more Chinese text.
-        if (
-          cjk === 2 &&
-          ((k === 0 && gluedOutside(buf, s - 1, s)) || (k === L - 1 && gluedOutside(buf, e + 1, e + 1)))
-        ) {
-          return -1;
-        }
+        if (k < 31) swappedAt |= 1 << k;
+        else if (!this.#swapAllowed(buf, s, e, k, cjk)) return -1;
       } else if (isCjk(pc)) {
         identicalCjk++;
       }
@@ -429,10 +490,27 @@ export class LexiconMatcher implements CompiledLexicon {
       bits |= EV_PINYIN;
     } else if (swapped > 0) {
       if ((termFlags & TERM_PHONETIC) === 0 || cjk < 2 || identicalCjk === 0) return -1;
+      // The costlier checks last, once everything else has passed (most same-sound candidates fail above).
+      for (let rest = swappedAt; rest !== 0; rest &= rest - 1) {
+        if (!this.#swapAllowed(buf, s, e, 31 - Math.clz32(rest & -rest), cjk)) return -1;
+      }
       bits |= EV_HOMOPHONE;
     }
     if ((termFlags & TERM_NOT_PLAIN) !== 0 && (bits & (EV_PINYIN | EV_HOMOPHONE)) === 0) return -1;
     return bits;
+  }
+
+  /**
+   * Whether text unit s + k may stand in for the term's own character there: not a particle, not inside an
+   * ordinary word of the text, and, in a two-character term, not at an edge that runs on into more Chinese
+   * (福建人 holds 建人 ~ 贱人, 去四川 holds 去四 ~ 去死).
+   */
+  #swapAllowed(buf: FoldBuffer, s: number, e: number, k: number, cjk: number): boolean {
+    const i = s + k;
+    if (this.#neverSwapped.has(buf.codes[i]) || this.#inWord(i)) return false;
+    if (cjk !== 2) return true;
+    if (k === 0 && gluedOutside(buf, s - 1, s)) return false;
+    return !(i === e && gluedOutside(buf, e + 1, e + 1));
   }
 
   /** An allow/word pattern occurs exactly (same code units, not just same sound) with acceptable gaps. */
@@ -580,6 +658,21 @@ export class LexiconMatcher implements CompiledLexicon {
     const tx = this.#record[c.pattern[x] * RECORD_WORDS + R_OWNER];
     return ty !== tx ? ty < tx : y < x;
   }
+}
+
+/** Appends (pattern, end) at index n of a hit list, growing it when needed; returns n + 1. */
+function pushHit(hits: MatchHits, n: number, pattern: number, end: number): number {
+  if (n === hits.pattern.length) {
+    const pat = new Int32Array(n * 2);
+    const ends = new Int32Array(n * 2);
+    pat.set(hits.pattern);
+    ends.set(hits.end);
+    hits.pattern = pat;
+    hits.end = ends;
+  }
+  hits.pattern[n] = pattern;
+  hits.end[n] = end;
+  return n + 1;
 }
 
 /** Orders candidate indices by span start, longer first, then index (a stable sort by span). */

@@ -41,11 +41,16 @@ export interface JsonLinesOptions {
   repeatedValueKeys?: Iterable<string>;
 }
 
-/** Per nesting depth, the keys last seen at each position, with their encoded `"key":` and value policy. */
+/**
+ * Per nesting depth, the keys last seen at each position, with their encoded `"key":` and value policy, and
+ * for repeated-value keys the last value there and its bytes (most lines repeat the previous line's values).
+ */
 interface KeyCache {
   keys: string[];
   bytes: Uint8Array[];
   repeated: boolean[];
+  lastValue: unknown[];
+  lastValueBytes: Uint8Array[];
 }
 
 export class JsonLinesEncoder {
@@ -61,7 +66,9 @@ export class JsonLinesEncoder {
 
   constructor(options: JsonLinesOptions = {}) {
     this.#repeatedKeys = new Set(options.repeatedValueKeys ?? []);
-    for (let d = 0; d < CACHED_DEPTHS; d++) this.#depthCaches.push({ keys: [], bytes: [], repeated: [] });
+    for (let d = 0; d < CACHED_DEPTHS; d++) {
+      this.#depthCaches.push({ keys: [], bytes: [], repeated: [], lastValue: [], lastValueBytes: [] });
+    }
   }
 
   /** Bytes written since the last `take`. */
@@ -71,7 +78,7 @@ export class JsonLinesEncoder {
 
   /** Appends one line: the JSON of `value` and a newline (`null` for a value JSON has no text for). */
   writeLine(value: unknown): void {
-    this.#value(value, 0, false);
+    this.#value(value, 0);
     this.#byte(NEWLINE);
   }
 
@@ -82,11 +89,10 @@ export class JsonLinesEncoder {
     return out;
   }
 
-  #value(v: unknown, depth: number, repeated: boolean): void {
+  #value(v: unknown, depth: number): void {
     switch (typeof v) {
       case 'string':
-        if (repeated) this.#repeatedString(v);
-        else this.#string(v);
+        this.#string(v);
         return;
       case 'number':
         this.#number(v);
@@ -130,11 +136,25 @@ export class JsonLinesEncoder {
           cache.keys[i] = key;
           cache.bytes[i] = bytes;
           cache.repeated[i] = repeated;
+          cache.lastValue[i] = undefined;
         }
       }
       if (i > 0) this.#byte(COMMA);
       this.#raw(bytes);
-      this.#value(v, depth + 1, repeated);
+      if (repeated && typeof v === 'string') {
+        if (cache !== undefined && cache.lastValue[i] === v) {
+          this.#raw(cache.lastValueBytes[i]);
+        } else {
+          const valueBytes = this.#repeatedBytes(v);
+          if (cache !== undefined) {
+            cache.lastValue[i] = v;
+            cache.lastValueBytes[i] = valueBytes;
+          }
+          this.#raw(valueBytes);
+        }
+      } else {
+        this.#value(v, depth + 1);
+      }
       i++;
     }
     this.#byte(BRACE_CLOSE);
@@ -159,7 +179,7 @@ export class JsonLinesEncoder {
       if (i > 0) this.#byte(COMMA);
       const e = a[i];
       if (e === undefined || typeof e === 'function' || typeof e === 'symbol') this.#raw(NULL);
-      else this.#value(e, depth + 1, false);
+      else this.#value(e, depth + 1);
     }
     this.#byte(BRACKET_CLOSE);
   }
@@ -173,17 +193,14 @@ export class JsonLinesEncoder {
     return bytes;
   }
 
-  #repeatedString(s: string): void {
+  /** The encoded JSON of a string that repeats across lines (kept, up to MAX_CACHED_STRINGS of them). */
+  #repeatedBytes(s: string): Uint8Array {
     let bytes = this.#strings.get(s);
     if (bytes === undefined) {
-      if (this.#strings.size >= MAX_CACHED_STRINGS) {
-        this.#string(s);
-        return;
-      }
       bytes = encoder.encode(JSON.stringify(s));
-      this.#strings.set(s, bytes);
+      if (this.#strings.size < MAX_CACHED_STRINGS) this.#strings.set(s, bytes);
     }
-    this.#raw(bytes);
+    return bytes;
   }
 
   /** A JSON string, UTF-8 encoded in place; anything that needs escaping goes through JSON.stringify. */

@@ -44,7 +44,10 @@ export async function* lineBatches(
 }
 
 /** Writes and waits for 'drain' when the stream's buffer is full (backpressure for large outputs). */
-export function writeWithBackpressure(out: NodeJS.WritableStream, data: string | Uint8Array): Promise<void> | undefined {
+export function writeWithBackpressure(
+  out: NodeJS.WritableStream,
+  data: string | Uint8Array,
+): Promise<void> | undefined {
   if (out.write(data)) return undefined;
   return new Promise((resolve) => out.once('drain', resolve));
 }

@@ -119,6 +119,9 @@ describe('traditional → simplified', () => {
       assert.deepEqual(allEvasions(folder, text), [], text);
     }
     assert.notEqual(folded(folder, '著'), folded(folder, '着'));
+    // …and says so, for the lexicon compiler to spell terms both ways (躺着 / Taiwan's 躺著).
+    assert.equal(folder.keptVariants.get('著'.codePointAt(0)!), '着'.codePointAt(0));
+    assert.equal(createFolder({ traditional: false }).keptVariants.size, 0);
   });
 
   it('keeps every variant-table source that is a GB 2312 character as it is', async () => {

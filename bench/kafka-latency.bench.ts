@@ -1,0 +1,325 @@
+/**
+ * Verdict latency on the production path (issue 4): a real `modstream run` process in Kafka mode with Redis
+ * state, fed a steady stream; latency is each verdict record's Kafka timestamp minus its message record's
+ * Kafka timestamp (both CreateTime, stamped by the producing client on this machine's clock).
+ *
+ *   npm run bench -- kafka-latency [--rate 5000] [--seconds 30] [--warmup 3] [--partitions 6]
+ *   (Kafka: MODSTREAM_BENCH_KAFKA or 127.0.0.1:9092; Redis: MODSTREAM_BENCH_REDIS or redis://127.0.0.1:6379;
+ *    the topics, group and keys it writes are deleted afterwards)
+ *
+ * The stream is `modstream produce`'s: generated chat traffic (200 groups, 2 000 users, ~10 % rule
+ * breakers) keyed platform:groupId, paced in 20 ms slices. The processor runs with the built-in lexicons,
+ * default policy, metrics on, Redis fail-open, and the Kafka settings of the default configuration. The
+ * first `warmup` seconds of messages (JIT, group join) are reported apart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import { generateMessages, produceMessages } from '../src/transport/kafka/index.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Options {
+  rate: number;
+  seconds: number;
+  warmup: number;
+  partitions: number;
+  /** MODSTREAM_KAFKA_PARTITIONS_CONCURRENTLY for the processor; 0: its default. */
+  concurrency: number;
+  brokers: string[];
+  redisUrl: string;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const opts: Options = {
+    rate: 5000,
+    seconds: 30,
+    warmup: 3,
+    partitions: 6,
+    concurrency: 0,
+    brokers: (process.env.MODSTREAM_BENCH_KAFKA ?? '127.0.0.1:9092').split(','),
+    redisUrl: process.env.MODSTREAM_BENCH_REDIS ?? 'redis://127.0.0.1:6379',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const value = Number(argv[i + 1]);
+    if (argv[i] === '--rate') opts.rate = value;
+    else if (argv[i] === '--seconds') opts.seconds = value;
+    else if (argv[i] === '--warmup') opts.warmup = value;
+    else if (argv[i] === '--partitions') opts.partitions = value;
+    else if (argv[i] === '--concurrency') opts.concurrency = value;
+  }
+  for (const k of ['rate', 'seconds', 'partitions'] as const)
+    if (!(Number.isInteger(opts[k]) && opts[k] > 0)) throw new Error(`--${k} must be a positive integer`);
+  if (!(opts.warmup >= 0 && opts.warmup < opts.seconds)) throw new Error('--warmup must be in [0, seconds)');
+  return opts;
+}
+
+const kafkaClient = (brokers: string[]) =>
+  new Kafka({ clientId: 'modstream-bench-latency', brokers, logLevel: logLevel.NOTHING });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** `modstream run` in Kafka mode, configured through the environment as it is deployed. */
+async function startProcessor(opts: Options, prefix: string, metricsPort: number): Promise<ChildProcess> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('MODSTREAM_')) env[k] = v;
+  Object.assign(env, {
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    KAFKA_BROKERS: opts.brokers.join(','),
+    REDIS_URL: opts.redisUrl,
+    MODSTREAM_KAFKA_GROUP_ID: `${prefix}.group`,
+    MODSTREAM_KAFKA_TOPIC_MESSAGES: `${prefix}.messages`,
+    MODSTREAM_KAFKA_TOPIC_VERDICTS: `${prefix}.verdicts`,
+    MODSTREAM_KAFKA_TOPIC_DLQ: `${prefix}.dlq`,
+    MODSTREAM_KAFKA_PARTITIONS: String(opts.partitions),
+    MODSTREAM_REDIS_KEY_PREFIX: `${prefix}:`,
+    MODSTREAM_METRICS_HOST: '127.0.0.1',
+    MODSTREAM_LEXICON_WATCH: 'false',
+    MODSTREAM_POLICY_WATCH: 'false',
+  });
+  if (opts.concurrency > 0) env.MODSTREAM_KAFKA_PARTITIONS_CONCURRENTLY = String(opts.concurrency);
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'src/cli/main.ts'),
+      'run',
+      '--metrics-port',
+      String(metricsPort),
+      '--log-level',
+      'warn',
+    ],
+    { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`modstream run exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status === 200) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('modstream run was not ready within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** CPU seconds (user + system) of a process, from /proc; null where unavailable. */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+async function endOffsetsSum(brokers: string[], topic: string): Promise<number> {
+  const admin = kafkaClient(brokers).admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, o) => sum + Number(o.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Reads a whole topic once: first timestamp per `message-id` header. */
+async function timestampsById(
+  brokers: string[],
+  topic: string,
+  expected: number,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const kafka = kafkaClient(brokers);
+  const consumer = kafka.consumer({ groupId: `${topic}.reader`, maxBytesPerPartition: 4 * 1024 * 1024 });
+  let seen = 0;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolveRead, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`read only ${seen} of ${expected} records of ${topic}`)),
+        120_000,
+      );
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            for (const m of batch.messages) {
+              seen++;
+              const id = m.headers?.['message-id']?.toString();
+              if (id !== undefined && !out.has(id)) out.set(id, Number(m.timestamp));
+            }
+            if (seen >= expected) {
+              clearTimeout(timer);
+              resolveRead();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteGroups([`${topic}.reader`]).catch(() => {});
+  await admin.disconnect();
+  return out;
+}
+
+/** Mean per batch of the serial steps of one unit, from the processor's own histograms. */
+function describeBatches(metrics: string): string {
+  const value = (name: string, label = '') => {
+    const line = metrics.split('\n').find((l) => l.startsWith(`${name}${label} `));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : NaN;
+  };
+  const batches = value('modstream_kafka_batch_size_count');
+  const stage = (s: string) =>
+    (1000 * value('modstream_stage_duration_seconds_sum', `{stage="${s}"}`)) / batches;
+  const commit = (1000 * value('modstream_kafka_commit_duration_seconds_sum')) / batches;
+  const size = value('modstream_kafka_batch_size_sum') / batches;
+  return (
+    `${Math.round(batches)} batches of ${size.toFixed(0)} messages on average; per batch, flood (Redis) ` +
+    `${stage('flood').toFixed(1)} ms, policy + strikes (Redis) ${stage('policy').toFixed(1)} ms, produce ` +
+    `${stage('produce').toFixed(1)} ms, commit ${commit.toFixed(1)} ms.`
+  );
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+async function cleanUp(opts: Options, prefix: string): Promise<void> {
+  const admin = kafkaClient(opts.brokers).admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups([`${prefix}.group`]).catch(() => {});
+    await admin
+      .deleteTopics({
+        topics: [`${prefix}.messages`, `${prefix}.verdicts`, `${prefix}.dlq`],
+        timeout: 10_000,
+      })
+      .catch(() => {});
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 2000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function runKafkaLatencyBench(opts: Options): Promise<string> {
+  const prefix = `ms-bench-latency-${Date.now().toString(36)}`;
+  const total = opts.rate * opts.seconds;
+  const loadAtStart = loadavg()[0];
+  const admin = kafkaClient(opts.brokers).admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: ['messages', 'verdicts', 'dlq'].map((t) => ({
+      topic: `${prefix}.${t}`,
+      numPartitions: opts.partitions,
+    })),
+  });
+  await admin.disconnect();
+
+  let child: ChildProcess | null = null;
+  try {
+    const metricsPort = await freePort();
+    child = await startProcessor(opts, prefix, metricsPort);
+    const cpu0 = cpuSeconds(child.pid);
+    const produced = await produceMessages({
+      brokers: opts.brokers,
+      topic: `${prefix}.messages`,
+      source: generateMessages({ groups: 200, users: 2000, seed: 1, groupPrefix: 'lat' }),
+      ratePerSec: opts.rate,
+      limit: total,
+      createTopic: false,
+    });
+    process.stderr.write(
+      `produced ${produced.sent} messages at ${Math.round(produced.ratePerSec)} msgs/s over ${(produced.elapsedMs / 1000).toFixed(1)} s\n`,
+    );
+    const deadline = Date.now() + 60_000;
+    while ((await endOffsetsSum(opts.brokers, `${prefix}.verdicts`)) < produced.sent) {
+      if (Date.now() > deadline) throw new Error('not every message got its verdict within 60 s of the end');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const cpu1 = cpuSeconds(child.pid);
+    const perBatch = describeBatches(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    const processorCpu =
+      cpu0 !== null && cpu1 !== null
+        ? `${((100 * (cpu1 - cpu0)) / (produced.elapsedMs / 1000)).toFixed(0)} %`
+        : '?';
+
+    const sent = await timestampsById(opts.brokers, `${prefix}.messages`, produced.sent);
+    const judged = await timestampsById(opts.brokers, `${prefix}.verdicts`, produced.sent);
+    const firstTs = Math.min(...sent.values());
+    const warm: number[] = [];
+    const cold: number[] = [];
+    for (const [id, ts] of sent) {
+      const verdictTs = judged.get(id);
+      if (verdictTs === undefined) throw new Error(`no verdict for ${id}`);
+      (ts - firstTs < opts.warmup * 1000 ? cold : warm).push(verdictTs - ts);
+    }
+    warm.sort((a, b) => a - b);
+    cold.sort((a, b) => a - b);
+    const row = (label: string, xs: number[]) =>
+      `| ${label} | ${xs.length.toLocaleString('en-US')} | ${percentile(xs, 50)} | ${percentile(xs, 90)} | ${percentile(xs, 99)} | ${percentile(xs, 99.9)} | ${xs[xs.length - 1]} |`;
+    return (
+      `${opts.rate.toLocaleString('en-US')} msgs/s offered for ${opts.seconds} s (achieved ${Math.round(produced.ratePerSec).toLocaleString('en-US')}/s), ` +
+      `${opts.partitions} partitions; \`modstream run\` used ${processorCpu} of one core; ${cpus().length} cores, ` +
+      `load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end.\n\n` +
+      `| messages | count | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |\n|---|---:|---:|---:|---:|---:|---:|\n` +
+      `${row(`after the first ${opts.warmup} s`, warm)}\n${row(`first ${opts.warmup} s (warm-up)`, cold)}\n\n` +
+      `Where a batch's time went (the processor's /metrics, whole run): ${perBatch}\n`
+    );
+  } finally {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await cleanUp(opts, prefix);
+  }
+}
+
+export async function run(argv: string[]): Promise<void> {
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  const report = await runKafkaLatencyBench(parseArgs(argv));
+  process.stdout.write(`\n${report}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run(process.argv.slice(2)).catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}
