@@ -15,7 +15,9 @@ const CLI = 'dist/cli/main.js';
 
 function startHttp(): Promise<{ child: ChildProcess; base: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'run', '--port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run', '--port', '0', '--log-level', 'warn'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
       err += d;
@@ -26,7 +28,11 @@ function startHttp(): Promise<{ child: ChildProcess; base: string }> {
   });
 }
 
-async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -42,7 +48,12 @@ function fmt(n: number): string {
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { messages: { type: 'string' }, batch: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' } },
+    options: {
+      messages: { type: 'string' },
+      batch: { type: 'string' },
+      concurrency: { type: 'string' },
+      seed: { type: 'string' },
+    },
     strict: false,
   });
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
@@ -59,24 +70,36 @@ export async function run(argv: string[]): Promise<void> {
   {
     const started = performance.now();
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, 'run', '--stdin', '--log-level', 'warn'], { stdio: ['pipe', 'pipe', 'ignore'] });
+      const child = spawn(process.execPath, [CLI, 'run', '--stdin', '--log-level', 'warn'], {
+        stdio: ['pipe', 'pipe', 'ignore'],
+      });
       let outLines = 0;
       child.stdout.on('data', (d: Buffer) => {
         for (const b of d) if (b === 10) outLines++;
       });
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 && outLines === lines.length ? resolve() : reject(new Error(`stdin run: exit ${code}, ${outLines} lines`))));
+      child.on('close', (code) =>
+        code === 0 && outLines === lines.length
+          ? resolve()
+          : reject(new Error(`stdin run: exit ${code}, ${outLines} lines`)),
+      );
       child.stdin.end(jsonl);
     });
     const s = (performance.now() - started) / 1000;
-    rows.push(`| \`run --stdin\` (whole process, start-up included) | ${fmt(count / s)} | ${s.toFixed(2)} s |`);
+    rows.push(
+      `| \`run --stdin\` (whole process, start-up included) | ${fmt(count / s)} | ${s.toFixed(2)} s |`,
+    );
   }
 
   // 2. HTTP: NDJSON batches, and single messages.
   const { child, base } = await startHttp();
   try {
     const post = async (body: string, type: string) => {
-      const res = await fetch(`${base}/v1/messages`, { method: 'POST', headers: { 'content-type': type }, body });
+      const res = await fetch(`${base}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
       if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
       await res.arrayBuffer();
     };
@@ -86,12 +109,16 @@ export async function run(argv: string[]): Promise<void> {
     let t = performance.now();
     await pool(batches, concurrency, (b) => post(b, 'application/x-ndjson'));
     let s = (performance.now() - t) / 1000;
-    rows.push(`| HTTP \`POST /v1/messages\`, NDJSON batches of ${batch}, ${concurrency} concurrent | ${fmt(count / s)} | ${s.toFixed(2)} s |`);
+    rows.push(
+      `| HTTP \`POST /v1/messages\`, NDJSON batches of ${batch}, ${concurrency} concurrent | ${fmt(count / s)} | ${s.toFixed(2)} s |`,
+    );
     const singles = lines.slice(0, Math.min(lines.length, 10_000));
     t = performance.now();
     await pool(singles, 16, (l) => post(l, 'application/json'));
     s = (performance.now() - t) / 1000;
-    rows.push(`| HTTP \`POST /v1/messages\`, one message per request, 16 concurrent (${fmt(singles.length)} requests) | ${fmt(singles.length / s)} | ${s.toFixed(2)} s |`);
+    rows.push(
+      `| HTTP \`POST /v1/messages\`, one message per request, 16 concurrent (${fmt(singles.length)} requests) | ${fmt(singles.length / s)} | ${s.toFixed(2)} s |`,
+    );
   } finally {
     child.kill('SIGTERM');
   }

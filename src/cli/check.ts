@@ -6,7 +6,16 @@ import { JsonLinesEncoder } from '../transport/json-lines.js';
 import { lineBatches, writeWithBackpressure } from '../transport/lines.js';
 
 /** Verdict and reason fields whose string values repeat from line to line: encoded once (json-lines.ts). */
-const REPEATED_VALUE_KEYS = ['platform', 'action', 'policy', 'lexiconVersion', 'detector', 'category', 'rule', 'code'];
+const REPEATED_VALUE_KEYS = [
+  'platform',
+  'action',
+  'policy',
+  'lexiconVersion',
+  'detector',
+  'category',
+  'rule',
+  'code',
+];
 
 export interface CheckOptions {
   input: Readable;
@@ -32,7 +41,14 @@ export interface CheckSummary {
  */
 export async function runCheck(o: CheckOptions): Promise<CheckSummary> {
   const started = hrNow();
-  const summary: CheckSummary = { lines: 0, verdicts: 0, errors: 0, byAction: {}, byErrorCode: {}, seconds: 0 };
+  const summary: CheckSummary = {
+    lines: 0,
+    verdicts: 0,
+    errors: 0,
+    byAction: {},
+    byErrorCode: {},
+    seconds: 0,
+  };
   let seq = 0;
   // One JSON line per outcome, encoded straight to UTF-8 (the same bytes as JSON.stringify + '\n').
   const encoder = new JsonLinesEncoder({ repeatedValueKeys: REPEATED_VALUE_KEYS });
@@ -75,7 +91,15 @@ export async function runCheck(o: CheckOptions): Promise<CheckSummary> {
  * independently (no ladder or flood across lines); JSONL input carries real senders and is stateful.
  */
 function textMessage(text: string, seq: number, lineNo: number): string {
-  return JSON.stringify({ v: 1, id: `cli:check:${seq}`, platform: "cli", groupId: "check", userId: `line-${lineNo}`, text, ts: Date.now() });
+  return JSON.stringify({
+    v: 1,
+    id: `cli:check:${seq}`,
+    platform: 'cli',
+    groupId: 'check',
+    userId: `line-${lineNo}`,
+    text,
+    ts: Date.now(),
+  });
 }
 
 export function openInput(path: string | undefined): Readable {

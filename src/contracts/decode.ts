@@ -36,12 +36,18 @@ export class MessageDecoder {
     if (typeof raw === 'string') {
       // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: skip the exact count when clearly small.
       if (raw.length * 3 > this.#maxRecordBytes && Buffer.byteLength(raw) > this.#maxRecordBytes) {
-        return fail('OVERSIZE', `record is ${Buffer.byteLength(raw)} bytes, over the ${this.#maxRecordBytes}-byte limit`);
+        return fail(
+          'OVERSIZE',
+          `record is ${Buffer.byteLength(raw)} bytes, over the ${this.#maxRecordBytes}-byte limit`,
+        );
       }
       text = raw;
     } else {
       if (raw.byteLength > this.#maxRecordBytes) {
-        return fail('OVERSIZE', `record is ${raw.byteLength} bytes, over the ${this.#maxRecordBytes}-byte limit`);
+        return fail(
+          'OVERSIZE',
+          `record is ${raw.byteLength} bytes, over the ${this.#maxRecordBytes}-byte limit`,
+        );
       }
       try {
         text = fatalUtf8.decode(raw);
@@ -61,7 +67,10 @@ export class MessageDecoder {
   /** Validates an already-parsed value (HTTP arrays, tests). */
   check(value: unknown): DecodeResult {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return fail('BAD_MESSAGE', `(record) must be a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value} (type)`);
+      return fail(
+        'BAD_MESSAGE',
+        `(record) must be a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value} (type)`,
+      );
     }
     if (!this.#validate(value)) {
       return fail('BAD_MESSAGE', describeAjvErrors(this.#validate.errors));
@@ -69,7 +78,10 @@ export class MessageDecoder {
     const message = value as Message;
     const t = message.text;
     if (t.length * 3 > this.#maxTextBytes && Buffer.byteLength(t) > this.#maxTextBytes) {
-      return fail('OVERSIZE', `text is ${Buffer.byteLength(t)} bytes, over the ${this.#maxTextBytes}-byte limit (maxTextBytes)`);
+      return fail(
+        'OVERSIZE',
+        `text is ${Buffer.byteLength(t)} bytes, over the ${this.#maxTextBytes}-byte limit (maxTextBytes)`,
+      );
     }
     if (!t.isWellFormed()) {
       return fail('BAD_ENCODING', 'text contains a lone UTF-16 surrogate (wellFormed)');

@@ -7,10 +7,16 @@ import { floodReasons } from '../flood/reasons.js';
 import { NOOP_METRICS, type PipelineMetrics } from './metrics.js';
 import { createFoldBuffer } from '../fold/buffer.js';
 import type { FoldBuffer } from '../fold/types.js';
-import type { ClassifierStage, DetectorStage, FoldedHasher, FoldStage, LexiconStage, PolicyStage } from './stages.js';
+import type {
+  ClassifierStage,
+  DetectorStage,
+  FoldedHasher,
+  FoldStage,
+  LexiconStage,
+  PolicyStage,
+} from './stages.js';
 import { errorRecord, hrNow } from './records.js';
 import type { BatchJudge, IncomingRecord, Outcome } from './types.js';
-
 
 export interface PipelineOptions {
   decoder: MessageDecoder;
@@ -103,7 +109,8 @@ export class Pipeline implements BatchJudge {
     const hashing = this.#flood !== null;
     // Ingest: how long the batch waited between the transport receiving it and the pipeline starting on it.
     const arrived = records.length > 0 ? records[0]!.receivedAt : undefined;
-    if (arrived !== undefined) metrics.stage('ingest', batchStart > arrived ? (batchStart - arrived) / 1000 : 0);
+    if (arrived !== undefined)
+      metrics.stage('ingest', batchStart > arrived ? (batchStart - arrived) / 1000 : 0);
 
     // 1. Decode + content stages, synchronous per message.
     for (let i = 0; i < records.length; i++) {
@@ -118,7 +125,10 @@ export class Pipeline implements BatchJudge {
       }
       if (!decoded.ok) {
         // Counted where it leaves (DLQ producer, error output), so a record is never counted twice.
-        outcomes[i] = { kind: 'error', error: errorRecord(decoded.error.code, decoded.error.message, rec.raw, rec.source) };
+        outcomes[i] = {
+          kind: 'error',
+          error: errorRecord(decoded.error.code, decoded.error.message, rec.raw, rec.source),
+        };
         continue;
       }
       const message = decoded.message;
@@ -140,7 +150,10 @@ export class Pipeline implements BatchJudge {
       } catch (e) {
         // A stage bug must not take the stream down: the record goes to the DLQ with the cause.
         metrics.stageError('match');
-        outcomes[i] = { kind: 'error', error: errorRecord('PROCESSING_FAILED', describe(e), rec.raw, rec.source) };
+        outcomes[i] = {
+          kind: 'error',
+          error: errorRecord('PROCESSING_FAILED', describe(e), rec.raw, rec.source),
+        };
         continue;
       }
       judged.push({ index: i, message, reasons, receivedAt: rec.receivedAt ?? batchStart, textHash });
