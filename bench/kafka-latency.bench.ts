@@ -236,7 +236,44 @@ async function cleanUp(opts: Options, prefix: string): Promise<void> {
   }
 }
 
+/** Fails early, and clearly, when the broker or Redis is not there. */
+async function requireServices(brokers: string[], redisUrl: string): Promise<void> {
+  const hint = 'start them with `npm run services:up`';
+  const admin = new Kafka({
+    clientId: 'modstream-bench-probe',
+    brokers,
+    connectionTimeout: 2000,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (e) {
+    throw new Error(`Kafka at ${brokers.join(',')} is not reachable (${(e as Error).message}); ${hint}`, {
+      cause: e,
+    });
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (e) {
+    throw new Error(`Redis at ${redisUrl} is not reachable (${(e as Error).message}); ${hint}`, { cause: e });
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export async function runKafkaLatencyBench(opts: Options): Promise<string> {
+  await requireServices(opts.brokers, opts.redisUrl);
   const prefix = `ms-bench-latency-${Date.now().toString(36)}`;
   const total = opts.rate * opts.seconds;
   const loadAtStart = loadavg()[0];
@@ -281,7 +318,8 @@ export async function runKafkaLatencyBench(opts: Options): Promise<string> {
 
     const sent = await timestampsById(opts.brokers, `${prefix}.messages`, produced.sent);
     const judged = await timestampsById(opts.brokers, `${prefix}.verdicts`, produced.sent);
-    const firstTs = Math.min(...sent.values());
+    let firstTs = Infinity;
+    for (const ts of sent.values()) if (ts < firstTs) firstTs = ts;
     const warm: number[] = [];
     const cold: number[] = [];
     for (const [id, ts] of sent) {

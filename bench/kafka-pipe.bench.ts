@@ -320,7 +320,44 @@ function cpuText(
   return `${r.cpuUsPerMessage.toFixed(0)} / ${r.redisCpuUsPerMessage.toFixed(0)} / ${broker}`;
 }
 
+/** Fails early, and clearly, when the broker or Redis is not there. */
+async function requireServices(brokers: string[], redisUrl: string): Promise<void> {
+  const hint = 'start them with `npm run services:up`';
+  const admin = new Kafka({
+    clientId: 'modstream-bench-probe',
+    brokers,
+    connectionTimeout: 2000,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (e) {
+    throw new Error(`Kafka at ${brokers.join(',')} is not reachable (${(e as Error).message}); ${hint}`, {
+      cause: e,
+    });
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (e) {
+    throw new Error(`Redis at ${redisUrl} is not reachable (${(e as Error).message}); ${hint}`, { cause: e });
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export async function runKafkaPipeBench(opts: Options): Promise<string> {
+  await requireServices(opts.brokers, opts.redisUrl);
   const prefix = `ms-bench-pipe-${Date.now().toString(36)}`;
   const messagesTopic = `${prefix}.messages`;
   const topics = [messagesTopic];

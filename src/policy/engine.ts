@@ -79,7 +79,13 @@ interface Pending {
   /** Answered by `record` (true) or by `peek`, at this slot of that call. */
   readonly recorded: boolean;
   readonly slot: number;
+  /** `group\0userId` and the (clamped) event time: where a peek stands among this batch's records. */
+  readonly sender: string;
+  readonly ts: number;
 }
+
+/** This batch's strike records of one sender: their slots in the `record` call, in batch order. */
+type SenderRecords = number[];
 
 const MAX_FUTURE_SKEW_MS = 60_000;
 const MENTION_ALL = 'mention:all';
@@ -120,6 +126,9 @@ export class PolicyEngine {
     let pending: Pending[] | null = null;
     const records: StrikeRequest[] = [];
     const peeks: { group: string; userId: string; ts: number }[] = [];
+    const recordIndex: number[] = [];
+    const recordOwnId: boolean[] = [];
+    const bySender = new Map<string, SenderRecords>();
 
     for (let i = 0; i < batch.length; i++) {
       const { message, reasons } = batch[i];
@@ -136,9 +145,15 @@ export class PolicyEngine {
       const ts = message.ts < latest ? message.ts : latest;
       const strike = strikeOf(acting, message, ts);
       const recorded = !exempt && !dryRun && strike.weight > 0;
+      const sender = group + '\u0000' + message.userId;
       let slot: number;
       if (recorded) {
         slot = records.length;
+        recordIndex.push(i);
+        recordOwnId.push(strike.id === message.id);
+        const mine = bySender.get(sender);
+        if (mine) mine.push(slot);
+        else bySender.set(sender, [slot]);
         records.push({
           group,
           userId: message.userId,
@@ -160,15 +175,18 @@ export class PolicyEngine {
         weight: exempt ? 0 : strike.weight,
         recorded,
         slot,
+        sender,
+        ts,
       });
     }
     if (pending === null) return out;
 
     // Both calls go out before either is awaited: against Redis they share the round trip, and a store
-    // applies them in call order, so peeks see this batch's records.
-    const [recordAnswer, peekAnswer] = await Promise.all([
-      records.length > 0 ? settle(this.#store.record(records), records.length) : null,
+    // applies them in call order. The peek goes first, so it sees the state before this batch's records;
+    // peekedCount() then places each peek at its own position in the batch.
+    const [peekAnswer, recordAnswer] = await Promise.all([
       peeks.length > 0 ? settle(this.#store.peek(peeks), peeks.length) : null,
+      records.length > 0 ? settle(this.#store.record(records), records.length) : null,
     ]);
     if (this.#onStoreError === 'throw') {
       if (recordAnswer?.error) throw recordAnswer.error;
@@ -176,20 +194,62 @@ export class PolicyEngine {
     }
 
     for (const p of pending) {
+      const mine = p.recorded ? undefined : bySender.get(p.sender);
       const answer = p.recorded ? recordAnswer! : peekAnswer!;
-      if (answer.error) {
-        out[p.index] = degradedDecision(policy.id, p, answer.error);
+      const error = answer.error ?? (mine ? recordAnswer!.error : undefined);
+      if (error) {
+        out[p.index] = degradedDecision(policy.id, p, error);
         continue;
       }
       const strikes = p.recorded
-        ? (answer.values[p.slot] as StrikeResult).strikes
-        : (answer.values[p.slot] as number) + (p.dryRun ? p.weight : 0);
+        ? (answer.values![p.slot] as StrikeResult).strikes
+        : peekedCount(
+            answer.values![p.slot] as number,
+            p,
+            mine,
+            records,
+            recordIndex,
+            recordOwnId,
+            recordAnswer?.values as readonly StrikeResult[] | undefined,
+          ) + (p.dryRun ? p.weight : 0);
       out[p.index] = p.exempt
         ? exemptDecision(policy.id, p, strikes)
         : decideViolations(policy.id, p, strikes);
     }
     return out;
   }
+}
+
+/**
+ * A peeked sender's live strikes at the peek's own position in the batch, so the count never depends on
+ * where a transport cut the batches. The peek read the store before this batch's records: add the strikes
+ * this batch recorded for the sender before this message (new ones: a duplicate recorded nothing). A later
+ * message's strike found as a duplicate of its own id was recorded by an earlier delivery of this batch (a
+ * redelivery), so the peek counted it although it comes after this message: take it out. (A duplicate
+ * keyed by a cooldown bucket cannot be placed in time and stays counted.)
+ */
+function peekedCount(
+  peeked: number,
+  p: Pending,
+  mine: SenderRecords | undefined,
+  records: readonly StrikeRequest[],
+  recordIndex: readonly number[],
+  recordOwnId: readonly boolean[],
+  answers: readonly StrikeResult[] | undefined,
+): number {
+  if (!mine || !answers) return peeked;
+  let count = peeked;
+  for (const slot of mine) {
+    const r = records[slot];
+    if (r.ts + r.ttlMs <= p.ts) continue; // expired by this message's time: in neither count
+    const duplicate = answers[slot].duplicate;
+    if (recordIndex[slot] < p.index) {
+      if (!duplicate) count += r.weight;
+    } else if (duplicate && recordOwnId[slot]) {
+      count -= r.weight;
+    }
+  }
+  return count;
 }
 
 // ---------------------------------------------------------------------------------------------------------

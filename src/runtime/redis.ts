@@ -21,6 +21,11 @@ export async function createRedisStores(
     failMode: config.redis.failMode,
     commandTimeoutMs: config.redis.commandTimeoutMs,
     fallbackMaxKeys: config.state.maxKeys,
+    // Off: a locally answered flooder's messages reach Redis only when the block lifts, so a crash or a
+    // rebalance (the partition moves to another instance) would drop them from the rate and duplicate
+    // windows after their offsets were committed, and later messages would be judged on short counts.
+    // Every message's flood state is in Redis before its offset is committed (tests/integration/e2e).
+    localBlock: false,
     logger: log,
     metrics: metrics?.redis ?? null,
   });

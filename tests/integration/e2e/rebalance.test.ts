@@ -1,0 +1,103 @@
+/**
+ * End to end, scaling: two `modstream run` instances in one consumer group while the stream flows. The
+ * second joins mid-stream (the partitions are split between them), then the first leaves (SIGTERM; the
+ * second takes everything over). No message may be lost, and a message judged by both (handed over
+ * between a produce and its commit) must have been judged identically; decisions are the reference run's.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createTopics, deleteTopics, requireKafka, requireRedis, waitFor } from '../../helpers/services.js';
+import {
+  TopicCollector,
+  assertOneDecisionPerMessage,
+  assertOrderPerGroup,
+  assertVerdictRecordsWellFormed,
+  deleteRedisKeys,
+  e2eNames,
+  processorSpec,
+  produceSteadily,
+  referenceDecisions,
+  traffic,
+  waitForVerdicts,
+  type Decision,
+} from './kit.js';
+import { ProcessorProcess } from './processor-process.js';
+
+const kafka = await requireKafka();
+const redis = await requireRedis();
+
+// Members notice a rebalance at their next heartbeat (a third of the session).
+const FAST_SESSION = { kafka: { sessionTimeoutMs: 6000 } };
+
+describe(
+  'e2e: two processor instances in one group during a rebalance',
+  { skip: kafka.skip || redis.skip, timeout: 150_000 },
+  () => {
+    const names = e2eNames('rebalance');
+    const brokers = kafka.brokers;
+    const messages = traffic({ prefix: names.prefix, count: 8000, groups: 12, mentions: false });
+    const spec = processorSpec(names, brokers, redis.url, {
+      configFile: FAST_SESSION,
+      // Small units, so many commits happen while partitions move.
+      env: { MODSTREAM_KAFKA_MAX_BATCH_RECORDS: '100' },
+    });
+    const running: ProcessorProcess[] = [];
+    let collector: TopicCollector;
+    let expected: Map<string, Decision>;
+
+    before(async () => {
+      await createTopics(brokers, Object.values(names.topics), 4);
+      collector = await TopicCollector.start(brokers, names.topics.verdicts);
+      expected = await referenceDecisions(messages);
+    });
+
+    after(async () => {
+      await Promise.all(running.map((p) => p.dispose()));
+      await collector?.stop();
+      await deleteTopics(brokers, Object.values(names.topics));
+      await deleteRedisKeys(redis.url, names.redisKeyPrefix);
+    });
+
+    it('loses nothing and never judges a message twice differently', async (t) => {
+      const first = await ProcessorProcess.spawn('first', spec);
+      running.push(first);
+      await first.ready();
+      assert.deepEqual(
+        await first.assigned(),
+        [0, 1, 2, 3],
+        'alone, the first instance owns every partition',
+      );
+      const producing = produceSteadily(brokers, names.topics.messages, messages, 12_000);
+
+      // The second instance joins mid-stream; the group splits the partitions between the two.
+      await waitFor(() => collector.size >= 1000, 'the stream to be under way', { timeoutMs: 60_000 });
+      const second = await ProcessorProcess.spawn('second', spec);
+      running.push(second);
+      const [mine, theirs] = await Promise.all([first.waitAssigned(2), second.waitAssigned(2)]);
+      assert.deepEqual([...mine, ...theirs].sort(), [0, 1, 2, 3], 'every partition has one owner');
+      const atSplit = collector.size;
+      await waitFor(() => collector.size >= atSplit + 500, 'both instances to work on the stream', {
+        timeoutMs: 60_000,
+      });
+      const firstJudged = await first.metric('modstream_messages_total');
+      const secondJudged = await second.metric('modstream_messages_total');
+      assert.ok(firstJudged > 0 && secondJudged > 0, 'both instances judged messages');
+
+      // The first leaves mid-stream; the second takes every partition over.
+      const exit = await first.terminate();
+      assert.equal(exit.code, 0, `first instance exit\n${first.output()}`);
+      await second.waitAssigned(4);
+      await producing;
+
+      const verdicts = await waitForVerdicts(collector, messages, 90_000);
+      assertVerdictRecordsWellFormed(verdicts);
+      assertOrderPerGroup(verdicts, messages);
+      const report = assertOneDecisionPerMessage(verdicts, messages, expected);
+      t.diagnostic(
+        `first judged ${firstJudged} before the split finished, second ${secondJudged}; ${report.duplicates} verdicts redelivered`,
+      );
+      const end = await second.terminate();
+      assert.equal(end.code, 0, `second instance exit\n${second.output()}`);
+    });
+  },
+);
