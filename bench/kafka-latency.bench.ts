@@ -11,6 +11,10 @@
  * breakers) keyed platform:groupId, paced in 20 ms slices. The processor runs with the built-in lexicons,
  * default policy, metrics on, Redis fail-open, and the Kafka settings of the default configuration. The
  * first `warmup` seconds of messages (JIT, group join) are reported apart.
+ *
+ * `--path pipe` measures the transport's own floor instead: the no-op pipe of kafka-pipe.bench.ts (the
+ * same KafkaStreamProcessor and settings, a fixed verdict per record, nothing parsed, no Redis), run in
+ * this process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,7 +24,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import { generateMessages, produceMessages } from '../src/transport/kafka/index.js';
+import { loadConfig } from '../src/config/load.js';
+import { kafkaSettingsFrom } from '../src/runtime/kafka.js';
+import { KafkaStreamProcessor, generateMessages, produceMessages } from '../src/transport/kafka/index.js';
+import { NoopJudge } from './kafka-pipe.bench.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -31,6 +38,8 @@ interface Options {
   partitions: number;
   /** MODSTREAM_KAFKA_PARTITIONS_CONCURRENTLY for the processor; 0: its default. */
   concurrency: number;
+  /** full: `modstream run`; pipe: the no-op pipe in this process (the transport's floor). */
+  path: 'full' | 'pipe';
   brokers: string[];
   redisUrl: string;
 }
@@ -42,6 +51,7 @@ function parseArgs(argv: readonly string[]): Options {
     warmup: 3,
     partitions: 6,
     concurrency: 0,
+    path: 'full',
     brokers: (process.env.MODSTREAM_BENCH_KAFKA ?? '127.0.0.1:9092').split(','),
     redisUrl: process.env.MODSTREAM_BENCH_REDIS ?? 'redis://127.0.0.1:6379',
   };
@@ -52,6 +62,11 @@ function parseArgs(argv: readonly string[]): Options {
     else if (argv[i] === '--warmup') opts.warmup = value;
     else if (argv[i] === '--partitions') opts.partitions = value;
     else if (argv[i] === '--concurrency') opts.concurrency = value;
+    else if (argv[i] === '--path') {
+      const path = argv[i + 1];
+      if (path !== 'full' && path !== 'pipe') throw new Error('--path must be full or pipe');
+      opts.path = path;
+    }
   }
   for (const k of ['rate', 'seconds', 'partitions'] as const)
     if (!(Number.isInteger(opts[k]) && opts[k] > 0)) throw new Error(`--${k} must be a positive integer`);
@@ -119,6 +134,48 @@ async function startProcessor(opts: Options, prefix: string, metricsPort: number
   }
 }
 
+/** The no-op pipe, in this process, with the Kafka settings `modstream run` derives from the defaults. */
+async function startPipe(
+  opts: Options,
+  prefix: string,
+): Promise<{ processor: KafkaStreamProcessor; describe(): string }> {
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      kafka: {
+        brokers: opts.brokers,
+        groupId: `${prefix}.group`,
+        partitions: opts.partitions,
+        topics: { messages: `${prefix}.messages`, verdicts: `${prefix}.verdicts`, dlq: `${prefix}.dlq` },
+        ...(opts.concurrency > 0 ? { partitionsConsumedConcurrently: opts.concurrency } : {}),
+      },
+    },
+  });
+  let batches = 0;
+  let records = 0;
+  let produceMs = 0;
+  let commitMs = 0;
+  const processor = new KafkaStreamProcessor({
+    judge: new NoopJudge(),
+    kafka: { ...kafkaSettingsFrom(config), createTopics: false },
+    hooks: {
+      onBatch: (n) => {
+        batches++;
+        records += n;
+      },
+      onProduce: (ms) => (produceMs += ms),
+      onCommit: (ms) => (commitMs += ms),
+    },
+  });
+  await processor.start();
+  return {
+    processor,
+    describe: () =>
+      `${batches} batches of ${(records / batches).toFixed(0)} messages on average; per batch, produce ` +
+      `${(produceMs / batches).toFixed(1)} ms, commit ${(commitMs / batches).toFixed(1)} ms.`,
+  };
+}
+
 /** CPU seconds (user + system) of a process, from /proc; null where unavailable. */
 function cpuSeconds(pid: number | undefined): number | null {
   if (pid === undefined) return null;
@@ -141,11 +198,20 @@ async function endOffsetsSum(brokers: string[], topic: string): Promise<number> 
   }
 }
 
-/** Reads a whole topic once: first timestamp per `message-id` header. */
+type KeyOf = (
+  partition: number,
+  m: { offset: string; headers?: Record<string, unknown> },
+) => string | undefined;
+const byMessageId: KeyOf = (_, m) => (m.headers?.['message-id'] as Buffer | undefined)?.toString();
+// The no-op pipe names its verdicts after the source record (see NoopJudge).
+const bySourcePosition: KeyOf = (partition, m) => `bench:${partition}:${m.offset}`;
+
+/** Reads a whole topic once: first timestamp per key (by default the `message-id` header). */
 async function timestampsById(
   brokers: string[],
   topic: string,
   expected: number,
+  keyOf: KeyOf = byMessageId,
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const kafka = kafkaClient(brokers);
@@ -165,7 +231,7 @@ async function timestampsById(
           eachBatch: async ({ batch }) => {
             for (const m of batch.messages) {
               seen++;
-              const id = m.headers?.['message-id']?.toString();
+              const id = keyOf(batch.partition, m);
               if (id !== undefined && !out.has(id)) out.set(id, Number(m.timestamp));
             }
             if (seen >= expected) {
@@ -198,7 +264,7 @@ function describeBatches(metrics: string): string {
   const commit = (1000 * value('modstream_kafka_commit_duration_seconds_sum')) / batches;
   const size = value('modstream_kafka_batch_size_sum') / batches;
   return (
-    `${Math.round(batches)} batches of ${size.toFixed(0)} messages on average; per batch, flood (Redis) ` +
+    `${Math.round(batches)} batches of ${size.toFixed(0)} messages on average (the processor's /metrics); per batch, flood (Redis) ` +
     `${stage('flood').toFixed(1)} ms, policy + strikes (Redis) ${stage('policy').toFixed(1)} ms, produce ` +
     `${stage('produce').toFixed(1)} ms, commit ${commit.toFixed(1)} ms.`
   );
@@ -289,10 +355,12 @@ export async function runKafkaLatencyBench(opts: Options): Promise<string> {
   await admin.disconnect();
 
   let child: ChildProcess | null = null;
+  let pipe: { processor: KafkaStreamProcessor; describe(): string } | null = null;
   try {
     const metricsPort = await freePort();
-    child = await startProcessor(opts, prefix, metricsPort);
-    const cpu0 = cpuSeconds(child.pid);
+    if (opts.path === 'full') child = await startProcessor(opts, prefix, metricsPort);
+    else pipe = await startPipe(opts, prefix);
+    const cpu0 = child ? cpuSeconds(child.pid) : null;
     const produced = await produceMessages({
       brokers: opts.brokers,
       topic: `${prefix}.messages`,
@@ -309,14 +377,21 @@ export async function runKafkaLatencyBench(opts: Options): Promise<string> {
       if (Date.now() > deadline) throw new Error('not every message got its verdict within 60 s of the end');
       await new Promise((r) => setTimeout(r, 250));
     }
-    const cpu1 = cpuSeconds(child.pid);
-    const perBatch = describeBatches(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    const cpu1 = child ? cpuSeconds(child.pid) : null;
+    const perBatch = pipe
+      ? pipe.describe()
+      : describeBatches(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
     const processorCpu =
       cpu0 !== null && cpu1 !== null
-        ? `${((100 * (cpu1 - cpu0)) / (produced.elapsedMs / 1000)).toFixed(0)} %`
-        : '?';
+        ? `\`modstream run\` used ${((100 * (cpu1 - cpu0)) / (produced.elapsedMs / 1000)).toFixed(0)} % of one core`
+        : 'the no-op pipe ran in the producing process';
 
-    const sent = await timestampsById(opts.brokers, `${prefix}.messages`, produced.sent);
+    const sent = await timestampsById(
+      opts.brokers,
+      `${prefix}.messages`,
+      produced.sent,
+      pipe ? bySourcePosition : byMessageId,
+    );
     const judged = await timestampsById(opts.brokers, `${prefix}.verdicts`, produced.sent);
     let firstTs = Infinity;
     for (const ts of sent.values()) if (ts < firstTs) firstTs = ts;
@@ -333,13 +408,14 @@ export async function runKafkaLatencyBench(opts: Options): Promise<string> {
       `| ${label} | ${xs.length.toLocaleString('en-US')} | ${percentile(xs, 50)} | ${percentile(xs, 90)} | ${percentile(xs, 99)} | ${percentile(xs, 99.9)} | ${xs[xs.length - 1]} |`;
     return (
       `${opts.rate.toLocaleString('en-US')} msgs/s offered for ${opts.seconds} s (achieved ${Math.round(produced.ratePerSec).toLocaleString('en-US')}/s), ` +
-      `${opts.partitions} partitions; \`modstream run\` used ${processorCpu} of one core; ${cpus().length} cores, ` +
+      `${opts.partitions} partitions, path ${opts.path}; ${processorCpu}; ${cpus().length} cores, ` +
       `load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end.\n\n` +
       `| messages | count | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |\n|---|---:|---:|---:|---:|---:|---:|\n` +
       `${row(`after the first ${opts.warmup} s`, warm)}\n${row(`first ${opts.warmup} s (warm-up)`, cold)}\n\n` +
-      `Where a batch's time went (the processor's /metrics, whole run): ${perBatch}\n`
+      `Where a batch's time went (whole run): ${perBatch}\n`
     );
   } finally {
+    await pipe?.processor.stop();
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child!.once('exit', r));
       child.kill('SIGTERM');
