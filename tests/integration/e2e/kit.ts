@@ -78,7 +78,7 @@ export interface TrafficOptions {
    * Keep the generator's `@全体成员` messages (default true). Tests that redeliver leave them out: an @all
    * warning takes no strike and shows the sender's count by peeking, and a peek in a redelivered batch
    * may still count a flood strike (keyed by cooldown bucket) that the first delivery recorded after it —
-   * a known limit of the policy engine (see the report of issue 4), which only changes the `strikes` shown.
+   * a known limit of the policy engine (see peekedCount in src/policy/engine.ts); it changes only the `strikes` shown.
    */
   mentions?: boolean;
 }

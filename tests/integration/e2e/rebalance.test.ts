@@ -94,7 +94,7 @@ describe(
       assertOrderPerGroup(verdicts, messages);
       const report = assertOneDecisionPerMessage(verdicts, messages, expected);
       t.diagnostic(
-        `first judged ${firstJudged} before the split finished, second ${secondJudged}; ${report.duplicates} verdicts redelivered`,
+        `when the first left it had judged ${firstJudged} messages, the second ${secondJudged}; ${report.duplicates} verdicts redelivered`,
       );
       const end = await second.terminate();
       assert.equal(end.code, 0, `second instance exit\n${second.output()}`);

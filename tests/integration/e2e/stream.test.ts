@@ -46,7 +46,7 @@ describe('e2e: modstream run on Kafka + Redis, steady stream', { skip, timeout: 
   const names = e2eNames('stream');
   const brokers = kafka.brokers;
   const now = Date.now();
-  const generated = traffic({ prefix: names.prefix, count: 1500, startTs: now });
+  const generated = traffic({ prefix: names.prefix, count: 1500 });
 
   // One user climbing the default ladder in a group of their own: warn → mute 7 d → kick → ban.
   const ladderGroup = `${names.prefix}-ladder`;
@@ -64,7 +64,7 @@ describe('e2e: modstream run on Kafka + Redis, steady stream', { skip, timeout: 
     groupId: ladderGroup,
     userId: 'climber',
     text,
-    ts: now + i * 1000,
+    ts: now - (ladderText.length - i) * 1000,
   }));
   const firstHalf = [...generated.slice(0, 750), ...ladder.slice(0, 2)];
   const secondHalf = [...generated.slice(750), ...ladder.slice(2)];
