@@ -10,6 +10,7 @@ import type { VerdictHub } from '../../transport/embedded/verdict-hub.js';
 import type { ChatAdapter } from '../adapter.js';
 import type { AdapterMetrics } from '../metrics.js';
 import { checkConnection, checkHttpPost, type Credentials } from './auth.js';
+import { readBody } from '../../transport/http-body.js';
 
 export interface OneBotReceiverOptions {
   adapter: ChatAdapter;
@@ -279,35 +280,6 @@ function send(res: ServerResponse, status: number, body: unknown, close = false)
     ...(close ? { connection: 'close' } : {}),
   });
   res.end(data);
-}
-
-/** The whole body, or null as soon as it passes `limit`. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return Promise.resolve(null);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      if (over) return;
-      size += c.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        resolve(null);
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks, size));
-    });
-    req.on('error', (e) => (over ? undefined : reject(e)));
-  });
 }
 
 /** One JSON value, a JSON array of values, or NDJSON. */

@@ -6,6 +6,7 @@ import type { BatchJudge, IncomingRecord, Outcome } from '../../pipeline/types.j
 import { hrNow } from '../../pipeline/records.js';
 import type { SerialExecutor } from './serial.js';
 import type { VerdictHub } from './verdict-hub.js';
+import { readBody } from '../http-body.js';
 
 export interface ReadinessReport {
   ready: boolean;
@@ -240,30 +241,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown, close = fa
 function drainAndClose(req: IncomingMessage): void {
   req.resume();
   req.on('error', () => {});
-}
-
-/** Reads the whole body, or null as soon as it passes `limit` (the rest is discarded, the socket closed). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      if (over) return;
-      size += c.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        resolve(null);
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks, size));
-    });
-    req.on('error', (e) => (over ? undefined : reject(e)));
-  });
 }
 
 type SplitBody = { items: string[]; single: boolean } | { error: { code: string; message: string } };
