@@ -174,17 +174,15 @@ export async function runRateLimiterFlexible(stream: Stream, batch: number): Pro
   return { seconds: (performance.now() - started) / 1000, cpuSeconds: cpuNow() - cpuStarted, limited };
 }
 
-/** One run; a fresh limiter per run. `withText: false` sends no text hashes: the rate check alone. */
-export async function runOurs(stream: Stream, batch: number, withText: boolean): Promise<Measured> {
-  let simulated = stream.ts[0];
-  const limiter = new MemoryFloodLimiter({ clock: () => simulated });
-  let limited = 0;
-  const requests: FloodRequest[] = [];
-  const cpuStarted = cpuNow();
-  const started = performance.now();
+/**
+ * The stream as our limiter's requests, one array per batch, built before the clock starts: the
+ * rate-limiter-flexible side gets its keys ready-made too, so neither side is timed building its input.
+ */
+export function makeRequests(stream: Stream, batch: number, withText: boolean): FloodRequest[][] {
+  const batches: FloodRequest[][] = [];
   for (let i = 0; i < stream.keys.length; i += batch) {
     const end = Math.min(i + batch, stream.keys.length);
-    requests.length = 0;
+    const requests: FloodRequest[] = [];
     for (let j = i; j < end; j++) {
       requests.push({
         platform: stream.platform[j],
@@ -196,7 +194,20 @@ export async function runOurs(stream: Stream, batch: number, withText: boolean):
         limits: withText ? LIMITS : RATE_ONLY,
       });
     }
-    simulated = stream.ts[end - 1];
+    batches.push(requests);
+  }
+  return batches;
+}
+
+/** One run over prepared batches (makeRequests); a fresh limiter per run. */
+export async function runOurs(batches: readonly FloodRequest[][]): Promise<Measured> {
+  let simulated = batches[0][0].ts;
+  const limiter = new MemoryFloodLimiter({ clock: () => simulated });
+  let limited = 0;
+  const cpuStarted = cpuNow();
+  const started = performance.now();
+  for (const requests of batches) {
+    simulated = requests[requests.length - 1].ts;
     const results = await limiter.check(requests);
     for (const r of results) if (r.hits.length > 0) limited++;
   }
@@ -213,23 +224,25 @@ function median(values: number[]): number {
 
 export async function runFloodBench(opts: Options): Promise<string> {
   const stream = makeStream(opts.messages, opts.rate);
+  const rateOnly = makeRequests(stream, opts.batch, false);
+  const withText = makeRequests(stream, opts.batch, true);
   const contenders: { name: string; check: string; run: () => Promise<Measured> }[] = [
     {
       name: 'rate-limiter-flexible RateLimiterMemory',
       check: 'rate',
       run: () => runRateLimiterFlexible(stream, opts.batch),
     },
-    { name: 'modstream MemoryFloodLimiter', check: 'rate', run: () => runOurs(stream, opts.batch, false) },
+    { name: 'modstream MemoryFloodLimiter', check: 'rate', run: () => runOurs(rateOnly) },
     {
       name: 'modstream MemoryFloodLimiter',
       check: 'rate + duplicate + cross-group',
-      run: () => runOurs(stream, opts.batch, true),
+      run: () => runOurs(withText),
     },
   ];
   // Warm-up (JIT) on a slice, then rounds interleaved so machine noise hits every contender alike.
   const warm = makeStream(Math.min(20_000, opts.messages), opts.rate);
   await runRateLimiterFlexible(warm, opts.batch);
-  await runOurs(warm, opts.batch, true);
+  await runOurs(makeRequests(warm, opts.batch, true));
   const wall: number[][] = contenders.map(() => []);
   const cpu: number[][] = contenders.map(() => []);
   const limited: number[] = contenders.map(() => 0);

@@ -1,5 +1,6 @@
 import { StoreError } from '../../contracts/errors.js';
-import type { FloodHit, FloodLimiter, FloodLimits, FloodRequest, FloodResult } from '../types.js';
+import type { FloodLimiter, FloodLimits, FloodRequest, FloodResult } from '../types.js';
+import { CROSS_GROUP_BIT, DUPLICATE_BIT, RATE_BIT, floodResult } from '../results.js';
 import { ClockMap, type ClockEntry } from './clock-map.js';
 
 /**
@@ -33,7 +34,7 @@ import { ClockMap, type ClockEntry } from './clock-map.js';
 export interface MemoryFloodLimiterOptions {
   /** Bound on the users held. Default 100 000. */
   maxKeys?: number;
-  /** Bound on the messages remembered per user+group. Default 10 000. */
+  /** Bound on the messages remembered per user+group. Default 10 000, at most 16 382. */
   maxEntriesPerKey?: number;
   /** Processing-time clock for idle expiry (not for the windows, which use event time). Default Date.now. */
   clock?: () => number;
@@ -52,35 +53,24 @@ export interface MemoryFloodLimiterStats {
   duplicates: number;
 }
 
-const RATE_BIT = 1;
-const DUPLICATE_BIT = 2;
-const CROSS_GROUP_BIT = 4;
-
-/** One shared, frozen hits list per combination: results allocate no array of their own. */
-const HITS_BY_BITS: readonly FloodHit[][] = (() => {
-  const table: FloodHit[][] = [];
-  for (let bits = 0; bits < 8; bits++) {
-    const hits: FloodHit[] = [];
-    if (bits & RATE_BIT) hits.push('rate');
-    if (bits & DUPLICATE_BIT) hits.push('duplicate');
-    if (bits & CROSS_GROUP_BIT) hits.push('crossGroup');
-    table.push(Object.freeze(hits) as FloodHit[]);
-  }
-  return table;
-})();
-
 // A SenderLog entry is STRIDE consecutive slots of one array: the time as an offset from the log's base
 // (a small integer, so stored unboxed; beyond ±12 days it would be boxed, still correct), the message id,
-// the text hash and its key (see smallKey), and the answer given as small integers: rateCount * 8 + hit
-// bits, duplicateCount, groupCount. One array per log means one cache miss per message, not one per field.
-const STRIDE = 7;
+// the text hash and its key (see smallKey), and the answer given as two small integers: rateCount * 8 +
+// hit bits, and duplicateCount * 2^14 + groupCount (counts never pass maxEntriesPerKey + 1 < 2^14). One
+// array per log means one cache miss per message, not one per field; six slots rather than one per count
+// because these arrays are nearly all the limiter allocates, and what survives a scavenge is what it costs.
+const STRIDE = 6;
 const E_TIME = 0;
 const E_ID = 1;
 const E_HASH = 2;
 const E_KEY = 3;
 const E_PACKED = 4;
-const E_DUPLICATES = 5;
-const E_GROUPS = 6;
+const E_COUNTS = 5;
+const COUNT_SHIFT = 0x4000;
+/** Largest maxEntriesPerKey: keeps every count below COUNT_SHIFT. */
+const MAX_ENTRIES_PER_KEY = COUNT_SHIFT - 2;
+/** Arrays up to this many slots are kept for reuse when a log is cleared (64 entries). */
+const SPARE_SLOTS = 64 * STRIDE;
 
 /**
  * A 30-bit key of a string: its length and last 8 code units, FNV-1a mixed, as a small integer. Scans
@@ -101,6 +91,8 @@ function smallKey(s: string): number {
  */
 class SenderLog {
   e: (number | string)[] = [];
+  /** Slots in use: e[0, n). Slots past n are spare capacity kept by clear(). */
+  n = 0;
   /** First live entry (entry index, not slot). */
   head = 0;
   /** Event time that entry times are offsets from. */
@@ -110,7 +102,7 @@ class SenderLog {
 
   /** Entries held, live or not yet compacted away. */
   get end(): number {
-    return this.e.length / STRIDE;
+    return this.n / STRIDE;
   }
 
   get size(): number {
@@ -125,7 +117,7 @@ class SenderLog {
   dropUpTo(cutoff: number): void {
     const e = this.e;
     const rel = cutoff - this.base;
-    const n = e.length;
+    const n = this.n;
     let k = this.head * STRIDE;
     while (k < n && (e[k] as number) <= rel) k += STRIDE;
     this.head = k / STRIDE;
@@ -134,7 +126,7 @@ class SenderLog {
 
   dropOldest(): void {
     this.head++;
-    if (this.head > 32 && this.head * STRIDE * 2 > this.e.length) this.compact();
+    if (this.head > 32 && this.head * STRIDE * 2 > this.n) this.compact();
   }
 
   /** First entry index in [head, end) whose time is > t. */
@@ -142,7 +134,7 @@ class SenderLog {
     const e = this.e;
     const rel = t - this.base;
     let lo = this.head;
-    let hi = e.length / STRIDE;
+    let hi = this.n / STRIDE;
     // Fast path: messages arrive in time order, so the answer is usually at one of the ends.
     if (lo === hi || (e[(hi - 1) * STRIDE] as number) <= rel) return hi;
     if ((e[lo * STRIDE] as number) > rel) return lo;
@@ -168,7 +160,7 @@ class SenderLog {
   countHash(hash: string, key: number, cutoff: number): number {
     const e = this.e;
     let count = 0;
-    for (let k = this.firstAfter(cutoff) * STRIDE; k < e.length; k += STRIDE) {
+    for (let k = this.firstAfter(cutoff) * STRIDE, n = this.n; k < n; k += STRIDE) {
       if (e[k + E_KEY] === key && e[k + E_HASH] === hash) count++;
     }
     return count;
@@ -178,30 +170,47 @@ class SenderLog {
   answer(i: number): FloodResult {
     const k = i * STRIDE;
     const packed = this.e[k + E_PACKED] as number;
-    return {
-      hits: HITS_BY_BITS[packed & 7],
-      rateCount: packed >>> 3,
-      duplicateCount: this.e[k + E_DUPLICATES] as number,
-      groupCount: this.e[k + E_GROUPS] as number,
-    };
+    const counts = this.e[k + E_COUNTS] as number;
+    return floodResult(packed & 7, packed >>> 3, (counts / COUNT_SHIFT) | 0, counts & (COUNT_SHIFT - 1));
   }
 
-  insert(
-    at: number,
-    t: number,
-    id: string,
-    hash: string,
-    key: number,
-    packed: number,
-    dup: number,
-    groups: number,
-  ): void {
+  insert(at: number, t: number, id: string, hash: string, key: number, packed: number, counts: number): void {
     const e = this.e;
-    if (e.length === 0) this.base = t;
+    const n = this.n;
+    if (n === 0) this.base = t;
     const rel = t - this.base;
-    if (at * STRIDE === e.length) e.push(rel, id, hash, key, packed, dup, groups);
-    // Out-of-order event time: rare (per-group order is kept upstream), so a splice is fine.
-    else e.splice(at * STRIDE, 0, rel, id, hash, key, packed, dup, groups);
+    this.n = n + STRIDE;
+    if (at * STRIDE !== n) {
+      // Out-of-order event time: rare (per-group order is kept upstream), so a splice is fine.
+      e.splice(at * STRIDE, 0, rel, id, hash, key, packed, counts);
+    } else if (n === e.length) e.push(rel, id, hash, key, packed, counts);
+    else {
+      // Reusing slots a reset left behind (see reset): no allocation.
+      e[n + E_TIME] = rel;
+      e[n + E_ID] = id;
+      e[n + E_HASH] = hash;
+      e[n + E_KEY] = key;
+      e[n + E_PACKED] = packed;
+      e[n + E_COUNTS] = counts;
+    }
+  }
+
+  /**
+   * Forgets every entry. A small array is kept, its strings blanked, and refilled in place: an idle user
+   * coming back is the common case, and a fresh array grown by push would be reallocated a few times and
+   * survive into the old generation each time — most of what a scavenge had to copy.
+   */
+  clear(): void {
+    const e = this.e;
+    if (e.length > SPARE_SLOTS) e.length = 0;
+    else {
+      for (let k = 0, n = this.n; k < n; k += STRIDE) {
+        e[k + E_ID] = '';
+        e[k + E_HASH] = '';
+      }
+    }
+    this.n = 0;
+    this.head = 0;
   }
 
   /** Called once the dropped entries outnumber the live ones: removes them from the array. */
@@ -212,7 +221,9 @@ class SenderLog {
   /** Removes the first `count` entries (all dropped: count <= head) from the array. */
   protected removeFront(count: number): void {
     if (count <= 0) return;
+    // Removing from the front of an array lets V8 move its start instead of copying (left trimming).
     this.e.splice(0, count * STRIDE);
+    this.n -= count * STRIDE;
     this.head -= count;
   }
 }
@@ -354,7 +365,7 @@ class UserState extends SenderLog implements ClockEntry {
   }
 
   reset(): void {
-    this.e.length = 0;
+    this.clear();
     this.head = 0;
     this.base = 0;
     this.staleFrom = 0;
@@ -390,7 +401,7 @@ class UserState extends SenderLog implements ClockEntry {
   /** The user's log in `group`, created when absent. */
   log(group: string, t: number): SenderLog {
     if (group === this.firstGroup) return this;
-    if (this.firstGroup === '' || (this.e.length === 0 && this.otherGroups === null)) {
+    if (this.firstGroup === '' || (this.n === 0 && this.otherGroups === null)) {
       this.firstGroup = group;
       return this;
     }
@@ -481,8 +492,8 @@ export class MemoryFloodLimiter implements FloodLimiter {
     const maxKeys = options.maxKeys ?? 100_000;
     const maxEntries = options.maxEntriesPerKey ?? 10_000;
     if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new RangeError('maxKeys must be an integer >= 1');
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-      throw new RangeError('maxEntriesPerKey must be an integer >= 1');
+    if (!Number.isInteger(maxEntries) || maxEntries < 1 || maxEntries > MAX_ENTRIES_PER_KEY) {
+      throw new RangeError(`maxEntriesPerKey must be an integer from 1 to ${MAX_ENTRIES_PER_KEY}`);
     }
     this.#users = new ClockMap(maxKeys);
     this.#maxEntriesPerKey = maxEntries;
@@ -556,7 +567,8 @@ export class MemoryFloodLimiter implements FloodLimiter {
       if (groupCount >= limits.crossGroupMin) bits |= CROSS_GROUP_BIT;
     }
 
-    log.insert(end, t, req.messageId, hash, key, rateCount * 8 + bits, duplicateCount, groupCount);
+    const counts = duplicateCount * COUNT_SHIFT + groupCount;
+    log.insert(end, t, req.messageId, hash, key, rateCount * 8 + bits, counts);
     if (log.size > this.#maxEntriesPerKey) {
       log.dropOldest();
       this.#trimmed++;
@@ -566,7 +578,7 @@ export class MemoryFloodLimiter implements FloodLimiter {
     // Twice the longest window, like the Redis keys' TTL (see the file comment).
     const idle = now + 2 * keepMs;
     if (idle > user.idleUntil) user.idleUntil = idle;
-    return { hits: HITS_BY_BITS[bits], rateCount, duplicateCount, groupCount };
+    return floodResult(bits, rateCount, duplicateCount, groupCount);
   }
 }
 

@@ -5,7 +5,8 @@ import { encodeDoubles } from '../../redis/encode.js';
 import { hash53 } from '../../redis/hash.js';
 import type { RedisKeys } from '../../redis/keys.js';
 import { RedisScript } from '../../redis/script.js';
-import type { FloodHit, FloodLimiter, FloodLimits, FloodRequest, FloodResult } from '../types.js';
+import { CROSS_GROUP_BIT, DUPLICATE_BIT, RATE_BIT, floodResult } from '../results.js';
+import type { FloodLimiter, FloodLimits, FloodRequest, FloodResult } from '../types.js';
 import type { Backfill, LocalBlockList } from './block-list.js';
 
 /**
@@ -52,18 +53,6 @@ const OP_WIDTH = 7;
 /** Reply packing (see flood-check.lua): rateCount + duplicateCount * 2^20 + replayed * 2^40. */
 const COUNT_BASE = 2 ** 20;
 const REPLAYED = 2 ** 40;
-
-const RATE_BIT = 1;
-const DUPLICATE_BIT = 2;
-const CROSS_GROUP_BIT = 4;
-/** One shared, frozen hits list per combination, in the order rate, duplicate, crossGroup. */
-const HITS_BY_BITS: readonly FloodHit[][] = Array.from({ length: 8 }, (_, bits) => {
-  const hits: FloodHit[] = [];
-  if (bits & RATE_BIT) hits.push('rate');
-  if (bits & DUPLICATE_BIT) hits.push('duplicate');
-  if (bits & CROSS_GROUP_BIT) hits.push('crossGroup');
-  return Object.freeze(hits) as FloodHit[];
-});
 
 /** The operations of one script call: its distinct keys, and 7 doubles per operation. */
 class ScriptCall {
@@ -305,7 +294,7 @@ export class RedisFloodLimiter implements FloodLimiter {
         if (duplicateCount >= limits.duplicateMax) bits |= DUPLICATE_BIT;
         if (groupCount >= limits.crossGroupMin) bits |= CROSS_GROUP_BIT;
       }
-      results[i] = { hits: HITS_BY_BITS[bits], rateCount, duplicateCount, groupCount };
+      results[i] = floodResult(bits, rateCount, duplicateCount, groupCount);
     }
     return results;
   }

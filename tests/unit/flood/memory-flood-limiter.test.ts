@@ -150,6 +150,31 @@ describe('MemoryFloodLimiter (memory specifics)', () => {
     assert.ok(Object.isFrozen(r.hits));
   });
 
+  it('starts an idle user afresh, reusing their slots without reviving old messages', () => {
+    let now = T0;
+    const limiter = new MemoryFloodLimiter({ clock: () => now });
+    const first = [1, 2, 3].map((i) => req({ ts: now + i, messageId: `old${i}`, textHash: 'same' }));
+    assert.equal(limiter.checkSync(first)[2].duplicateCount, 3);
+    now += 3 * DEFAULT_LIMITS.duplicateWindowMs; // idle past twice its longest window: reset in place
+    const [back] = limiter.checkSync([req({ ts: now, messageId: 'new1', textHash: 'same' })]);
+    assert.deepEqual([back.rateCount, back.duplicateCount, back.hits], [1, 1, []]);
+    assert.equal(limiter.stats().expired, 1);
+    // An old message delivered again after the reset is new again (as after a Redis TTL), not answered
+    // from the slots the reset kept for reuse.
+    const [late] = limiter.checkSync([req({ ts: T0 + 3, messageId: 'old3', textHash: 'same' })]);
+    // (Its first answer was 3 and 3; now it counts itself and new1, as a sorted set would.)
+    assert.deepEqual([late.rateCount, late.duplicateCount], [2, 2]);
+    assert.equal(limiter.stats().duplicates, 0);
+  });
+
+  it('shares one frozen result per small answer', () => {
+    const limiter = new MemoryFloodLimiter({ clock: () => T0 });
+    const [a] = limiter.checkSync([req({ userId: 'a', textHash: '' })]);
+    const [b] = limiter.checkSync([req({ userId: 'b', textHash: '' })]);
+    assert.equal(a, b);
+    assert.ok(Object.isFrozen(a));
+  });
+
   it('rejects with StoreError once closed', async () => {
     const limiter = new MemoryFloodLimiter();
     await limiter.close();
@@ -159,5 +184,10 @@ describe('MemoryFloodLimiter (memory specifics)', () => {
   it('rejects bad bounds at construction', () => {
     assert.throws(() => new MemoryFloodLimiter({ maxKeys: 0 }), RangeError);
     assert.throws(() => new MemoryFloodLimiter({ maxEntriesPerKey: -1 }), RangeError);
+    assert.throws(
+      () => new MemoryFloodLimiter({ maxEntriesPerKey: 16_383 }),
+      RangeError,
+      'counts are packed in 14 bits',
+    );
   });
 });
