@@ -123,6 +123,13 @@ interface Measured {
   limited: number;
   /** Redis main-thread CPU seconds spent meanwhile (INFO cpu; includes any other client's load). */
   redisCpu: number;
+  /** This process's CPU seconds meanwhile (the client side: encoding, parsing, the limiter's own work). */
+  clientCpu: number;
+}
+
+function processCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 async function redisCpuSeconds(client: RedisClient): Promise<number> {
@@ -142,6 +149,7 @@ async function drive(
   let next = 0;
   let limited = 0;
   const cpuBefore = await redisCpuSeconds(client);
+  const clientBefore = processCpuSeconds();
   const started = performance.now();
   const worker = async () => {
     while (next < stream.keys.length) {
@@ -153,7 +161,8 @@ async function drive(
   };
   await Promise.all(Array.from({ length: opts.inflight }, worker));
   const seconds = (performance.now() - started) / 1000;
-  return { seconds, limited, redisCpu: (await redisCpuSeconds(client)) - cpuBefore };
+  const clientCpu = processCpuSeconds() - clientBefore;
+  return { seconds, limited, clientCpu, redisCpu: (await redisCpuSeconds(client)) - cpuBefore };
 }
 
 async function runRateLimiterFlexible(
@@ -321,12 +330,14 @@ export async function runRedisFloodBench(opts: Options): Promise<string> {
     await runOurs(client, warmStream, warm, `${runId}:warm-ours:`, { withText: true, localBlock: true });
     const rates: number[][] = contenders.map(() => []);
     const cpu: number[][] = contenders.map(() => []);
+    const clientCpu: number[][] = contenders.map(() => []);
     const limited: number[] = contenders.map(() => 0);
     for (let round = 0; round < opts.rounds; round++) {
       for (let c = 0; c < contenders.length; c++) {
         const m = await contenders[c].run(`${runId}:${round}:${c}:`);
         rates[c].push(opts.messages / m.seconds);
         cpu[c].push((m.redisCpu * 1e6) / opts.messages);
+        clientCpu[c].push((m.clientCpu * 1e6) / opts.messages);
         limited[c] = m.limited;
       }
     }
@@ -336,14 +347,14 @@ export async function runRedisFloodBench(opts: Options): Promise<string> {
         `${opts.inflight} batch(es) in flight, median of ${opts.rounds} rounds (node ${process.version}, ` +
         `Redis at ${opts.url})`,
       '',
-      '| limiter | check | decisions/s | vs RateLimiterRedis | Redis CPU µs/decision | limited |',
-      '|---|---|---:|---:|---:|---:|',
+      '| limiter | check | decisions/s | vs RateLimiterRedis | Redis CPU µs/decision | client CPU µs/decision | limited |',
+      '|---|---|---:|---:|---:|---:|---:|',
     ];
     contenders.forEach((c, i) => {
       const rate = median(rates[i]);
       lines.push(
         `| ${c.name} | ${c.check} | ${Math.round(rate).toLocaleString('en')} | ${(rate / base).toFixed(2)}x | ` +
-          `${median(cpu[i]).toFixed(2)} | ${limited[i].toLocaleString('en')} |`,
+          `${median(cpu[i]).toFixed(2)} | ${median(clientCpu[i]).toFixed(2)} | ${limited[i].toLocaleString('en')} |`,
       );
     });
     return lines.join('\n');

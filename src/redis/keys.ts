@@ -4,12 +4,15 @@ import { ConfigError } from '../contracts/errors.js';
  * Key names. Every key starts with a configurable prefix (one Redis can serve several deployments) and
  * carries a Redis Cluster hash tag, so that all the keys one script call touches live in one slot:
  *
- *   <prefix>{<platform>:<groupId>}:fs:<userId>       flood: the sender log of one user in one group
  *   <prefix>{<platform>:<groupId>}:st:<userId>       strikes of one user in one group
- *   <prefix>{u:<platform>:<userId>}:fx:<textHash>    flood: where one user sent one text (cross-group)
+ *   <prefix>{fs:<bucket>}:<keepMs>:<epoch>           flood: sender logs of one epoch (a hash; see
+ *                                                    flood-check.lua), fields from floodSenderField()
+ *   <prefix>{fx:<bucket>}:<keepMs>:<epoch>           flood: cross-group logs of one epoch, fields from
+ *                                                    floodCrossField()
  *
- * A group's keys share the tag `{platform:groupId}` (the Kafka key too), so a batch from one partition
- * touches few slots; cross-group state is per user (`{u:…}`), because it spans groups.
+ * A group's strike keys share the tag `{platform:groupId}` (the Kafka key too), so a batch from one
+ * partition touches few slots. Flood state is bucketed: a sender's bucket follows its group tag, a cross-group
+ * log's its user tag (it spans groups).
  *
  * Id parts are escaped (`%`, `{`, `}` as %25, %7B, %7D) so that an id can neither end a hash tag early
  * nor make two different ids collide.
@@ -43,12 +46,22 @@ export class RedisKeys {
     return '{u:' + escapeKeyPart(platform) + ':' + escapeKeyPart(userId) + '}';
   }
 
-  floodSender(groupTag: string, userId: string): string {
-    return this.prefix + groupTag + ':fs:' + escapeKeyPart(userId);
+  /** The hash field of one user's flood state in one group, e.g. `{qq:901234}10001`. */
+  floodSenderField(groupTag: string, userId: string): string {
+    return groupTag + escapeKeyPart(userId);
   }
 
-  floodCross(userTag: string, textHash: string): string {
-    return this.prefix + userTag + ':fx:' + escapeKeyPart(textHash);
+  /** The hash field of where one user sent one text, e.g. `{u:qq:10001}9f86d081884c7d65`. */
+  floodCrossField(userTag: string, textHash: string): string {
+    return userTag + escapeKeyPart(textHash);
+  }
+
+  /**
+   * A flood epoch hash: the state of one family (`fs` sender logs, `fx` cross-group logs) and bucket for
+   * one epoch of `keepMs` (see flood-check.lua), e.g. `modstream:{fs:0}:60000:29400000`.
+   */
+  floodEpoch(family: 'fs' | 'fx', bucket: number, keepMs: number, epoch: number): string {
+    return this.prefix + '{' + family + ':' + bucket + '}:' + keepMs + ':' + epoch;
   }
 
   strikes(groupTag: string, userId: string): string {

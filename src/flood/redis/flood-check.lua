@@ -2,46 +2,51 @@
   flood-check.lua: the flood limiter's sliding windows for one batch (modstream).
 
   One call carries many operations, applied in order. In Redis Cluster all keys of one call share a hash
-  slot (the caller groups operations by hash tag); on a standalone server one call carries the whole batch.
+  slot (the caller groups operations by bucket tag); on a standalone server one call carries the whole batch.
 
   Windows are exact and match src/flood/memory: a message at time t counts every recorded message of the
-  same key whose time is > t - W (later times included), plus itself.
+  same sender (or, cross-group, of the same user and text) whose time is > t - W (later times included),
+  plus itself; what the in-memory limiter has forgotten is not counted either: records at or before
+  latest - keep, where latest is the newest time recorded for that sender (user and text).
 
-  State: binary strings of fixed-width little-endian records, each with a header. Cheaper than sorted sets:
-  a message costs one GET and one APPEND or SET, where sorted sets need five commands or more; searches are
-  binary searches and C-level string.find, never a Lua loop over every record. Records carry the answer
-  first given, so a redelivered message (same time and id) gets it back and nothing is recorded twice.
+  Layout: epoch hashes. Time is cut into epochs of `keep` ms (keep >= every window of the family), and one
+  hash per (bucket, keep, epoch) holds, for every sender seen in that epoch, the records of that epoch:
 
-    sender log  <prefix>{<platform>:<groupId>}:fs:<userId>: a user's messages in one group
-      header    refreshedAt (double): event time of the last SET ... PX. APPEND keeps the TTL, so the log is
-                rewritten (TTL renewed to 2 x keep) once t - refreshedAt reaches keep.
-      records   one per message, sorted by time, 32 bytes: ts (double), messageId hash (double),
-                text hash (double; 0 = no text), rateCount (uint32), duplicateCount (uint32)
-      keep      senderKeepMs = max(rateWindowMs, duplicateWindowMs)
+    sender family  <prefix>{fs:<bucket>}:<keep>:<epoch>   field: 8-byte hash of the sender (platform, group,
+                   user); keep = senderKeepMs = max(rateWindowMs, duplicateWindowMs)
+      value        records sorted by time, 32 bytes: ts (double), messageId hash (double), text hash (double;
+                   0 = no text), rateCount (uint32), duplicateCount (uint32) — the answer first given
+    cross family   <prefix>{fx:<bucket>}:<keep>:<epoch>   field: 8-byte hash of (platform, user, text);
+                   keep = crossKeepMs = max(crossGroupWindowMs, senderKeepMs)
+      value        header: number of group records g (double); then g group records sorted by time, 16
+                   bytes: last time sent there in this epoch (double), group hash (double); then answers
+                   sorted by time, 24 bytes: ts (double), messageId hash (double), groupCount (double)
 
-    cross log   <prefix>{u:<platform>:<userId>}:fx:<textHash>: where a user sent one text
-      header    refreshedAt (double), number of group records g (double)
-      groups    g records, one per distinct group, sorted by time, 16 bytes:
-                  last time sent there (double), group hash (double)
-      answers   one per message, sorted by time, 24 bytes: ts (double), messageId hash (double),
-                groupCount (double)
-      keep      crossKeepMs = max(crossGroupWindowMs, senderKeepMs); always rewritten with SET ... PX 2 x keep
+  A message in epoch E reads its field in epochs E-1, E and E+1 (everything inside its windows, and the
+  newer records of a message that arrives late by less than keep) with one HMGET per hash for the whole
+  call, and writes epoch E with one HSET per hash: three reads and one write per hash and call instead of
+  a GET and a SET per message, which is what bounds the decisions per second of a Redis core. Hashes live
+  3 x keep after their last write, and a call that writes epoch E unlinks epoch E-3 (lazily freed, so a big
+  hash never blocks Redis the way its synchronous expiry would). A message later than keep behind the
+  newest of its family may miss records the in-memory limiter still counts; nothing else differs.
 
-  Records at or before t - keep are dropped when a log is rewritten; a log keeps at most maxEntries records
-  per section (the oldest go first; counts saturate there).
+  A value keeps at most maxEntries records per section (the oldest go first; counts saturate there).
 
   Input:
-    KEYS[1..k]  the distinct keys the operations use; operations refer to them by index
+    KEYS[1..k]  the distinct hashes the operations use
     ARGV[1]     limit sets, 7 little-endian doubles (56 bytes) each, referred to by index from 0:
                   rateWindowMs, rateMax, duplicateWindowMs, senderKeepMs, crossGroupWindowMs, crossKeepMs,
                   maxEntries
-    ARGV[2]     operations, 7 little-endian doubles (56 bytes) each:
-                  1, key, limitSet, 0,         ts, idHash, textHash    rate + duplicate (sender log)
-                  2, key, limitSet, 0,         ts, idHash, groupHash   cross-group (cross log)
-                  3, key, limitSet, rateCount, ts, idHash, textHash    record a message the caller answered
-                                                                       itself (its local block list)
-                (binary, not JSON: the last 24 bytes of an operation are the first 24 of its sender record;
-                ids and texts travel as 53-bit hashes, exact in a double)
+    ARGV[2]     epoch groups, 5 doubles (40 bytes) each, referred to by index from 0: the KEYS indices
+                of epochs E-1, E, E+1 and E-3 of one family and bucket, and the hashes' TTL in ms
+    ARGV[3]     operations, 8 little-endian doubles (64 bytes) each:
+                  1, group, limitSet, 0,         ts, idHash, textHash,  field   rate + duplicate (sender)
+                  2, group, limitSet, 0,         ts, idHash, groupHash, field   cross-group
+                  3, group, limitSet, rateCount, ts, idHash, textHash,  field   record a message the caller
+                                                                                answered itself (its local
+                                                                                block list)
+                (binary, not JSON: bytes 32..55 of an operation are the first 24 bytes of its sender record;
+                ids, texts and fields travel as 53-bit hashes, exact in a double)
   Output: one flat array of integers, per operation in order (counts are < 2^20, so one integer carries
   them all: fewer reply values to build here and to parse there):
     1 -> rateCount + duplicateCount * 2^20 + replayed * 2^40, then t1 .. tk
@@ -58,14 +63,18 @@ local sub = string.sub
 local find = string.find
 local concat = table.concat
 local floor = math.floor
+local unpack = unpack
 
 local D = 1048576 -- 2^20
 local REPLAYED = 1099511627776 -- 2^40
-local SENDER_HEADER = 8
 local SENDER_W = 32
-local CROSS_HEADER = 16
 local GROUP_W = 16
 local ANSWER_W = 24
+local CROSS_HEADER = 8
+local OP_W = 64
+local GROUP_SET_W = 56
+-- Lua's C stack bounds unpack(): HMGET and HSET go in chunks.
+local CHUNK = 2000
 
 -- Packed answers repeat (1,0; 2,0; ...): pack each distinct pair once per call.
 local packedCounts = {}
@@ -120,84 +129,157 @@ local function countField(s, base, w, from, n, field, bytes)
   end
 end
 
-local function senderCheck(out, key, t, idHash, textHash, ops, p, L)
+-- Index (0-based) of the record of width w among [from, n) at `base` whose 8 bytes at `field` are
+-- `bytes`, or -1.
+local function findField(s, base, w, from, n, field, bytes)
+  local pos = base + from * w
+  local stop = base + n * w
+  while true do
+    local at = find(s, bytes, pos, true)
+    if at == nil or at >= stop then
+      return -1
+    end
+    if (at - base) % w == field then
+      return floor((at - base) / w)
+    end
+    pos = at + 1
+  end
+end
+
+-- The limit sets and epoch groups.
+local limits = ARGV[1]
+local sets = {}
+for s = 0, floor(#limits / 56) - 1 do
+  sets[s] = { sunpack('<ddddddd', limits, s * 56 + 1) }
+end
+local ops = ARGV[3]
+
+-- Read: per epoch group, its fields in epochs E-1, E and E+1, one HMGET per hash (none for a hash that
+-- does not exist). The caller sends one epoch per family, bucket and keep in a call, so no hash is read
+-- twice, and operations refer to their field by its slot in the group: reads[g][j][slot] is the value
+-- ('' when absent), kept up to date by the writes below so that a later operation sees an earlier one.
+local groupBytes = ARGV[2]
+local groups = {}
+for g = 0, floor(#groupBytes / GROUP_SET_W) - 1 do
+  local kPrev, kCur, kNext, kOld, ttl, from, n = sunpack('<ddddddd', groupBytes, g * GROUP_SET_W + 1)
+  local keys = { kPrev, kCur, kNext }
+  local group = { ttl = ttl, old = kOld, keys = keys, from = from, dirty = {}, isDirty = {} }
+  for j = 1, 3 do
+    local values = {}
+    if redis.call('EXISTS', KEYS[keys[j]]) == 1 then
+      for a = from, from + n - 1, CHUNK do
+        local b = math.min(a + CHUNK - 1, from + n - 1)
+        local got = redis.call('HMGET', KEYS[keys[j]], unpack(ARGV, a, b))
+        for i = a, b do
+          local v = got[i - a + 1]
+          if v then
+            values[i - from + 1] = v
+          end
+        end
+      end
+    end
+    group[j] = values
+  end
+  groups[g] = group
+end
+
+-- A write: the field's new value in epoch E, flushed at the end.
+local function store(g, slot, value)
+  if not g.isDirty[slot] then
+    g.isDirty[slot] = true
+    g.dirty[#g.dirty + 1] = slot
+  end
+  g[2][slot] = value
+end
+
+-- The newest time among three sorted sections (records of width w at base, n of each).
+local function newest(a, na, b, nb, c, nc, base, w)
+  if nc > 0 then
+    return sunpack('<d', c, base + (nc - 1) * w)
+  elseif nb > 0 then
+    return sunpack('<d', b, base + (nb - 1) * w)
+  elseif na > 0 then
+    return sunpack('<d', a, base + (na - 1) * w)
+  end
+  return nil
+end
+
+-- Inserts `rec` (width w) into the n sorted records of `s` at index `at`, keeping at most maxEntries
+-- (the oldest, first, go).
+local function insertRecord(s, n, at, rec, w, maxEntries)
+  local out
+  if at == n then
+    out = s .. rec
+  else
+    out = sub(s, 1, at * w) .. rec .. sub(s, at * w + 1)
+  end
+  if n + 1 > maxEntries then
+    out = sub(out, (n + 1 - maxEntries) * w + 1)
+  end
+  return out
+end
+
+local function senderCheck(out, g, slot, t, idHash, textHash, p, L)
   local rateWindow, rateMax, dupWindow, keep, maxEntries = L[1], L[2], L[3], L[4], L[7]
   local o = #out
-  local log = redis.call('GET', key)
-  if not log then
+  local cur = g[2][slot]
+  local prev, nxt = g[1][slot], g[3][slot]
+  if cur == nil and prev == nil and nxt == nil then
+    -- The sender's first message in three epochs (the usual case for most senders): nothing to read.
     local dupCount = textHash ~= 0 and 1 or 0
-    redis.call('SET', key, spack('<d', t) .. sub(ops, p + 32, p + 55) .. countsBytes(1, dupCount), 'PX', 2 * keep)
+    store(g, slot, sub(ops, p + 32, p + 55) .. countsBytes(1, dupCount))
     out[o + 1] = 1 + dupCount * D
     if rateMax < 1 then
       out[o + 2] = t
     end
     return
   end
-  local base = SENDER_HEADER + 1
-  local n = floor((#log - SENDER_HEADER) / SENDER_W)
-  -- The usual case costs two unpacks: the header with the first record's time, and the last record.
-  local refreshedAt, firstTs = sunpack('<dd', log, 1)
-  local lastTs, lastId = sunpack('<dd', log, base + (n - 1) * SENDER_W)
+  cur, prev, nxt = cur or '', prev or '', nxt or ''
+  local np, nc, nn = #prev / SENDER_W, #cur / SENDER_W, #nxt / SENDER_W
 
-  -- A redelivery has the time of its first delivery: only records at exactly t, before `ins`, can be it.
-  local ins = n
-  if lastTs > t then
-    ins = firstAfter(log, base, SENDER_W, n, t)
-  end
-  if ins == n and lastTs == t and lastId == idHash then
-    local _, _, _, rc, dc = sunpack('<dddI4I4', log, base + (n - 1) * SENDER_W)
-    out[o + 1] = rc + dc * D + REPLAYED
-    return
-  end
+  -- A redelivery has the time of its first delivery, in this epoch: only records at exactly t can be it.
+  local ins = firstAfter(cur, 1, SENDER_W, nc, t)
   local j = ins - 1
   while j >= 0 do
-    local ets, eid = sunpack('<dd', log, base + j * SENDER_W)
+    local ets, eid = sunpack('<dd', cur, 1 + j * SENDER_W)
     if ets ~= t then
       break
     end
     if eid == idHash then
-      local _, _, _, rc, dc = sunpack('<dddI4I4', log, base + j * SENDER_W)
+      local _, _, _, rc, dc = sunpack('<dddI4I4', cur, 1 + j * SENDER_W)
       out[o + 1] = rc + dc * D + REPLAYED
       return
     end
     j = j - 1
   end
 
-  local rateFrom = 0
-  if firstTs <= t - rateWindow then
-    rateFrom = firstAfter(log, base, SENDER_W, n, t - rateWindow)
+  local rateCut = t - rateWindow
+  local dupCut = t - dupWindow
+  local latest = newest(prev, np, cur, nc, nxt, nn, 1, SENDER_W)
+  if latest ~= nil then
+    local forgotten = latest - keep
+    if forgotten > rateCut then
+      rateCut = forgotten
+    end
+    if forgotten > dupCut then
+      dupCut = forgotten
+    end
   end
-  local rateCount = n - rateFrom + 1
+  local pFrom = firstAfter(prev, 1, SENDER_W, np, rateCut)
+  local cFrom = firstAfter(cur, 1, SENDER_W, nc, rateCut)
+  local nFrom = firstAfter(nxt, 1, SENDER_W, nn, rateCut)
+  local rateCount = (np - pFrom) + (nc - cFrom) + (nn - nFrom) + 1
   local dupCount = 0
   if textHash ~= 0 then
-    local from = 0
-    if firstTs <= t - dupWindow then
-      from = firstAfter(log, base, SENDER_W, n, t - dupWindow)
-    end
-    dupCount = 1 + countField(log, base, SENDER_W, from, n, 16, sub(ops, p + 48, p + 55))
+    local bytes = sub(ops, p + 48, p + 55)
+    dupCount = 1
+      + countField(prev, 1, SENDER_W, firstAfter(prev, 1, SENDER_W, np, dupCut), np, 16, bytes)
+      + countField(cur, 1, SENDER_W, firstAfter(cur, 1, SENDER_W, nc, dupCut), nc, 16, bytes)
+      + countField(nxt, 1, SENDER_W, firstAfter(nxt, 1, SENDER_W, nn, dupCut), nn, 16, bytes)
   end
 
-  -- Write back: APPEND when the record goes last, nothing is to be dropped and the TTL is fresh enough.
-  local head = 0
-  if firstTs <= t - keep then
-    head = firstAfter(log, base, SENDER_W, n, t - keep)
-  end
-  local over = n - head + 1 - maxEntries
-  if over > 0 then
-    head = head + over
-  end
   local rec = sub(ops, p + 32, p + 55) .. countsBytes(rateCount, dupCount)
-  if head == 0 and ins == n and t - refreshedAt < keep then
-    redis.call('APPEND', key, rec)
-  else
-    local body
-    if ins <= head then
-      body = rec .. sub(log, base + head * SENDER_W)
-    else
-      body = sub(log, base + head * SENDER_W, base + ins * SENDER_W - 1) .. rec .. sub(log, base + ins * SENDER_W)
-    end
-    redis.call('SET', key, spack('<d', t) .. body, 'PX', 2 * keep)
-  end
+  store(g, slot, insertRecord(cur, nc, ins, rec, SENDER_W, maxEntries))
 
   out[o + 1] = rateCount + dupCount * D
   if rateCount <= rateMax then
@@ -205,28 +287,36 @@ local function senderCheck(out, key, t, idHash, textHash, ops, p, L)
   end
   -- Over the limit: the window's times, ascending, for the caller's local block list.
   o = o + 1
-  for k = rateFrom, n - 1 do
+  for k = pFrom, np - 1 do
+    o = o + 1
+    out[o] = sunpack('<d', prev, 1 + k * SENDER_W)
+  end
+  for k = cFrom, nc - 1 do
     if k == ins then
       o = o + 1
       out[o] = t
     end
     o = o + 1
-    out[o] = sunpack('<d', log, base + k * SENDER_W)
+    out[o] = sunpack('<d', cur, 1 + k * SENDER_W)
   end
-  if ins >= n then
-    out[o + 1] = t
+  if ins >= nc then
+    o = o + 1
+    out[o] = t
+  end
+  for k = nFrom, nn - 1 do
+    o = o + 1
+    out[o] = sunpack('<d', nxt, 1 + k * SENDER_W)
   end
 end
 
-local function senderBackfill(out, key, t, idHash, rec24, L, rateCount)
-  local keep, maxEntries = L[4], L[7]
-  local log = redis.call('GET', key) or spack('<d', t)
-  local base = SENDER_HEADER + 1
-  local n = floor((#log - SENDER_HEADER) / SENDER_W)
-  local ins = firstAfter(log, base, SENDER_W, n, t)
+local function senderBackfill(out, g, slot, t, idHash, rec24, L, rateCount)
+  local maxEntries = L[7]
+  local cur = g[2][slot] or ''
+  local nc = #cur / SENDER_W
+  local ins = firstAfter(cur, 1, SENDER_W, nc, t)
   local j = ins - 1
   while j >= 0 do
-    local ets, eid = sunpack('<dd', log, base + j * SENDER_W)
+    local ets, eid = sunpack('<dd', cur, 1 + j * SENDER_W)
     if ets ~= t then
       break
     end
@@ -236,149 +326,159 @@ local function senderBackfill(out, key, t, idHash, rec24, L, rateCount)
     end
     j = j - 1
   end
-  local head = firstAfter(log, base, SENDER_W, n, t - keep)
-  local over = n - head + 1 - maxEntries
-  if over > 0 then
-    head = head + over
-  end
-  local rec = rec24 .. countsBytes(rateCount, 0)
-  local body
-  if ins <= head then
-    body = rec .. sub(log, base + head * SENDER_W)
-  else
-    body = sub(log, base + head * SENDER_W, base + ins * SENDER_W - 1) .. rec .. sub(log, base + ins * SENDER_W)
-  end
-  redis.call('SET', key, spack('<d', t) .. body, 'PX', 2 * keep)
+  store(g, slot, insertRecord(cur, nc, ins, rec24 .. countsBytes(rateCount, 0), SENDER_W, maxEntries))
   out[#out + 1] = 1
 end
 
-local function crossCheck(out, key, t, idHash, groupHash, groupBytes, L)
+-- A cross value's group records count and answers count.
+local function crossShape(v)
+  if v == '' then
+    return 0, 0
+  end
+  local g = sunpack('<d', v, 1)
+  return g, (#v - CROSS_HEADER - g * GROUP_W) / ANSWER_W
+end
+
+local function crossCheck(out, g, slot, t, idHash, mineBytes, L)
   local window, keep, maxEntries = L[5], L[6], L[7]
   local o = #out
-  local log = redis.call('GET', key)
-  if not log then
-    redis.call('SET', key, spack('<ddddddd', t, 1, t, groupHash, t, idHash, 1), 'PX', 2 * keep)
-    out[o + 1] = 1
-    return
-  end
-  local _, g = sunpack('<dd', log, 1)
+  local prev, cur, nxt = g[1][slot] or '', g[2][slot] or '', g[3][slot] or ''
+  local gp = crossShape(prev)
+  local gc, ac = crossShape(cur)
+  local gn = crossShape(nxt)
   local gBase = CROSS_HEADER + 1
-  local aBase = gBase + g * GROUP_W
-  local a = floor((#log - aBase + 1) / ANSWER_W)
+  local aBase = gBase + gc * GROUP_W
 
   -- A redelivery: an answer at exactly t with this id (answers are sorted by time, look from the end).
-  local ains = firstAfter(log, aBase, ANSWER_W, a, t)
+  local ains = firstAfter(cur, aBase, ANSWER_W, ac, t)
   local j = ains - 1
   while j >= 0 do
-    local ets, eid, gc = sunpack('<ddd', log, aBase + j * ANSWER_W)
+    local ets, eid, count = sunpack('<ddd', cur, aBase + j * ANSWER_W)
     if ets ~= t then
       break
     end
     if eid == idHash then
-      out[o + 1] = gc + REPLAYED
+      out[o + 1] = count + REPLAYED
       return
     end
     j = j - 1
   end
 
-  -- This group's record, if any (its hash at offset 8 of a group record).
-  local mine = -1
-  local pos = gBase
-  local stop = aBase
-  while true do
-    local at = find(log, groupBytes, pos, true)
-    if at == nil or at >= stop then
-      break
-    end
-    if (at - gBase) % GROUP_W == 8 then
-      mine = floor((at - gBase) / GROUP_W)
-      break
-    end
-    pos = at + 1
-  end
-
+  -- Distinct groups sent to after the cut, this one counted once whatever its records say.
   local cut = t - window
-  local groupCount = g - firstAfter(log, gBase, GROUP_W, g, cut)
-  local last = t
-  if mine >= 0 then
-    local mineLast = sunpack('<d', log, gBase + mine * GROUP_W)
-    if mineLast > cut then
-      groupCount = groupCount - 1 -- counted below as this group
+  local latest = newest(prev, gp, cur, gc, nxt, gn, gBase, GROUP_W)
+  if latest ~= nil and latest - keep > cut then
+    cut = latest - keep
+  end
+  local pFrom = firstAfter(prev, gBase, GROUP_W, gp, cut)
+  local cFrom = firstAfter(cur, gBase, GROUP_W, gc, cut)
+  local nFrom = firstAfter(nxt, gBase, GROUP_W, gn, cut)
+  local lp, lc, ln = gp - pFrom, gc - cFrom, gn - nFrom
+  local others
+  if (lp > 0 and 1 or 0) + (lc > 0 and 1 or 0) + (ln > 0 and 1 or 0) <= 1 then
+    -- One section holds every live group (the usual case): a count and one search in C.
+    local s, from, n = cur, cFrom, gc
+    if lp > 0 then
+      s, from, n = prev, pFrom, gp
+    elseif ln > 0 then
+      s, from, n = nxt, nFrom, gn
     end
+    others = n - from
+    if others > 0 and findField(s, gBase, GROUP_W, from, n, 8, mineBytes) >= 0 then
+      others = others - 1
+    end
+  else
+    -- Across epochs a group may appear in several sections: count distinct ones.
+    local seen = { [mineBytes] = true }
+    others = 0
+    local function collect(s, from, n)
+      for k = from, n - 1 do
+        local at = gBase + k * GROUP_W + 8
+        local h = sub(s, at, at + 7)
+        if not seen[h] then
+          seen[h] = true
+          others = others + 1
+        end
+      end
+    end
+    collect(prev, pFrom, gp)
+    collect(cur, cFrom, gc)
+    collect(nxt, nFrom, gn)
+  end
+  local groupCount = others + 1
+
+  -- Rewrite this epoch: this group's record at max(its last, t), kept sorted; the answer added.
+  local mine = findField(cur, gBase, GROUP_W, 0, gc, 8, mineBytes)
+  local last = t
+  local groupsPart
+  if mine >= 0 then
+    local mineLast = sunpack('<d', cur, gBase + mine * GROUP_W)
     if mineLast > last then
       last = mineLast
     end
-  end
-  groupCount = groupCount + 1
-
-  -- Rewrite: groups without this one's old record, older than keep dropped, this one at its new time;
-  -- answers older than keep dropped, this one added.
-  local parts = {}
-  local gHead = firstAfter(log, gBase, GROUP_W, g, t - keep)
-  local gIns = firstAfter(log, gBase, GROUP_W, g, last)
-  local newG = 0
-  local function copyGroups(from, to) -- [from, to), skipping this group's old record
-    if mine >= from and mine < to then
-      copyGroups(from, mine)
-      copyGroups(mine + 1, to)
-      return
-    end
-    if to > from then
-      parts[#parts + 1] = sub(log, gBase + from * GROUP_W, gBase + to * GROUP_W - 1)
-      newG = newG + (to - from)
-    end
-  end
-  if gIns < gHead then
-    gIns = gHead
-  end
-  copyGroups(gHead, gIns)
-  parts[#parts + 1] = spack('<d', last) .. groupBytes
-  newG = newG + 1
-  copyGroups(gIns, g)
-  if newG > maxEntries then
-    -- Drop the oldest group records (they are first).
-    local body = concat(parts)
-    local drop = newG - maxEntries
-    parts = { sub(body, drop * GROUP_W + 1) }
-    newG = maxEntries
-  end
-
-  local aHead = firstAfter(log, aBase, ANSWER_W, a, t - keep)
-  local aOver = a - aHead + 1 - maxEntries
-  if aOver > 0 then
-    aHead = aHead + aOver
-  end
-  local answer = spack('<ddd', t, idHash, groupCount)
-  if ains <= aHead then
-    parts[#parts + 1] = answer
-    parts[#parts + 1] = sub(log, aBase + aHead * ANSWER_W)
+    groupsPart = sub(cur, gBase, gBase + mine * GROUP_W - 1) .. sub(cur, gBase + (mine + 1) * GROUP_W, aBase - 1)
   else
-    parts[#parts + 1] = sub(log, aBase + aHead * ANSWER_W, aBase + ains * ANSWER_W - 1)
-    parts[#parts + 1] = answer
-    parts[#parts + 1] = sub(log, aBase + ains * ANSWER_W)
+    groupsPart = sub(cur, gBase, aBase - 1)
   end
-  redis.call('SET', key, spack('<dd', t, newG) .. concat(parts), 'PX', 2 * keep)
+  local gLeft = mine >= 0 and gc - 1 or gc
+  local gIns = firstAfter(groupsPart, 1, GROUP_W, gLeft, last)
+  groupsPart = insertRecord(groupsPart, gLeft, gIns, spack('<d', last) .. mineBytes, GROUP_W, maxEntries)
+  local answers = insertRecord(sub(cur, aBase), ac, ains, spack('<ddd', t, idHash, groupCount), ANSWER_W, maxEntries)
+  store(g, slot, spack('<d', #groupsPart / GROUP_W) .. groupsPart .. answers)
   out[o + 1] = groupCount
 end
 
-local limits = ARGV[1]
-local sets = {}
-for s = 0, floor(#limits / 56) - 1 do
-  sets[s] = { sunpack('<ddddddd', limits, s * 56 + 1) }
-end
-
-local ops = ARGV[2]
 local out = {}
-for p = 1, #ops, 56 do
-  local kind, k, set, extra, t, idHash, hash = sunpack('<ddddddd', ops, p)
+for p = 1, #ops, OP_W do
+  local kind, g, set, extra, t, idHash, hash, slot = sunpack('<dddddddd', ops, p)
   if kind == 1 then
-    senderCheck(out, KEYS[k], t, idHash, hash, ops, p, sets[set])
+    senderCheck(out, groups[g], slot, t, idHash, hash, p, sets[set])
   elseif kind == 2 then
-    crossCheck(out, KEYS[k], t, idHash, hash, sub(ops, p + 48, p + 55), sets[set])
+    crossCheck(out, groups[g], slot, t, idHash, sub(ops, p + 48, p + 55), sets[set])
   elseif kind == 3 then
-    senderBackfill(out, KEYS[k], t, idHash, sub(ops, p + 32, p + 55), sets[set], extra)
+    senderBackfill(out, groups[g], slot, t, idHash, sub(ops, p + 32, p + 55), sets[set], extra)
   else
     return redis.error_reply('flood-check: unknown operation ' .. tostring(kind))
+  end
+end
+
+-- Flush: per written hash one HSET (in chunks) and one PEXPIRE, and the epoch three before it unlinked
+-- (never a hash this call reads: a batch spanning several epochs, e.g. a replay of old messages).
+local used = {}
+for g = 0, #groups do
+  local group = groups[g]
+  if group ~= nil then
+    for j = 1, 3 do
+      used[group.keys[j]] = true
+    end
+  end
+end
+for g = 0, #groups do
+  local group = groups[g]
+  local dirty = group and group.dirty
+  if dirty ~= nil and #dirty > 0 then
+    local key = KEYS[group.keys[2]]
+    local values = group[2]
+    local args = {}
+    local n = 0
+    for i = 1, #dirty do
+      local slot = dirty[i]
+      args[n + 1] = ARGV[group.from + slot - 1]
+      args[n + 2] = values[slot]
+      n = n + 2
+      if n >= 2 * CHUNK then
+        redis.call('HSET', key, unpack(args, 1, n))
+        n = 0
+      end
+    end
+    if n > 0 then
+      redis.call('HSET', key, unpack(args, 1, n))
+    end
+    redis.call('PEXPIRE', key, group.ttl)
+    if not used[group.old] then
+      used[group.old] = true
+      redis.call('UNLINK', KEYS[group.old])
+    end
   end
 end
 return out

@@ -41,8 +41,10 @@ export interface CreateRedisFloodLimiterOptions {
   /** The in-process block list for known flooders (see block-list.ts). Default true. */
   localBlock?: boolean;
   maxBlockedSenders?: number;
-  /** Records kept per sender log / cross log in Redis. Default 1000. */
+  /** Records kept per sender / cross value and epoch in Redis. Default 1000. */
   maxEntriesPerKey?: number;
+  /** Hashes per flood family and epoch (see RedisFloodLimiterOptions.buckets). */
+  buckets?: number;
   /** One script call per hash tag. Default: true for a Cluster client. */
   callPerTag?: boolean;
   /** Most operations per script call in the standalone layout (larger batches: a pipeline). Default 512. */
@@ -71,6 +73,7 @@ export function createRedisFloodLimiter(options: CreateRedisFloodLimiterOptions 
     script,
     callPerTag: options.callPerTag ?? client instanceof Cluster,
     opsPerCall: options.opsPerCall,
+    buckets: options.buckets,
     maxEntriesPerKey: options.maxEntriesPerKey,
     blockList,
     onCommand: options.onCommand,

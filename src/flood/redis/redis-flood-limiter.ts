@@ -27,7 +27,13 @@ export interface RedisFloodLimiterOptions {
    * Off: one call for the whole batch (standalone server). Default: on for a Cluster client.
    */
   callPerTag: boolean;
-  /** Most records one sender log or cross log keeps (counts saturate there). Default 1000. */
+  /**
+   * Buckets per family and epoch: the hashes each epoch's state is spread over. On Redis Cluster each
+   * bucket is a hash tag, so more buckets spread the state over more slots (and nodes), at one script call
+   * per bucket a batch touches. Default: 64 with callPerTag, else 1 (one call per batch).
+   */
+  buckets?: number;
+  /** Most records one sender or cross value keeps per epoch (counts saturate there). Default 1000. */
   maxEntriesPerKey?: number;
   /** Known flooders answered without a round trip; null turns it off. */
   blockList?: LocalBlockList | null;
@@ -49,63 +55,202 @@ export function loadFloodScript(): RedisScript {
 const OP_SENDER = 1;
 const OP_CROSS = 2;
 const OP_BACKFILL = 3;
-const OP_WIDTH = 7;
+const OP_WIDTH = 8;
 /** Reply packing (see flood-check.lua): rateCount + duplicateCount * 2^20 + replayed * 2^40. */
 const COUNT_BASE = 2 ** 20;
 const REPLAYED = 2 ** 40;
+/** Epoch hashes live this many epochs after their last write (see flood-check.lua). */
+const TTL_EPOCHS = 3;
 
-/** The operations of one script call: its distinct keys, and 7 doubles per operation. */
+type Family = 'fs' | 'fx';
+
+/**
+ * The state one call reads and writes for one family, bucket and epoch length: the hashes of epochs E-1,
+ * E, E+1 (and E-3, unlinked after a write) and the distinct fields the call's operations use, each with
+ * its slot (1-based), which the operations refer to.
+ */
+class EpochGroup {
+  readonly fields: string[] = [];
+  readonly #slots = new Map<string, number>();
+
+  constructor(
+    readonly index: number,
+    readonly epoch: number,
+    /** KEYS indices (1-based) of epochs E-1, E, E+1, E-3, and the TTL. */
+    readonly values: readonly number[],
+  ) {}
+
+  slot(field: string): number {
+    let slot = this.#slots.get(field);
+    if (slot === undefined) {
+      slot = this.fields.push(field);
+      this.#slots.set(field, slot);
+    }
+    return slot;
+  }
+}
+
+/**
+ * The operations of one script call: its distinct keys (epoch hashes), its epoch groups, 8 doubles per
+ * operation, and the groups' fields as the last arguments. One epoch per family, bucket and epoch length:
+ * a batch that crosses into the next epoch goes on in a new call (sent after this one), so that no hash
+ * is read through two groups of one call.
+ */
 class ScriptCall {
   readonly keys: string[] = [];
   readonly keyIndex = new Map<string, number>();
+  readonly groups: EpochGroup[] = [];
+  readonly #groupById = new Map<string, EpochGroup>();
   readonly ops: number[] = [];
   /** Per operation: the batch index of its request (-1 for a backfill). */
   readonly requests: number[] = [];
   /** The reply, once sent. */
   reply: Promise<unknown> | null = null;
+  // The last group looked up: nearly every message of a batch shares it.
+  #last: EpochGroup | null = null;
+  #lastId = '';
+
+  /**
+   * The group of (family, bucket, keepMs) at `epoch`, added when new; null when this call already holds
+   * another epoch of it (the caller starts a new call).
+   */
+  group(keys: RedisKeys, family: Family, bucket: number, keepMs: number, epoch: number): EpochGroup | null {
+    const id = family + bucket + ':' + keepMs;
+    let group = id === this.#lastId ? this.#last : this.#groupById.get(id);
+    if (group === undefined || group === null) {
+      group = new EpochGroup(this.groups.length, epoch, [
+        this.#key(keys.floodEpoch(family, bucket, keepMs, epoch - 1)),
+        this.#key(keys.floodEpoch(family, bucket, keepMs, epoch)),
+        this.#key(keys.floodEpoch(family, bucket, keepMs, epoch + 1)),
+        this.#key(keys.floodEpoch(family, bucket, keepMs, epoch - 3)),
+        TTL_EPOCHS * keepMs,
+      ]);
+      this.groups.push(group);
+      this.#groupById.set(id, group);
+    } else if (group.epoch !== epoch) return null;
+    this.#last = group;
+    this.#lastId = id;
+    return group;
+  }
 
   add(
-    key: string,
     kind: number,
+    group: EpochGroup,
     limitSet: number,
     extra: number,
     ts: number,
     idHash: number,
     hash: number,
+    field: string,
     request: number,
   ): void {
+    this.ops.push(kind, group.index, limitSet, extra, ts, idHash, hash, group.slot(field));
+    this.requests.push(request);
+  }
+
+  /** ARGV: the limit sets, the groups (with where their fields start in ARGV), the operations, the fields. */
+  args(limitValues: readonly number[]): (Buffer | string)[] {
+    const groupValues: number[] = [];
+    const fields: string[] = [];
+    for (const group of this.groups) {
+      groupValues.push(...group.values, 4 + fields.length, group.fields.length);
+      for (const field of group.fields) fields.push(field);
+    }
+    return [encodeDoubles(limitValues), encodeDoubles(groupValues), encodeDoubles(this.ops), ...fields];
+  }
+
+  /** The 1-based KEYS index of `key`, added when new. */
+  #key(key: string): number {
     let k = this.keyIndex.get(key);
     if (k === undefined) {
       k = this.keys.push(key);
       this.keyIndex.set(key, k);
     }
-    this.ops.push(kind, k, limitSet, extra, ts, idHash, hash);
-    this.requests.push(request);
+    return k;
   }
 }
 
 /**
  * Everything one batch sends: the limit sets it uses and its calls. Standalone layout: calls of at most
- * `chunkOps` operations, each sent as soon as it is full, so Redis runs one while the next is prepared
- * (all on one connection, in order: a pipeline). Cluster layout: one call per hash tag, sent at the end.
+ * `chunkOps` operations, each sent as soon as it is full (or crosses an epoch), so Redis runs one while the
+ * next is prepared (all on one connection, in order: a pipeline). Cluster layout: one call per bucket tag
+ * (more when a batch crosses an epoch), sent at the end, each tag's calls in order.
  */
 class BatchPlan {
   readonly calls: ScriptCall[] = [];
   readonly limitSets = new Map<FloodLimits, number>();
   readonly limitValues: number[] = [];
+  /** Per limit set: the sender and cross families' epoch lengths. */
+  readonly senderKeep: number[] = [];
+  readonly crossKeep: number[] = [];
   readonly #byTag = new Map<string, ScriptCall>();
   readonly #callPerTag: boolean;
   readonly #maxEntries: number;
   readonly #chunkOps: number;
+  readonly #send: (call: ScriptCall) => void;
   #current: ScriptCall | null = null;
 
-  constructor(callPerTag: boolean, maxEntries: number, chunkOps: number) {
+  constructor(callPerTag: boolean, maxEntries: number, chunkOps: number, send: (call: ScriptCall) => void) {
     this.#callPerTag = callPerTag;
     this.#maxEntries = maxEntries;
     this.#chunkOps = chunkOps;
+    this.#send = send;
   }
 
-  call(tag: string): ScriptCall {
+  /** The call and group an operation of (family, bucket, keepMs) at `epoch` goes in. */
+  place(
+    keys: RedisKeys,
+    family: Family,
+    bucket: number,
+    keepMs: number,
+    epoch: number,
+  ): { call: ScriptCall; group: EpochGroup } {
+    const tag = family + bucket;
+    let call = this.#call(tag);
+    let group = call.group(keys, family, bucket, keepMs, epoch);
+    if (group === null) {
+      // Another epoch than the call holds: this call is complete; the operation starts the next one.
+      if (this.#callPerTag) this.#byTag.delete(tag);
+      else {
+        this.#send(call);
+        this.#current = null;
+      }
+      call = this.#call(tag);
+      group = call.group(keys, family, bucket, keepMs, epoch) as EpochGroup;
+    }
+    return { call, group };
+  }
+
+  /** Sends the standalone call in progress once it is full; the next operations start a new one. */
+  sendIfFull(): void {
+    const call = this.#current;
+    if (call === null || call.requests.length < this.#chunkOps) return;
+    this.#current = null;
+    this.#send(call);
+  }
+
+  limitSet(limits: FloodLimits): number {
+    let index = this.limitSets.get(limits);
+    if (index !== undefined) return index;
+    index = this.limitSets.size;
+    this.limitSets.set(limits, index);
+    const senderKeep = Math.ceil(Math.max(limits.rateWindowMs, limits.duplicateWindowMs));
+    const crossKeep = Math.ceil(Math.max(limits.crossGroupWindowMs, senderKeep));
+    this.senderKeep.push(senderKeep);
+    this.crossKeep.push(crossKeep);
+    this.limitValues.push(
+      limits.rateWindowMs,
+      limits.rateMax,
+      limits.duplicateWindowMs,
+      senderKeep,
+      limits.crossGroupWindowMs,
+      crossKeep,
+      this.#maxEntries,
+    );
+    return index;
+  }
+
+  #call(tag: string): ScriptCall {
     if (!this.#callPerTag) {
       if (this.#current === null) {
         this.#current = new ScriptCall();
@@ -121,33 +266,6 @@ class BatchPlan {
     }
     return call;
   }
-
-  /** The standalone call in progress when it is full (the caller sends it); the next ops start a new one. */
-  takeFull(): ScriptCall | null {
-    const call = this.#current;
-    if (call === null || call.requests.length < this.#chunkOps) return null;
-    this.#current = null;
-    return call;
-  }
-
-  limitSet(limits: FloodLimits): number {
-    let index = this.limitSets.get(limits);
-    if (index !== undefined) return index;
-    index = this.limitSets.size;
-    this.limitSets.set(limits, index);
-    const senderKeep = Math.ceil(Math.max(limits.rateWindowMs, limits.duplicateWindowMs));
-    const crossKeep = Math.ceil(Math.max(limits.crossGroupWindowMs, senderKeep));
-    this.limitValues.push(
-      limits.rateWindowMs,
-      limits.rateMax,
-      limits.duplicateWindowMs,
-      senderKeep,
-      limits.crossGroupWindowMs,
-      crossKeep,
-      this.#maxEntries,
-    );
-    return index;
-  }
 }
 
 export class RedisFloodLimiter implements FloodLimiter {
@@ -159,6 +277,7 @@ export class RedisFloodLimiter implements FloodLimiter {
   readonly #blocks: LocalBlockList | null;
   readonly #onCommand: ((seconds: number) => void) | undefined;
   readonly #opsPerCall: number;
+  readonly #buckets: number;
 
   constructor(options: RedisFloodLimiterOptions) {
     this.#client = options.client;
@@ -172,6 +291,10 @@ export class RedisFloodLimiter implements FloodLimiter {
     this.#blocks = options.blockList ?? null;
     this.#onCommand = options.onCommand;
     this.#opsPerCall = options.opsPerCall ?? 512;
+    this.#buckets = options.buckets ?? (options.callPerTag ? 64 : 1);
+    if (!Number.isInteger(this.#buckets) || this.#buckets < 1) {
+      throw new RangeError('buckets must be an integer >= 1');
+    }
     if (!Number.isInteger(this.#opsPerCall) || this.#opsPerCall < 1) {
       throw new RangeError('opsPerCall must be an integer >= 1');
     }
@@ -193,51 +316,47 @@ export class RedisFloodLimiter implements FloodLimiter {
     }
     const keys = this.#keys;
     const blocks = this.#blocks;
-    const plan = new BatchPlan(this.#callPerTag, this.#maxEntries, this.#opsPerCall);
+    const plan = new BatchPlan(this.#callPerTag, this.#maxEntries, this.#opsPerCall, (call) =>
+      this.#dispatch(plan, call),
+    );
     const started = performance.now();
     if (blocks !== null && blocks.hasLifted) this.#planBackfills(plan, blocks.takeLifted());
 
-    // Kept for the block list: the sender key and group tag of each request sent to Redis.
-    const senderKeys = new Array<string>(n);
+    // Kept for the block list: the sender and group tag of each request sent to Redis.
+    const senders = new Array<string>(n);
     const groupTags = new Array<string>(n);
     for (let i = 0; i < n; i++) {
       const req = batch[i];
       assertLimits(req.limits);
       const groupTag = keys.groupTag(req.platform, req.groupId);
-      const senderKey = keys.floodSender(groupTag, req.userId);
+      // The sender's identity: the block list's key, and the field of its epoch values.
+      const sender = keys.floodSenderField(groupTag, req.userId);
       if (blocks !== null) {
-        const local = blocks.check(senderKey, req);
+        const local = blocks.check(sender, req);
         if (local !== null) {
           results[i] = local;
           continue;
         }
         if (blocks.hasLifted) this.#planBackfills(plan, blocks.takeLifted());
       }
-      senderKeys[i] = senderKey;
+      senders[i] = sender;
       groupTags[i] = groupTag;
       const limitSet = plan.limitSet(req.limits);
       const idHash = hash53(req.messageId);
       const ts = req.ts;
+      const senderKeep = plan.senderKeep[limitSet];
+      const s = plan.place(keys, 'fs', this.#bucket(groupTag), senderKeep, Math.floor(ts / senderKeep));
       if (req.textHash === '') {
-        plan.call(groupTag).add(senderKey, OP_SENDER, limitSet, 0, ts, idHash, 0, i);
+        s.call.add(OP_SENDER, s.group, limitSet, 0, ts, idHash, 0, sender, i);
       } else {
-        plan.call(groupTag).add(senderKey, OP_SENDER, limitSet, 0, ts, idHash, hash53(req.textHash), i);
+        s.call.add(OP_SENDER, s.group, limitSet, 0, ts, idHash, hash53(req.textHash), sender, i);
         const userTag = keys.userTag(req.platform, req.userId);
-        plan
-          .call(userTag)
-          .add(
-            keys.floodCross(userTag, req.textHash),
-            OP_CROSS,
-            limitSet,
-            0,
-            ts,
-            idHash,
-            hash53(req.groupId),
-            i,
-          );
+        const crossKeep = plan.crossKeep[limitSet];
+        const c = plan.place(keys, 'fx', this.#bucket(userTag), crossKeep, Math.floor(ts / crossKeep));
+        const field = keys.floodCrossField(userTag, req.textHash);
+        c.call.add(OP_CROSS, c.group, limitSet, 0, ts, idHash, hash53(req.groupId), field, i);
       }
-      const full = plan.takeFull();
-      if (full !== null) this.#dispatch(plan, full);
+      plan.sendIfFull();
     }
     if (plan.calls.length === 0) return results;
 
@@ -264,7 +383,7 @@ export class RedisFloodLimiter implements FloodLimiter {
             // The window's times follow: the sender goes on the block list.
             if (blocks !== null) {
               blocks.block(
-                senderKeys[i],
+                senders[i],
                 groupTags[i],
                 reply.slice(p, p + rateCount),
                 batch[i].limits.rateWindowMs,
@@ -305,30 +424,37 @@ export class RedisFloodLimiter implements FloodLimiter {
   }
 
   #planBackfills(plan: BatchPlan, backfills: readonly Backfill[]): void {
+    const keys = this.#keys;
     for (const { key, tag, answers } of backfills) {
-      const call = plan.call(tag);
+      const bucket = this.#bucket(tag);
       for (const a of answers) {
+        const limitSet = plan.limitSet(a.limits);
+        const keep = plan.senderKeep[limitSet];
+        const { call, group } = plan.place(keys, 'fs', bucket, keep, Math.floor(a.ts / keep));
         const textHash = a.textHash === '' ? 0 : hash53(a.textHash);
         call.add(
-          key,
           OP_BACKFILL,
-          plan.limitSet(a.limits),
+          group,
+          limitSet,
           a.result.rateCount,
           a.ts,
           hash53(a.messageId),
           textHash,
+          key,
           -1,
         );
       }
     }
   }
 
+  /** The bucket of a group's (sender family) or a user's (cross family) state. */
+  #bucket(tag: string): number {
+    return this.#buckets === 1 ? 0 : hash53(tag) % this.#buckets;
+  }
+
   /** Sends one call now (the limit sets known so far are all it can refer to). */
   #dispatch(plan: BatchPlan, call: ScriptCall): void {
-    call.reply = this.#script.run(this.#client, call.keys, [
-      encodeDoubles(plan.limitValues),
-      encodeDoubles(call.ops),
-    ]);
+    call.reply = this.#script.run(this.#client, call.keys, call.args(plan.limitValues));
     // Rejections are handled in #collect; this keeps an early one from counting as unhandled meanwhile.
     call.reply.catch(() => {});
   }

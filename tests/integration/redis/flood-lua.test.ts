@@ -14,9 +14,10 @@ import {
 } from '../../../src/flood/redis/index.js';
 import type { FloodLimits, FloodRequest, FloodResult } from '../../../src/flood/types.js';
 import type { RedisClient } from '../../../src/redis/client.js';
+import { hash53 } from '../../../src/redis/hash.js';
 import { RedisKeys } from '../../../src/redis/keys.js';
 import { requireRedis } from '../../helpers/services.js';
-import { deleteKeysAndClose, keyPrefix, keySlot, keysUnder, prng, readyClient } from './kit.js';
+import { deleteKeysAndClose, hashBytes, keyPrefix, keySlot, keysUnder, prng, readyClient } from './kit.js';
 
 const redis = await requireRedis();
 
@@ -69,33 +70,33 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
     };
   }
 
-  it('names keys with the prefix and Cluster hash tags: a group in one slot, cross-group per user', async () => {
+  it('keeps state in epoch hashes: <prefix>{family:bucket}:<keep>:<epoch>, one slot per bucket', async () => {
     const p = `${prefix}tags:`;
     const limiter = createRedisFloodLimiter({ client, keyPrefix: p, failMode: 'closed' });
     await limiter.check([req('x', { groupId: 'g{1}', userId: 'u:1', textHash: 'h%1' })]);
-    const keys = await keysUnder(client, p);
-    assert.deepEqual(keys, [`${p}{qq:g%7B1%7D}:fs:u:1`, `${p}{u:qq:u:1}:fx:h%251`]);
+    const epoch = Math.floor((T0 + n) / 60_000);
+    assert.deepEqual(await keysUnder(client, p), [`${p}{fs:0}:60000:${epoch}`, `${p}{fx:0}:60000:${epoch}`]);
     const k = new RedisKeys(p);
-    const groupTag = k.groupTag('qq', 'g{1}');
-    assert.equal(
-      keySlot(keys[0]),
-      keySlot(k.strikes(k.groupTagOf('qq:g{1}'), 'anyone')),
-      'flood and strikes of a group share a slot',
-    );
-    assert.equal(keySlot(keys[0]), keySlot(k.floodSender(groupTag, 'someone-else')));
-    assert.equal(keySlot(keys[1]), keySlot(k.floodCross(k.userTag('qq', 'u:1'), 'another-text')));
+    assert.equal(keySlot(k.floodEpoch('fs', 3, 60_000, 1)), keySlot(k.floodEpoch('fs', 3, 10_000, 9)));
+    assert.notEqual(keySlot(k.floodEpoch('fs', 3, 60_000, 1)), keySlot(k.floodEpoch('fs', 4, 60_000, 1)));
     await limiter.close();
   });
 
-  it('sets TTLs: a sender log lives 2 x max(windows), a cross log 2 x max(cross window, sender keep)', async () => {
+  it('sets TTLs of 3 epochs (3 x the family keep) and unlinks the epoch 3 before the one written', async () => {
     const p = `${prefix}ttl:`;
     const limiter = createRedisFloodLimiter({ client, keyPrefix: p, failMode: 'closed' });
-    await limiter.check([req('t', { textHash: 'h' })]);
+    const strict: FloodLimits = { ...LIMITS, duplicateWindowMs: 20_000, crossGroupWindowMs: 30_000 };
+    const start = Math.ceil(T0 / 60_000) * 60_000; // the start of an epoch of both families
+    await limiter.check([req('t', { textHash: 'h', ts: start, limits: strict })]);
     const [sender, cross] = await keysUnder(client, p);
     const senderTtl = await client.pttl(sender);
     const crossTtl = await client.pttl(cross);
-    assert.ok(senderTtl > 60_000 && senderTtl <= 120_000, `sender PTTL ${senderTtl}`);
-    assert.ok(crossTtl > 60_000 && crossTtl <= 120_000, `cross PTTL ${crossTtl}`);
+    assert.ok(senderTtl > 50_000 && senderTtl <= 60_000, `sender PTTL ${senderTtl}`);
+    assert.ok(crossTtl > 80_000 && crossTtl <= 90_000, `cross PTTL ${crossTtl}`);
+    // Three sender epochs (20 s) later, the first one's hash is unlinked by the write of the fourth.
+    await limiter.check([req('t', { textHash: '', ts: start + 60_000, limits: strict })]);
+    assert.equal(await client.exists(sender), 0);
+    assert.equal(await client.exists(cross), 1);
     await limiter.close();
   });
 
@@ -105,18 +106,17 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
     const first = req('r', { textHash: 'same' });
     const [r1] = await limiter.check([first]);
     await limiter.check([req('r', { textHash: 'same' })]);
-    const [sender, cross] = await keysUnder(client, p);
-    const sizes = [await client.strlen(sender), await client.strlen(cross)];
-    // sender log: header + a record per message; cross log: header + one group + an answer per message
-    assert.deepEqual(sizes, [8 + 2 * 32, 16 + 16 + 2 * 24]);
+    const sizes = async () => [await hashBytes(client, p, '{fs:'), await hashBytes(client, p, '{fx:')];
+    // sender value: a record per message; cross value: header + one group + an answer per message
+    assert.deepEqual(await sizes(), [2 * 32, 8 + 16 + 2 * 24]);
     const [again] = await limiter.check([first]);
     assert.deepEqual(again, r1);
-    assert.deepEqual([await client.strlen(sender), await client.strlen(cross)], sizes, 'nothing written');
+    assert.deepEqual(await sizes(), [2 * 32, 8 + 16 + 2 * 24], 'nothing written');
     const m = req('r', { textHash: 'same' });
     const [x, y] = await limiter.check([m, m]);
     assert.deepEqual(y, x);
     assert.equal(x.duplicateCount, 3);
-    assert.equal(await client.strlen(sender), 8 + 3 * 32);
+    assert.equal(await hashBytes(client, p, '{fs:'), 3 * 32);
     await limiter.close();
   });
 
@@ -137,8 +137,7 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
       got.map((r) => r.rateCount),
       [1, 2, 3, 4, 5, 6, 6, 6, 6],
     );
-    const [sender] = await keysUnder(client, p);
-    assert.equal(await client.strlen(sender), 8 + 5 * 32);
+    assert.equal(await hashBytes(client, p, '{fs:'), 5 * 32);
     await redisLimiter.close();
   });
 
@@ -165,7 +164,15 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
     );
     const memory = new MemoryFloodLimiter();
     const ops = batch.length + batch.filter((r) => r.textHash !== '').length; // sender + cross-group
-    const tags = new Set(batch.flatMap((r) => [`g:${r.groupId}`, ...(r.textHash ? [`u:${r.userId}`] : [])]));
+    // Per tag: one call per bucket of each family (64 buckets; a sender's follows its group, a cross log's
+    // its user).
+    const k = new RedisKeys('x:');
+    const tags = new Set(
+      batch.flatMap((r) => [
+        `fs${hash53(k.groupTag(r.platform, r.groupId)) % 64}`,
+        ...(r.textHash ? [`fx${hash53(k.userTag(r.platform, r.userId)) % 64}`] : []),
+      ]),
+    );
     const layouts = [
       { name: 'one call', callPerTag: false, opsPerCall: 100_000, expected: 1 },
       // a request's two operations stay in one call, so a call holds 32 or 33 of them
@@ -332,9 +339,8 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
       assert.deepEqual(results, expected, 'rate-only messages: the same answers as memory');
       assert.equal(blocks.answered, 14, 'answered without a round trip');
       assert.equal(blocks.size, 1);
-      const [sender] = await keysUnder(client, p);
       assert.equal(
-        (await client.strlen(sender)) - 8,
+        await hashBytes(client, p, '{fs:'),
         11 * 32,
         'only the messages Redis answered are in Redis yet',
       );
@@ -348,9 +354,9 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
       assert.deepEqual(lifted, (await memory.check([next]))[0]);
       assert.equal(blocks.size, 0);
       assert.equal(
-        (await client.strlen(sender)) - 8,
+        await hashBytes(client, p, '{fs:'),
         26 * 32,
-        'backfilled: all 26 (the log keeps 60 s, the duplicate window)',
+        'backfilled: all 26 (epochs of 60 s, the duplicate window)',
       );
       await limiter.close();
     });

@@ -133,3 +133,14 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Total bytes of every field of the hashes under `prefix` whose names contain `family` (e.g. '{fs:'). */
+export async function hashBytes(client: RedisClient, prefix: string, family: string): Promise<number> {
+  let total = 0;
+  for (const key of await keysUnder(client, prefix)) {
+    if (!key.includes(family)) continue;
+    const fields = (await (client as import('ioredis').Redis).hgetallBuffer(key)) as Record<string, Buffer>;
+    for (const value of Object.values(fields)) total += value.length;
+  }
+  return total;
+}

@@ -141,8 +141,9 @@ describe('toStoreError', () => {
 describe('RedisKeys', () => {
   it('prefixes and tags keys; escapes what could end a tag or collide', () => {
     const k = new RedisKeys('ms:');
-    assert.equal(k.floodSender(k.groupTag('qq', '901234'), '10001'), 'ms:{qq:901234}:fs:10001');
-    assert.equal(k.floodCross(k.userTag('qq', '10001'), 'abc'), 'ms:{u:qq:10001}:fx:abc');
+    assert.equal(k.floodSenderField(k.groupTag('qq', '901234'), '10001'), '{qq:901234}10001');
+    assert.equal(k.floodCrossField(k.userTag('qq', '10001'), 'abc'), '{u:qq:10001}abc');
+    assert.equal(k.floodEpoch('fs', 3, 60_000, 29_400_000), 'ms:{fs:3}:60000:29400000');
     assert.equal(k.strikes(k.groupTagOf('qq:901234'), '10001'), 'ms:{qq:901234}:st:10001');
     assert.equal(k.groupTag('qq', '901234'), k.groupTagOf('qq:901234'));
     assert.equal(k.groupTag('q}q', 'g{1}'), '{q%7Dq:g%7B1%7D}');
