@@ -17,11 +17,14 @@
  * while it runs (its timers still use real time; the run is far shorter than their 10 s). Without that,
  * a benchmark pushing 100k+ messages/s would squeeze minutes of traffic into one window and make every
  * user a flooder.
- * Both sides get the same batches: RateLimiterMemory one consume() per message, all of a batch in flight
+ * Each run is a fresh process (see runChild). Both sides get the same batches: RateLimiterMemory one consume() per message, all of a batch in flight
  * together (as a pipeline judging a batch would); ours one check() per batch.
  */
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { MemoryFloodLimiter } from '../src/flood/memory/memory-flood-limiter.js';
 import { floodTextHash } from '../src/flood/reasons.js';
@@ -217,38 +220,90 @@ export async function runOurs(batches: readonly FloodRequest[][]): Promise<Measu
   return { seconds, cpuSeconds, limited };
 }
 
+/** A full garbage collection: the measured run starts from a collected heap. */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-export async function runFloodBench(opts: Options): Promise<string> {
-  const stream = makeStream(opts.messages, opts.rate);
-  const rateOnly = makeRequests(stream, opts.batch, false);
-  const withText = makeRequests(stream, opts.batch, true);
-  const contenders: { name: string; check: string; run: () => Promise<Measured> }[] = [
-    {
-      name: 'rate-limiter-flexible RateLimiterMemory',
-      check: 'rate',
-      run: () => runRateLimiterFlexible(stream, opts.batch),
+interface Contender {
+  name: string;
+  check: string;
+  /** Prepares the input (not timed) and returns the measured run. */
+  prepare: (stream: Stream, opts: Options) => () => Promise<Measured>;
+}
+
+const CONTENDERS: Contender[] = [
+  {
+    name: 'rate-limiter-flexible RateLimiterMemory',
+    check: 'rate',
+    prepare: (stream, opts) => () => runRateLimiterFlexible(stream, opts.batch),
+  },
+  {
+    name: 'modstream MemoryFloodLimiter',
+    check: 'rate',
+    prepare: (stream, opts) => {
+      const batches = makeRequests(stream, opts.batch, false);
+      return () => runOurs(batches);
     },
-    { name: 'modstream MemoryFloodLimiter', check: 'rate', run: () => runOurs(rateOnly) },
-    {
-      name: 'modstream MemoryFloodLimiter',
-      check: 'rate + duplicate + cross-group',
-      run: () => runOurs(withText),
+  },
+  {
+    name: 'modstream MemoryFloodLimiter',
+    check: 'rate + duplicate + cross-group',
+    prepare: (stream, opts) => {
+      const batches = makeRequests(stream, opts.batch, true);
+      return () => runOurs(batches);
     },
-  ];
-  // Warm-up (JIT) on a slice, then rounds interleaved so machine noise hits every contender alike.
+  },
+];
+
+/**
+ * One measured run of one contender, in this (child) process: the stream, a warm-up (JIT) on a slice of
+ * it, a full GC, then the run. Each contender runs in a process of its own so that none pays for the
+ * garbage another left behind (in one process, rate-limiter-flexible's promises and timers and our logs
+ * moved every ratio by ±25 % between otherwise identical runs).
+ */
+async function runChild(index: number, opts: Options): Promise<Measured> {
+  const contender = CONTENDERS[index];
   const warm = makeStream(Math.min(20_000, opts.messages), opts.rate);
-  await runRateLimiterFlexible(warm, opts.batch);
-  await runOurs(makeRequests(warm, opts.batch, true));
-  const wall: number[][] = contenders.map(() => []);
-  const cpu: number[][] = contenders.map(() => []);
-  const limited: number[] = contenders.map(() => 0);
+  const warmRun = contender.prepare(warm, opts);
+  await warmRun();
+  await warmRun();
+  const run = contender.prepare(makeStream(opts.messages, opts.rate), opts);
+  collectGarbage();
+  return run();
+}
+
+function spawnChild(index: number, opts: Options): Measured {
+  const args = [
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    '--child',
+    String(index),
+    '--messages',
+    String(opts.messages),
+    '--batch',
+    String(opts.batch),
+    '--rate',
+    String(opts.rate),
+  ];
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop() ?? '') as Measured;
+}
+
+export async function runFloodBench(opts: Options): Promise<string> {
+  // Rounds interleaved so machine noise hits every contender alike; a fresh process per run.
+  const wall: number[][] = CONTENDERS.map(() => []);
+  const cpu: number[][] = CONTENDERS.map(() => []);
+  const limited: number[] = CONTENDERS.map(() => 0);
   for (let round = 0; round < opts.rounds; round++) {
-    for (let c = 0; c < contenders.length; c++) {
-      const m = await contenders[c].run();
+    for (let c = 0; c < CONTENDERS.length; c++) {
+      const m = spawnChild(c, opts);
       wall[c].push(opts.messages / m.seconds);
       cpu[c].push(opts.messages / m.cpuSeconds);
       limited[c] = m.limited;
@@ -259,14 +314,15 @@ export async function runFloodBench(opts: Options): Promise<string> {
   const fmt = (x: number) => Math.round(x).toLocaleString('en');
   const lines = [
     `Flood limiter, ${opts.messages.toLocaleString('en')} messages at ${opts.rate.toLocaleString('en')}/s ` +
-      `of event time, batches of ${opts.batch}, median of ${opts.rounds} rounds (node ${process.version}).`,
+      `of event time, batches of ${opts.batch}, median of ${opts.rounds} rounds, each run in a fresh ` +
+      `process (node ${process.version}).`,
     'Wall: decisions per second of elapsed time. CPU: per second of process CPU time (user + system, GC',
     'helper threads included), steadier on a shared machine.',
     '',
     '| limiter | check | decisions/s (wall) | vs RLF (wall) | decisions/s (CPU) | vs RLF (CPU) | limited |',
     '|---|---|---:|---:|---:|---:|---:|',
   ];
-  contenders.forEach((c, i) => {
+  CONTENDERS.forEach((c, i) => {
     const w = median(wall[i]);
     const u = median(cpu[i]);
     lines.push(
@@ -278,8 +334,14 @@ export async function runFloodBench(opts: Options): Promise<string> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  runFloodBench(parseArgs(process.argv.slice(2))).then(
-    (table) => console.log(table),
+  const argv = process.argv.slice(2);
+  const child = argv.indexOf('--child');
+  const work =
+    child >= 0
+      ? runChild(Number(argv[child + 1]), parseArgs(argv)).then((m) => JSON.stringify(m))
+      : runFloodBench(parseArgs(argv));
+  work.then(
+    (text) => console.log(text),
     (e: unknown) => {
       console.error(e);
       process.exitCode = 1;

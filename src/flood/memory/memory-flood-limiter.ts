@@ -201,14 +201,9 @@ class SenderLog {
    * survive into the old generation each time — most of what a scavenge had to copy.
    */
   clear(): void {
-    const e = this.e;
-    if (e.length > SPARE_SLOTS) e.length = 0;
-    else {
-      for (let k = 0, n = this.n; k < n; k += STRIDE) {
-        e[k + E_ID] = '';
-        e[k + E_HASH] = '';
-      }
-    }
+    // Slots past n are never read; the strings left in them are held until overwritten, never more than
+    // the log held at its peak.
+    if (this.e.length > SPARE_SLOTS) this.e.length = 0;
     this.n = 0;
     this.head = 0;
   }
@@ -378,11 +373,12 @@ class UserState extends SenderLog implements ClockEntry {
   }
 
   /**
-   * With one group, keeps the dropped entries the seed may need (see the class comment). The ones it no
+   * Until the cross-group list is seeded (one group, or several but no text since), keeps the dropped
+   * entries the seed may need (see the class comment). The ones it no
    * longer needs go once they are at least half of the dropped ones, so each removal (a splice) frees many.
    */
   override compact(): void {
-    if (this.otherGroups !== null) return super.compact();
+    if (this.cross !== null) return super.compact();
     const e = this.e;
     const dead = this.head;
     const rel = this.seedFrom - this.base;
@@ -408,7 +404,6 @@ class UserState extends SenderLog implements ClockEntry {
     let others = this.otherGroups;
     if (others === null) {
       this.otherGroups = others = new Map();
-      this.cross = this.#seedCrossGroups();
     }
     let log = others.get(group);
     if (log === undefined) {
@@ -432,8 +427,14 @@ class UserState extends SenderLog implements ClockEntry {
     keepMs: number,
     maxEntries: number,
   ): number {
-    const cross = this.cross;
-    if (cross === null) return 1; // one group only: this one
+    let cross = this.cross;
+    if (cross === null) {
+      if (this.otherGroups === null) return 1; // one group only: this one
+      // Seeded at the first text after a second group appeared, not when it appeared: a user of several
+      // groups whose messages carry no text (rate only) never needs the list. Until then compaction keeps
+      // what the seed reads (see compact), so the seed is the same either way.
+      this.cross = cross = this.#seedCrossGroups();
+    }
     return cross.record(hash, hashKey, group, smallKey(group), t, cutoff, keepMs, maxEntries);
   }
 
