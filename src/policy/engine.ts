@@ -126,8 +126,6 @@ export class PolicyEngine {
     let pending: Pending[] | null = null;
     const records: StrikeRequest[] = [];
     const peeks: { group: string; userId: string; ts: number }[] = [];
-    const recordIndex: number[] = [];
-    const recordOwnId: boolean[] = [];
     const bySender = new Map<string, SenderRecords>();
 
     for (let i = 0; i < batch.length; i++) {
@@ -149,8 +147,6 @@ export class PolicyEngine {
       let slot: number;
       if (recorded) {
         slot = records.length;
-        recordIndex.push(i);
-        recordOwnId.push(strike.id === message.id);
         const mine = bySender.get(sender);
         if (mine) mine.push(slot);
         else bySender.set(sender, [slot]);
@@ -208,8 +204,6 @@ export class PolicyEngine {
             p,
             mine,
             records,
-            recordIndex,
-            recordOwnId,
             recordAnswer?.values as readonly StrikeResult[] | undefined,
           ) + (p.dryRun ? p.weight : 0);
       out[p.index] = p.exempt
@@ -221,33 +215,25 @@ export class PolicyEngine {
 }
 
 /**
- * A peeked sender's live strikes at the peek's own position in the batch, so the count never depends on
- * where a transport cut the batches. The peek read the store before this batch's records: add the strikes
- * this batch recorded for the sender before this message (new ones: a duplicate recorded nothing). A later
- * message's strike found as a duplicate of its own id was recorded by an earlier delivery of this batch (a
- * redelivery), so the peek counted it although it comes after this message: take it out. (A duplicate
- * keyed by a cooldown bucket cannot be placed in time and stays counted.)
+ * A peeked sender's strikes as the store defines a peek: those recorded at an event time before this
+ * message's and live at it — so the count depends neither on where a transport cut the batches nor on
+ * what was recorded after a first delivery. The store was read before this batch's records: add the
+ * strikes this delivery recorded for the sender (new ones) at an earlier time. Strikes an earlier delivery
+ * recorded come back as duplicates, and the store already counted those before this message's time.
  */
 function peekedCount(
   peeked: number,
   p: Pending,
   mine: SenderRecords | undefined,
   records: readonly StrikeRequest[],
-  recordIndex: readonly number[],
-  recordOwnId: readonly boolean[],
   answers: readonly StrikeResult[] | undefined,
 ): number {
   if (!mine || !answers) return peeked;
   let count = peeked;
   for (const slot of mine) {
     const r = records[slot];
-    if (r.ts + r.ttlMs <= p.ts) continue; // expired by this message's time: in neither count
-    const duplicate = answers[slot].duplicate;
-    if (recordIndex[slot] < p.index) {
-      if (!duplicate) count += r.weight;
-    } else if (duplicate && recordOwnId[slot]) {
-      count -= r.weight;
-    }
+    if (r.ts >= p.ts || r.ts + r.ttlMs <= p.ts) continue; // not before this message, or expired by then
+    if (!answers[slot].duplicate) count += r.weight;
   }
   return count;
 }

@@ -29,7 +29,10 @@ export interface StrikeResult {
 
 export interface StrikeStore {
   record(batch: readonly StrikeRequest[]): Promise<StrikeResult[]>;
-  /** Live strikes without recording (for dry-run and exempt senders). */
+  /**
+   * Strikes without recording (dry-run and exempt senders, @all): those recorded at an event time before
+   * each request's ts and live at it, so that what is recorded later never changes the answer.
+   */
   peek(batch: readonly { group: string; userId: string; ts: number }[]): Promise<number[]>;
   close(): Promise<void>;
 }

@@ -163,10 +163,28 @@ export function strikeStoreContract(name: string, makeStore: MakeStrikeStore): v
         [0, 0],
       );
       await store.record([req({ weight: 2 })]);
-      assert.deepEqual(await store.peek([{ group, userId, ts: time.now }]), [2]);
-      assert.deepEqual(await store.peek([{ group, userId, ts: time.now }]), [2]);
+      assert.deepEqual(await store.peek([{ group, userId, ts: time.now }]), [0], 'not before this time');
+      assert.deepEqual(await store.peek([{ group, userId, ts: time.now + 1 }]), [2]);
+      assert.deepEqual(await store.peek([{ group, userId, ts: time.now + 1 }]), [2]);
       const [r] = await store.record([req()]);
       assert.equal(r.strikes, 3);
+    });
+
+    it('peek counts what was recorded before its time, whatever was recorded since', async () => {
+      const { store, req, advance, group, time } = await setup();
+      const userId = req().userId;
+      await store.record([req()]);
+      advance(1000);
+      const at = time.now;
+      assert.deepEqual(await store.peek([{ group, userId, ts: at }]), [1]);
+      advance(1000);
+      await store.record([req({ weight: 2 })]);
+      assert.deepEqual(
+        await store.peek([{ group, userId, ts: at }]),
+        [1],
+        'the later strike is not before it',
+      );
+      assert.deepEqual(await store.peek([{ group, userId, ts: time.now + 1 }]), [3]);
     });
 
     it('answers an empty batch with an empty list', async () => {

@@ -12,7 +12,9 @@ import type { StrikeRequest, StrikeResult, StrikeStore } from '../types.js';
  *     request's ts, this strike included. A messageId already recorded for that user and group records
  *     nothing and answers with the count of its first recording (`duplicate: true`), for as long as its
  *     strike is remembered, i.e. until it expires.
- *   - `peek` reads the live count at the given ts and changes nothing.
+ *   - `peek` reads the count at the given ts and changes nothing: the strikes recorded at an event time before
+ *     ts and live at ts. What is recorded later (in time) never changes it, so a redelivered message that
+ *     peeks is told the same count whatever was recorded in between.
  *
  * Memory is bounded: at most `maxKeys` users×groups (evicted by CLOCK, an approximate LRU — see
  * flood/memory/clock-map.ts — each eviction counted) and at most `maxStrikesPerKey` strikes per user×group
@@ -44,6 +46,8 @@ export interface MemoryStrikeStoreStats {
 
 interface Strike {
   messageId: string;
+  /** The event time it was recorded at. */
+  ts: number;
   expiresAt: number;
   weight: number;
   /** The answer given when it was recorded, repeated to redeliveries. */
@@ -70,6 +74,17 @@ class StrikeLog implements ClockEntry {
       if (s.expiresAt > t) list[write++] = s;
     }
     list.length = write;
+  }
+
+  /** Summed weight of the strikes recorded before t and live at t (see peek). */
+  weightBefore(t: number): number {
+    const list = this.strikes;
+    let sum = 0;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      if (s.expiresAt > t && s.ts < t) sum += s.weight;
+    }
+    return sum;
   }
 
   liveWeight(t: number): number {
@@ -149,7 +164,7 @@ export class MemoryStrikeStore implements StrikeStore {
     for (let i = 0; i < batch.length; i++) {
       const req = batch[i];
       const log = this.#logs.peek(req.group, req.userId);
-      out[i] = log === undefined || log.idleUntil <= now ? 0 : log.liveWeight(req.ts);
+      out[i] = log === undefined || log.idleUntil <= now ? 0 : log.weightBefore(req.ts);
     }
     return out;
   }
@@ -183,6 +198,7 @@ export class MemoryStrikeStore implements StrikeStore {
     }
     const strike: Strike = {
       messageId: req.messageId,
+      ts: t,
       expiresAt: t + req.ttlMs,
       weight: req.weight,
       strikes: 0,

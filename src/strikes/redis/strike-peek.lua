@@ -2,9 +2,10 @@
   strike-peek.lua: reads live strike counts for one batch without recording anything (modstream strike
   store; dry-run and exempt senders). Read-only.
 
-  A strike is live at time t while t < expiresAt; the count is the summed weight of the live strikes of
-  one user in one group. Records: see strike-record.lua (32 bytes: expiresAt, messageId hash, weight,
-  strikes answered).
+  The count at time t is the summed weight of one user's strikes in one group recorded at an event time
+  before t and live at t (t < expiresAt): what is recorded later never changes the answer for t, so a
+  redelivered message is told the same count. Records: see strike-record.lua (40 bytes: expiresAt,
+  messageId hash, weight, strikes answered, ts).
 
   Input:
     KEYS[1..k]  the distinct strike logs the requests use; requests refer to them by index
@@ -14,7 +15,7 @@
 
 local sunpack = struct.unpack
 local floor = math.floor
-local W = 32
+local W = 40
 
 local logs = {}
 local reqs = ARGV[1]
@@ -28,8 +29,8 @@ for p = 1, #reqs, 16 do
   end
   local strikes = 0
   for i = 0, floor(#log / W) - 1 do
-    local exp, _, w = sunpack('<ddd', log, i * W + 1)
-    if exp > t then
+    local exp, _, w, _, at = sunpack('<ddddd', log, i * W + 1)
+    if exp > t and at < t then
       strikes = strikes + w
     end
   end

@@ -8,8 +8,9 @@
   strikes expired by the request's ts are dropped whether it is a duplicate or not.
 
   State: one binary string per user per group, fixed-width little-endian records in recording order,
-  written back with SET ... PX (the longest remaining strike life), 32 bytes per strike:
-    expiresAt (double), messageId hash (double), weight (double), strikes answered (double)
+  written back with SET ... PX (the longest remaining strike life), 40 bytes per strike:
+    expiresAt (double), messageId hash (double), weight (double), strikes answered (double),
+    ts (double: the event time it was recorded at, for strike-peek.lua)
   key <prefix>{<platform>:<groupId>}:st:<userId>
 
   Input:
@@ -28,8 +29,8 @@ local fmt = string.format
 local floor = math.floor
 local ceil = math.ceil
 
-local REC = '<dddd'
-local W = 32
+local REC = '<ddddd'
+local W = 40
 
 local function record(out, key, idHash, t, weight, ttl, maxStrikes)
   local log = redis.call('GET', key) or ''
@@ -98,7 +99,7 @@ local function record(out, key, idHash, t, weight, ttl, maxStrikes)
     end
   end
   if mine ~= nil then
-    kept[mine] = spack(REC, t + ttl, idHash, weight, strikes)
+    kept[mine] = spack(REC, t + ttl, idHash, weight, strikes, t)
   end
   if m == 0 then
     redis.call('DEL', key)

@@ -43,7 +43,7 @@ describe('strike scripts on Redis', { skip: redis.skip }, () => {
     const [key] = await keysUnder(client, p);
     assert.equal(key, `${p}{qq:901234}:st:u1`);
     const size = await client.strlen(key);
-    assert.equal(size, 2 * 32);
+    assert.equal(size, 2 * 40);
     const ttl = await client.pttl(key);
     assert.ok(ttl > 2 * DAY - 60_000 && ttl <= 2 * DAY, `PTTL ${ttl}`);
     assert.deepEqual(await store.record([first]), [{ strikes: 1, duplicate: true }]);
@@ -65,7 +65,7 @@ describe('strike scripts on Redis', { skip: redis.skip }, () => {
       req({ ttlMs: 4 * DAY }),
     ];
     assert.deepEqual(await store.record(batch), await memory.record(batch));
-    assert.equal((await client.strlen(`${p}{qq:901234}:st:u1`)) / 32, 3);
+    assert.equal((await client.strlen(`${p}{qq:901234}:st:u1`)) / 40, 3);
     await store.close();
   });
 

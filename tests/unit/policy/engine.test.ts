@@ -293,11 +293,27 @@ describe('policy engine: exemptions', () => {
     assert.equal((await one([ADS], { userId: 'boss', groupId: 'other' })).action, 'warn');
   });
 
-  it('shows an exempt sender their live strikes', async () => {
-    const { one } = setup();
+  it('shows an exempt sender their live strikes (recorded before the message)', async () => {
+    const { one, advance } = setup();
     await one([ADS]);
+    const same = await one([ADS], { role: 'admin' });
+    assert.equal(same.strikes, 0, 'a strike of the same millisecond is not before it');
+    advance(1);
     const d = await one([ADS], { role: 'admin' });
     assert.deepEqual([d.action, d.strikes], ['allow', 1]);
+  });
+
+  it('tells a redelivered exempt message the same count, whatever was recorded after it', async () => {
+    const { engine, msg, advance } = setup();
+    await engine.decide([{ message: msg(), reasons: [ADS] }]);
+    advance(1);
+    const exempt = msg({ role: 'admin' });
+    const [first] = await engine.decide([{ message: exempt, reasons: [ADS] }]);
+    advance(1);
+    await engine.decide([{ message: msg(), reasons: [ADS] }]); // a later strike
+    const [again] = await engine.decide([{ message: exempt, reasons: [ADS] }]); // redelivered alone
+    assert.equal(first.strikes, 1);
+    assert.equal(again.strikes, 1);
   });
 });
 

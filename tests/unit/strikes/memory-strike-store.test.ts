@@ -28,7 +28,7 @@ describe('MemoryStrikeStore (memory specifics)', () => {
     assert.equal(stats.expired, 0);
     // The least recently recorded went first: u0 and u1 are forgotten, u4 is kept.
     assert.deepEqual(
-      await store.peek([0, 1, 4].map((u) => ({ group: 'qq:1', userId: `u${u}`, ts: T0 }))),
+      await store.peek([0, 1, 4].map((u) => ({ group: 'qq:1', userId: `u${u}`, ts: T0 + 1 }))),
       [0, 0, 1],
     );
   });
@@ -37,7 +37,7 @@ describe('MemoryStrikeStore (memory specifics)', () => {
     const store = new MemoryStrikeStore({ maxKeys: 2, clock: () => T0 });
     await store.record([req('a', 'm1'), req('b', 'm2'), req('a', 'm3'), req('c', 'm4')]);
     assert.deepEqual(
-      await store.peek(['a', 'b', 'c'].map((userId) => ({ group: 'qq:1', userId, ts: T0 }))),
+      await store.peek(['a', 'b', 'c'].map((userId) => ({ group: 'qq:1', userId, ts: T0 + 1 }))),
       [2, 0, 1],
     );
   });
