@@ -4,6 +4,7 @@
  * Kafka timestamp (both CreateTime, stamped by the producing client on this machine's clock).
  *
  *   npm run bench -- kafka-latency [--rate 5000] [--seconds 30] [--warmup 3] [--partitions 6]
+ *     [--concurrency N] [--path full|pipe] [--timeline] [--cpu-prof-dir DIR]
  *   (Kafka: MODSTREAM_BENCH_KAFKA or 127.0.0.1:9092; Redis: MODSTREAM_BENCH_REDIS or redis://127.0.0.1:6379;
  *    the topics, group and keys it writes are deleted afterwards)
  *
@@ -40,6 +41,10 @@ interface Options {
   concurrency: number;
   /** full: `modstream run`; pipe: the no-op pipe in this process (the transport's floor). */
   path: 'full' | 'pipe';
+  /** Also print p50 / p99 / max for each second of the run (to stderr). */
+  timeline: boolean;
+  /** Where `modstream run` writes a V8 CPU profile (--cpu-prof-dir); none when null. */
+  cpuProfDir: string | null;
   brokers: string[];
   redisUrl: string;
 }
@@ -52,6 +57,8 @@ function parseArgs(argv: readonly string[]): Options {
     partitions: 6,
     concurrency: 0,
     path: 'full',
+    timeline: false,
+    cpuProfDir: null,
     brokers: (process.env.MODSTREAM_BENCH_KAFKA ?? '127.0.0.1:9092').split(','),
     redisUrl: process.env.MODSTREAM_BENCH_REDIS ?? 'redis://127.0.0.1:6379',
   };
@@ -62,6 +69,8 @@ function parseArgs(argv: readonly string[]): Options {
     else if (argv[i] === '--warmup') opts.warmup = value;
     else if (argv[i] === '--partitions') opts.partitions = value;
     else if (argv[i] === '--concurrency') opts.concurrency = value;
+    else if (argv[i] === '--timeline') opts.timeline = true;
+    else if (argv[i] === '--cpu-prof-dir') opts.cpuProfDir = resolve(argv[i + 1]);
     else if (argv[i] === '--path') {
       const path = argv[i + 1];
       if (path !== 'full' && path !== 'pipe') throw new Error('--path must be full or pipe');
@@ -110,6 +119,7 @@ async function startProcessor(opts: Options, prefix: string, metricsPort: number
   const child = spawn(
     process.execPath,
     [
+      ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []),
       '--import',
       'tsx',
       join(ROOT, 'src/cli/main.ts'),
@@ -154,6 +164,7 @@ async function startPipe(
   let batches = 0;
   let records = 0;
   let produceMs = 0;
+  let commits = 0;
   let commitMs = 0;
   const processor = new KafkaStreamProcessor({
     judge: new NoopJudge(),
@@ -164,7 +175,10 @@ async function startPipe(
         records += n;
       },
       onProduce: (ms) => (produceMs += ms),
-      onCommit: (ms) => (commitMs += ms),
+      onCommit: (ms) => {
+        commits++;
+        commitMs += ms;
+      },
     },
   });
   await processor.start();
@@ -172,7 +186,8 @@ async function startPipe(
     processor,
     describe: () =>
       `${batches} batches of ${(records / batches).toFixed(0)} messages on average; per batch, produce ` +
-      `${(produceMs / batches).toFixed(1)} ms, commit ${(commitMs / batches).toFixed(1)} ms.`,
+      `${(produceMs / batches).toFixed(1)} ms; ${commits} offset commits (beside the batches) of ` +
+      `${(commitMs / commits).toFixed(1)} ms on average.`,
   };
 }
 
@@ -261,12 +276,14 @@ function describeBatches(metrics: string): string {
   const batches = value('modstream_kafka_batch_size_count');
   const stage = (s: string) =>
     (1000 * value('modstream_stage_duration_seconds_sum', `{stage="${s}"}`)) / batches;
-  const commit = (1000 * value('modstream_kafka_commit_duration_seconds_sum')) / batches;
+  const commits = value('modstream_kafka_commit_duration_seconds_count');
+  const commit = (1000 * value('modstream_kafka_commit_duration_seconds_sum')) / commits;
   const size = value('modstream_kafka_batch_size_sum') / batches;
   return (
     `${Math.round(batches)} batches of ${size.toFixed(0)} messages on average (the processor's /metrics); per batch, flood (Redis) ` +
     `${stage('flood').toFixed(1)} ms, policy + strikes (Redis) ${stage('policy').toFixed(1)} ms, produce ` +
-    `${stage('produce').toFixed(1)} ms, commit ${commit.toFixed(1)} ms.`
+    `${stage('produce').toFixed(1)} ms; ${Math.round(commits)} offset commits (beside the batches) of ` +
+    `${commit.toFixed(1)} ms on average.`
   );
 }
 
@@ -397,13 +414,23 @@ export async function runKafkaLatencyBench(opts: Options): Promise<string> {
     for (const ts of sent.values()) if (ts < firstTs) firstTs = ts;
     const warm: number[] = [];
     const cold: number[] = [];
+    const perSecond: number[][] = [];
     for (const [id, ts] of sent) {
       const verdictTs = judged.get(id);
       if (verdictTs === undefined) throw new Error(`no verdict for ${id}`);
       (ts - firstTs < opts.warmup * 1000 ? cold : warm).push(verdictTs - ts);
+      (perSecond[Math.floor((ts - firstTs) / 1000)] ??= []).push(verdictTs - ts);
     }
     warm.sort((a, b) => a - b);
     cold.sort((a, b) => a - b);
+    if (opts.timeline) {
+      // Where the tail comes from: a steady spread, or a few bad seconds (start-up, a neighbour's burst).
+      const lines = perSecond.map((xs, s) => {
+        xs.sort((a, b) => a - b);
+        return `  s${s}: n ${xs.length}, p50 ${percentile(xs, 50)}, p99 ${percentile(xs, 99)}, max ${xs[xs.length - 1]}`;
+      });
+      process.stderr.write(`latency per second of produce time (ms):\n${lines.join('\n')}\n`);
+    }
     const row = (label: string, xs: number[]) =>
       `| ${label} | ${xs.length.toLocaleString('en-US')} | ${percentile(xs, 50)} | ${percentile(xs, 90)} | ${percentile(xs, 99)} | ${percentile(xs, 99.9)} | ${xs[xs.length - 1]} |`;
     return (

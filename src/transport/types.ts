@@ -59,7 +59,10 @@ export interface SourceBatch {
 export interface BatchControl {
   /** Marks everything up to and including `offset` as processed, hence committable. */
   resolveOffset(offset: string): void;
-  /** Commits the resolved offsets. */
+  /**
+   * Asks for the resolved offsets to be committed. The transport may commit them soon rather than at once
+   * (the Kafka transport coalesces commits off the batches' path); what is resolved is never skipped.
+   */
   commit(): Promise<void>;
   /** Keeps the group membership alive; may reject when the group is rebalancing. */
   heartbeat(): Promise<void>;

@@ -51,7 +51,7 @@ const REPLACEMENT_DLQ_BYTES = 64 * 1024;
  * The at-least-once core, independent of any Kafka client: for each fetched batch of one partition, in
  * units of at most maxBatchRecords / maxBatchBytes,
  *   judge (with bounded retries) → ONE send of all verdicts and DLQ records → broker acknowledgement →
- *   resolve the last offset → commit → heartbeat → report lag.
+ *   resolve the last offset → commit (or ask for one) → heartbeat → report lag.
  * Offsets move only after the outcomes are acknowledged, so a crash anywhere redelivers, never loses.
  * Units of one partition run one after another (order per key); partitions run concurrently up to
  * maxInFlight. Between units it checks control.isActive(), so a revoked partition or a stopping consumer
@@ -121,9 +121,8 @@ export class BatchProcessor {
 
       const last = unit[unit.length - 1].offset;
       control.resolveOffset(last);
-      const t0 = performance.now();
+      // The transport decides how long this waits; KafkaStreamProcessor's commits run beside the batches.
       await control.commit();
-      this.#hooks.onCommit?.(performance.now() - t0);
       this.#hooks.onBatch?.(unit.length);
       this.#reportLag(batch, last);
       await control.heartbeat();

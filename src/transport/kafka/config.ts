@@ -36,7 +36,11 @@ export interface KafkaSettings {
   maxBytesPerPartition: number;
   maxBytes: number;
   maxWaitTimeMs: number;
-  /** Partitions judged at the same time (order is kept within each partition). */
+  /**
+   * Partitions judged at the same time (order is kept within each partition). kafkajs fetches again only
+   * when every partition of the last fetch is done, so partitions beyond this wait a turn and add that wait
+   * to their messages' latency: keep it at least the partitions one instance owns (idle slots cost nothing).
+   */
   partitionsConsumedConcurrently: number;
   /** Most batches between judge and broker acknowledgement at once, across all partitions. */
   maxInFlight: number;
@@ -83,8 +87,8 @@ export const KAFKA_DEFAULTS: Readonly<Omit<KafkaSettings, 'brokers'>> = Object.f
   maxBytesPerPartition: 1024 * 1024,
   maxBytes: 10 * 1024 * 1024,
   maxWaitTimeMs: 100,
-  partitionsConsumedConcurrently: 2,
-  maxInFlight: 2,
+  partitionsConsumedConcurrently: 16,
+  maxInFlight: 16,
   sessionTimeoutMs: 30_000,
   heartbeatIntervalMs: 3_000,
   rebalanceTimeoutMs: 60_000,

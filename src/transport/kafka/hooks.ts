@@ -6,7 +6,7 @@
 export interface KafkaMetricsHooks {
   /** A batch of `size` records was judged and its outcomes acknowledged by the broker. */
   onBatch?(size: number): void;
-  /** Offsets were committed, taking `ms`. */
+  /** Offsets were committed, taking `ms` (commits run beside the batches, several units at a time). */
   onCommit?(ms: number): void;
   /** Records left behind on a partition after the latest processed batch. */
   onLag?(topic: string, partition: number, lag: number): void;

@@ -1,5 +1,6 @@
 import { CompressionTypes, type Message as KafkaMessage, type Producer, type TopicMessages } from 'kafkajs';
 import type { OutgoingRecord, RecordSink } from '../types.js';
+import { recordRefusal } from './batch-processor.js';
 import type { KafkaCompression } from './config.js';
 
 const COMPRESSION: Readonly<Record<KafkaCompression, CompressionTypes>> = {
@@ -7,14 +8,34 @@ const COMPRESSION: Readonly<Record<KafkaCompression, CompressionTypes>> = {
   gzip: CompressionTypes.GZIP,
 };
 
+/** Most record bytes merged into one request from sends that waited together (a lone send may be larger). */
+const MERGE_MAX_BYTES = 512 * 1024;
+
+interface Waiting {
+  records: readonly OutgoingRecord[];
+  bytes: number;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
 /**
- * RecordSink over a kafkajs producer: one sendBatch per call (all topics in one request per broker),
- * acks from all in-sync replicas. Records keep their order per topic, hence per partition.
+ * RecordSink over a kafkajs producer: acks from all in-sync replicas; records keep their order per topic,
+ * hence per partition.
+ *
+ * An idempotent kafkajs producer has one request in flight per broker (it locks the broker while a produce
+ * is on the wire), so sends from partitions judged at the same time would queue for it one round trip
+ * each. Instead, sends that arrive while a request is in flight wait together and go as ONE request when
+ * it returns: each caller still resolves only once its own records are acknowledged. Order is unaffected,
+ * as a caller (one source partition) sends its next unit only after the previous one was acknowledged. If
+ * a merged request is refused for a record in it (too large, invalid), every send in it is retried on its
+ * own, so only the send holding that record sees the refusal.
  */
 export class KafkajsRecordSink implements RecordSink {
   readonly #producer: Producer;
   readonly #compression: CompressionTypes;
   readonly #timeoutMs: number;
+  #waiting: Waiting[] = [];
+  #sending = false;
 
   constructor(producer: Producer, compression: KafkaCompression, timeoutMs: number) {
     this.#producer = producer;
@@ -22,8 +43,60 @@ export class KafkajsRecordSink implements RecordSink {
     this.#timeoutMs = timeoutMs;
   }
 
-  async send(records: readonly OutgoingRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  send(records: readonly OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ records, bytes: byteSize(records), resolve, reject });
+      if (!this.#sending) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#sending = true;
+    try {
+      while (this.#waiting.length > 0) {
+        const group = this.#takeGroup();
+        if (group.length === 1) {
+          await this.#settle(group[0]);
+          continue;
+        }
+        try {
+          await this.#sendBatch(group.flatMap((w) => w.records));
+          for (const w of group) w.resolve();
+        } catch (e) {
+          if (recordRefusal(e) === null) {
+            for (const w of group) w.reject(e);
+          } else {
+            for (const w of group) await this.#settle(w);
+          }
+        }
+      }
+    } finally {
+      this.#sending = false;
+    }
+  }
+
+  /** The oldest waiting sends, up to MERGE_MAX_BYTES together (at least one). */
+  #takeGroup(): Waiting[] {
+    let n = 1;
+    let bytes = this.#waiting[0].bytes;
+    while (n < this.#waiting.length && bytes + this.#waiting[n].bytes <= MERGE_MAX_BYTES) {
+      bytes += this.#waiting[n].bytes;
+      n++;
+    }
+    return this.#waiting.splice(0, n);
+  }
+
+  async #settle(w: Waiting): Promise<void> {
+    try {
+      await this.#sendBatch(w.records);
+      w.resolve();
+    } catch (e) {
+      w.reject(e);
+    }
+  }
+
+  async #sendBatch(records: readonly OutgoingRecord[]): Promise<void> {
     await this.#producer.sendBatch({
       topicMessages: groupByTopic(records),
       acks: -1,
@@ -31,6 +104,15 @@ export class KafkajsRecordSink implements RecordSink {
       compression: this.#compression,
     });
   }
+}
+
+function byteSize(records: readonly OutgoingRecord[]): number {
+  let bytes = 0;
+  for (const r of records) {
+    bytes += Buffer.byteLength(r.value);
+    if (r.key !== null) bytes += Buffer.byteLength(r.key);
+  }
+  return bytes;
 }
 
 function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {

@@ -4,6 +4,7 @@ import type { BatchJudge } from '../../pipeline/types.js';
 import type { BatchControl, SourceBatch, Transport, TransportExit } from '../types.js';
 import { BatchProcessor, type BatchProcessorStats } from './batch-processor.js';
 import { createKafkaClient } from './client.js';
+import { OffsetCommitter } from './committer.js';
 import { resolveKafkaSettings, type KafkaSettings, type KafkaSettingsInput } from './config.js';
 import type { KafkaMetricsHooks } from './hooks.js';
 import { KafkajsRecordSink } from './kafkajs-sink.js';
@@ -47,12 +48,16 @@ export class KafkaStreamProcessor implements Transport {
   readonly #producer: Producer;
   readonly #consumer: Consumer;
   readonly #processor: BatchProcessor;
+  readonly #committer: OffsetCommitter;
   readonly #stopped: Promise<TransportExit>;
   #settle!: (exit: TransportExit) => void;
   #state: ProcessorState = 'new';
   #stopPromise: Promise<void> | null = null;
   #assigned: number[] = [];
   #rebalances = 0;
+  /** eachBatch calls under way, and who waits for them to end (stop drains them before the last commit). */
+  #batchesRunning = 0;
+  #idleWaiters: Array<() => void> = [];
 
   constructor(options: KafkaStreamProcessorOptions) {
     this.#settings = resolveKafkaSettings(options.kafka);
@@ -78,6 +83,12 @@ export class KafkaStreamProcessor implements Transport {
       maxWaitTimeInMs: s.maxWaitTimeMs,
       allowAutoTopicCreation: false,
       retry: { retries: s.clientRetries, restartOnFailure: (e) => this.#restartOnFailure(e) },
+    });
+    this.#committer = new OffsetCommitter({
+      logger: this.#logger,
+      onCommit: (ms) => this.#hooks.onCommit?.(ms),
+      retryBackoffMs: s.retryBackoffMs,
+      retryBackoffMaxMs: s.retryBackoffMaxMs,
     });
     this.#processor = new BatchProcessor({
       judge: options.judge,
@@ -128,11 +139,10 @@ export class KafkaStreamProcessor implements Transport {
       await this.#consumer.run({
         partitionsConsumedConcurrently: s.partitionsConsumedConcurrently,
         eachBatchAutoResolve: false,
-        // kafkajs commits resolved offsets only, and we resolve only after the broker acknowledged the
-        // outputs. Threshold 1: every commitOffsetsIfNecessary (after each unit) commits what is new.
-        autoCommit: true,
-        autoCommitInterval: null,
-        autoCommitThreshold: 1,
+        // We resolve an offset only after the broker acknowledged that unit's outputs, and the committer
+        // commits resolved offsets only. kafkajs' own auto-commit would await a commit after every batch,
+        // holding up the next fetch of every partition; ours runs beside the batches (see committer.ts).
+        autoCommit: false,
         eachBatch: (payload) => this.#eachBatch(payload),
       });
     } catch (e) {
@@ -172,10 +182,22 @@ export class KafkaStreamProcessor implements Transport {
     if (this.#state === 'stopped' || this.#state === 'failed') return;
     this.#state = 'stopping';
     this.#logger.info({ groupId: this.#settings.groupId }, 'kafka processor stopping');
-    // Ends judge retries at once; a unit being judged or produced still completes and is committed.
+    // Ends judge retries at once; a unit being judged or produced still completes. From here isActive()
+    // is false, so no batch starts another unit, and no fetched record is judged any more.
     this.#processor.abort();
+    this.#pauseAll();
+    await this.#batchesIdle();
+    // Everything acknowledged is resolved by now: commit it while this member still owns its partitions.
+    this.#committer.close();
     try {
-      // Waits for the in-flight eachBatch (which commits what it produced), then leaves the group.
+      await this.#committer.flush();
+    } catch (e) {
+      this.#logger.warn(
+        { err: (e as Error).message },
+        'last offset commit failed; the uncommitted verdicts will be redelivered',
+      );
+    }
+    try {
       await this.#consumer.disconnect();
     } catch (e) {
       this.#logger.warn({ err: (e as Error).message }, 'error while leaving the consumer group');
@@ -211,7 +233,22 @@ export class KafkaStreamProcessor implements Transport {
 
   async #eachBatch(p: EachBatchPayload): Promise<void> {
     const { batch } = p;
-    if (batch.messages.length === 0) return;
+    if (batch.messages.length === 0 || !this.#accepting()) return;
+    this.#batchesRunning++;
+    try {
+      await this.#processBatch(p);
+    } finally {
+      if (--this.#batchesRunning === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+    }
+  }
+
+  async #processBatch(p: EachBatchPayload): Promise<void> {
+    const { batch } = p;
+    const commitResolved = async () => {
+      const offsets = p.uncommittedOffsets();
+      if (offsets.topics.length > 0) await p.commitOffsetsIfNecessary(offsets);
+    };
+    this.#committer.use(commitResolved);
     const source: SourceBatch = {
       topic: batch.topic,
       partition: batch.partition,
@@ -220,9 +257,12 @@ export class KafkaStreamProcessor implements Transport {
     };
     const control: BatchControl = {
       resolveOffset: p.resolveOffset,
-      commit: () => p.commitOffsetsIfNecessary(),
+      commit: () => {
+        this.#committer.request();
+        return Promise.resolve();
+      },
       heartbeat: p.heartbeat,
-      isActive: () => p.isRunning() && !p.isStale(),
+      isActive: () => this.#accepting() && p.isRunning() && !p.isStale(),
     };
     try {
       const result = await this.#processor.process(source, control);
@@ -240,7 +280,10 @@ export class KafkaStreamProcessor implements Transport {
     } catch (e) {
       // Nothing past the last acknowledged unit was resolved. Rethrowing lets kafkajs handle it: a
       // rebalance rejoins; anything else is retried from the last resolved offset with backoff and, after
-      // clientRetries, restarts the consumer (restartOnFailure). Nothing is skipped.
+      // clientRetries, restarts the consumer (restartOnFailure). Nothing is skipped. What was resolved is
+      // committed first, as kafkajs' own auto-commit would: on a rebalance this member still owns the
+      // partition now, while a later commit would be refused and the acknowledged units redelivered.
+      await this.#committer.flush().catch(() => {});
       if (!isRebalanceError(e)) {
         this.#logger.error(
           { err: (e as Error).message, partition: batch.partition, firstOffset: batch.firstOffset() },
@@ -248,6 +291,24 @@ export class KafkaStreamProcessor implements Transport {
         );
       }
       throw e;
+    }
+  }
+
+  #accepting(): boolean {
+    return this.#state === 'running' || this.#state === 'starting';
+  }
+
+  #batchesIdle(): Promise<void> {
+    if (this.#batchesRunning === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  // Fetching on while stop() drains would only fetch records to drop (eachBatch refuses them now).
+  #pauseAll(): void {
+    try {
+      this.#consumer.pause([{ topic: this.#settings.topics.messages }]);
+    } catch {
+      // Not running yet (no consumer group): nothing is fetched anyway.
     }
   }
 
@@ -269,6 +330,8 @@ export class KafkaStreamProcessor implements Transport {
       );
     });
     this.#consumer.on(REBALANCING, (event) => {
+      // kafkajs noticed between batches and rejoins now: commit what is resolved, ahead of the join.
+      this.#committer.request();
       this.#logger.info({ groupId: event.payload.groupId }, 'consumer group rebalancing');
     });
     this.#consumer.on(CRASH, (event) => {
@@ -295,6 +358,7 @@ export class KafkaStreamProcessor implements Transport {
 
   async #disconnectQuietly(): Promise<void> {
     this.#processor.abort();
+    this.#committer.close();
     await this.#consumer.disconnect().catch(() => {});
     await this.#producer.disconnect().catch(() => {});
   }

@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import type { KafkaStreamProcessor } from '../../../src/transport/kafka/index.js';
 import {
   committedOffsets,
+  createTopics,
   produceRecords,
   readTopic,
   requireKafka,
@@ -152,6 +153,76 @@ describe('kafka transport: delivery', { skip: kafka.skip }, () => {
         all.map((r) => seqOf(r.headers['message-id'])),
         messages.map((_, i) => i + 1),
       );
+    },
+  );
+
+  it(
+    'a graceful stop with several partitions in flight commits each exactly up to what it delivered',
+    { timeout: 60_000 },
+    async () => {
+      const names = testNames('graceful-many');
+      let release!: () => void;
+      const gateOpen = new Promise<void>((r) => (release = r));
+      const judge = new EchoJudge({ gate: () => gateOpen });
+      const partitions = 3;
+      const settings = testSettings(brokers, names, {
+        partitions,
+        partitionsConsumedConcurrently: partitions,
+        maxBatchRecords: 5,
+      });
+      await createTopics(brokers, Object.values(names.topics), partitions);
+      // One chat group per partition, placed explicitly so every partition has work in flight at the stop.
+      const messages = [];
+      const partitionOf = new Map<string, number>();
+      for (let p = 0; p < partitions; p++) {
+        for (let seq = 1; seq <= 20; seq++) {
+          const m = testMessage(`${names.prefix}-p${p}`, seq);
+          partitionOf.set(m.id, p);
+          messages.push({ m, p });
+        }
+      }
+      await produceRecords(
+        brokers,
+        names.topics.messages,
+        messages.map(({ m, p }) => ({ key: `qq:${m.groupId}`, value: JSON.stringify(m), partition: p })),
+      );
+      const proc = await startProcessor(judge, settings);
+      running.push(proc);
+      try {
+        await waitFor(() => judge.calls >= partitions, 'a unit in flight on every partition');
+      } catch (e) {
+        release();
+        throw e;
+      }
+      const stopping = proc.stop();
+      await new Promise((r) => setTimeout(r, 200));
+      release();
+      await stopping;
+
+      const verdicts = await readTopic(brokers, names.topics.verdicts);
+      const committed = await committedOffsets(brokers, names.groupId, names.topics.messages);
+      const delivered = new Map<number, number>();
+      for (const r of verdicts) {
+        const p = partitionOf.get(r.headers['message-id'])!;
+        delivered.set(p, (delivered.get(p) ?? 0) + 1);
+      }
+      for (let p = 0; p < partitions; p++) {
+        assert.ok((delivered.get(p) ?? 0) >= 5, `partition ${p}: its unit in flight was delivered`);
+        assert.equal(
+          committed.get(p),
+          BigInt(delivered.get(p) ?? 0),
+          `partition ${p}: committed as delivered`,
+        );
+      }
+
+      const again = await startProcessor(new EchoJudge(), settings);
+      running.push(again);
+      const all = await waitFor(async () => {
+        const v = await readTopic(brokers, names.topics.verdicts);
+        return v.length >= messages.length ? v : null;
+      }, 'all verdicts after the restart');
+      assert.equal(all.length, messages.length, 'no message judged twice after a graceful stop');
+      assertEveryMessageJudgedConsistently(all, messages.length);
     },
   );
 

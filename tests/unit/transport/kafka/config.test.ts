@@ -68,7 +68,7 @@ describe('resolveKafkaSettings', () => {
       compression: 'none',
       maxBatchRecords: 1000,
       maxBytesPerPartition: 1024 * 1024,
-      partitionsConsumedConcurrently: 2,
+      partitionsConsumedConcurrently: 16,
       sessionTimeoutMs: 30_000,
       retries: 3,
     };
