@@ -2,9 +2,9 @@
  * One competitor, one lexicon, in a fresh process (started by detection.bench.ts), so that its build time
  * and RSS are not polluted by the others. Prints one `RESULT {json}` line on stdout.
  *
- * Order matters for clean memory figures: the lexicon terms (small) are loaded first, then RSS is sampled
- * after a full GC, then the matcher is built (build time, peak and retained RSS growth), and only then is
- * the corpus loaded and scanned.
+ * Order matters for clean memory figures: the lexicon terms (small) and the competitor's modules are loaded
+ * first, then RSS is sampled after a full GC, then the matcher is built (build time, peak and retained RSS
+ * growth), and only then is the corpus loaded and scanned.
  */
 import { readFileSync } from 'node:fs';
 import { competitorById } from './detection-competitors.js';
@@ -26,6 +26,9 @@ export interface WorkerTask {
 
 export interface WorkerResult {
   competitor: string;
+  /** Loading the competitor's modules before the build (Competitor.prepare), wall and CPU ms; 0 when none. */
+  loadMs: number;
+  loadCpuMs: number;
   buildMs: number;
   /** CPU time of the build: less disturbed than wall time when other jobs share the machine. */
   buildCpuMs: number;
@@ -67,6 +70,16 @@ const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 
 async function runTask(task: WorkerTask): Promise<WorkerResult> {
   const competitor = competitorById(task.competitor);
   const lexicon = JSON.parse(readFileSync(task.lexiconFile, 'utf8')) as BenchLexicon;
+  // Module loading (under tsx: resolving and transpiling the sources too) is start-up, timed apart.
+  let loadMs = 0;
+  let loadCpuMs = 0;
+  if (competitor.prepare) {
+    const loadStarted = performance.now();
+    const loadCpuStarted = process.cpuUsage();
+    await competitor.prepare();
+    loadMs = performance.now() - loadStarted;
+    loadCpuMs = cpuMs(process.cpuUsage(loadCpuStarted));
+  }
   collectGarbage();
   const rssBefore = process.memoryUsage().rss;
   const peakBefore = peakRss();
@@ -84,6 +97,8 @@ async function runTask(task: WorkerTask): Promise<WorkerResult> {
 
   const result: WorkerResult = {
     competitor: competitor.id,
+    loadMs,
+    loadCpuMs,
     buildMs,
     buildCpuMs,
     buildPeakMB,

@@ -33,6 +33,7 @@ import {
   LEET_SHIFT,
   packEntry,
 } from './entry.js';
+import { snapshotTables } from './snapshot.js';
 import { buildFoldTables } from './tables.js';
 import { EV_INVISIBLE, EV_LEET, EV_REPEATS, EV_SEPARATORS, GAP_HARD, GAP_SOFT, GAP_SPACE } from './types.js';
 import type { FoldBuffer, FoldedTerm, Folder, FolderOptions } from './types.js';
@@ -68,7 +69,10 @@ export function resolveFolderOptions(options: FolderOptions = {}): Required<Fold
   };
 }
 
-/** Builds the folding tables (tens of milliseconds) and returns a Folder that uses them. */
+/**
+ * Returns a Folder with its tables: decoded from the precomputed snapshot for the default options on the
+ * runtime it was made for (a few milliseconds, see snapshot.ts), else built (about 0.2 s).
+ */
 export function createFolder(options: FolderOptions = {}): Folder {
   return new TableFolder(resolveFolderOptions(options));
 }
@@ -86,7 +90,7 @@ class TableFolder implements Folder {
 
   constructor(options: Required<FolderOptions>) {
     this.options = Object.freeze({ ...options });
-    const tables = buildFoldTables(options);
+    const tables = snapshotTables(options) ?? buildFoldTables(options);
     this.#bmp = tables.bmp;
     this.#plane1 = tables.plane1;
     this.#astral = tables.astral;

@@ -14,6 +14,7 @@
  * their sources are OpenCC's traditional forms (後 → 后, 於 → 于, 乾 → 干), which is what they are in
  * traditional text, and the variants that are TSCharacters targets were already kept (么, 才, 群).
  */
+import { createHash } from 'node:crypto';
 import { from, to } from 'opencc-js/preset/t2cn';
 import type { DictGroup, DictLike } from 'opencc-js/core';
 
@@ -64,6 +65,22 @@ export interface TraditionalTables {
    * lexicon compiler spells terms with them as well, so both readings are matched.
    */
   keptVariants: Map<number, number>;
+}
+
+/** A hash of the OpenCC dictionaries the tables are built from (for the folding tables' snapshot). */
+export function traditionalSourceFingerprint(): string {
+  const hash = createHash('sha256');
+  for (const groups of [to.cn, from.hk, from.tw]) {
+    hash.update('\u0001');
+    for (const group of groups ?? []) {
+      for (const dict of group) {
+        hash.update('\u0002');
+        if (typeof dict === 'string') hash.update(dict);
+        else for (const [source, target] of dict) hash.update(`${source} ${target}|`);
+      }
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** Code point → simplified code point, for every character OpenCC converts one-to-one. */

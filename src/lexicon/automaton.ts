@@ -14,8 +14,8 @@
  *   overlapping and nested patterns are all reported without walking non-emitting states.
  */
 import { ConfigError } from '../contracts/errors.js';
-import type { ChildLists } from './automaton-trie.js';
-import { ROOT, breadthFirstOrder, buildTrie, childLists } from './automaton-trie.js';
+import type { FlatPatterns } from './automaton-trie.js';
+import { ROOT, buildTrie } from './automaton-trie.js';
 import { placeDoubleArray } from './automaton-double-array.js';
 
 /** Growable hit list, reused across scans: entries [0, count) are valid. */
@@ -76,40 +76,41 @@ export function buildAutomaton(
   patterns: readonly ArrayLike<number>[],
   options: BuildAutomatonOptions = {},
 ): CompiledAutomaton {
+  return buildAutomatonFlat(flatten(patterns), options);
+}
+
+/**
+ * The same automaton from patterns laid out in one flat array (what the lexicon compiler holds anyway):
+ * no per-pattern views to make. Units must be UTF-16 code units (a Uint16Array guarantees it).
+ */
+export function buildAutomatonFlat(
+  patterns: FlatPatterns,
+  options: BuildAutomatonOptions = {},
+): CompiledAutomaton {
   const canonical = checkCanonical(options.canonical);
   const { classOf, classCount, totalUnits } = assignClasses(patterns, canonical);
 
-  // 1. Trie over class sequences, its shape, and a double-array cell for every node.
-  const trie = buildTrie(patterns, canonical, classOf, totalUnits);
+  // The class map the scan uses (canonical composed in) is also what the trie is built with.
+  const classMap = composeClassMap(classOf, canonical);
+
+  // 1. Trie over class sequences (breadth-first ids, consecutive children), a double-array cell for every node.
+  // (Each step is a function of its own: the build runs once, and V8 compiles loops that run once far more
+  // cheaply in small functions than inside one large one.)
+  const trie = buildTrie(patterns, classMap, classCount, totalUnits);
   const stateCount = trie.nodeCount;
-  const children = childLists(trie);
-  const order = breadthFirstOrder(children, stateCount);
-  const { cell, base, cellCount } = placeDoubleArray(order, children, trie.label, classCount);
+  const { cell, base, cellCount } = placeDoubleArray(stateCount, trie.firstChild, trie.label, classCount);
 
-  // 2. The transition table (cell space): base and check, then failure links resolved over it.
-  const table = new Int32Array(cellCount * STRIDE);
-  for (let c = 0; c < cellCount; c++) {
-    table[c * STRIDE + CHECK] = -1; // free cell: no state has -1 as its cell
-    table[c * STRIDE + EMIT] = -1;
-  }
-  const parent = trie.parent;
-  for (let node = 0; node < stateCount; node++) {
-    const at = cell[node] * STRIDE;
-    table[at + BASE] = base[node];
-    table[at + CHECK] = node === ROOT ? -1 : cell[parent[node]];
-  }
-  resolveFailureLinks(table, order, cell, parent, trie.label);
+  // 2. The transition table (cell space): base and check.
+  const table = transitionTable(cellCount, stateCount, cell, base, trie.parent);
 
-  // 3. Outputs and dictionary-suffix links.
-  const outputs = collectOutputs(trie.terminal, stateCount, order, cell, table);
-  for (let node = 0; node < stateCount; node++) table[cell[node] * STRIDE + EMIT] = outputs.emitOf[node];
+  // 3. Outputs, then failure and dictionary-suffix links in one breadth-first pass over the table.
+  const outputs = collectOutputs(trie.terminal, stateCount);
+  resolveLinks(table, stateCount, cell, trie.parent, trie.label, outputs);
 
-  const rootRow = rootTransitions(children, trie.label, cell, classCount);
-  const classMap = new Uint16Array(CODE_UNITS);
-  for (let code = 0; code < CODE_UNITS; code++) classMap[code] = classOf[canonical ? canonical[code] : code];
+  const rootRow = rootTransitions(trie.firstChild, trie.label, cell, classCount);
 
   return new DoubleArrayAutomaton(
-    patterns.length,
+    patterns.count,
     stateCount,
     classCount,
     classMap,
@@ -121,40 +122,96 @@ export function buildAutomaton(
   );
 }
 
+function composeClassMap(classOf: Uint16Array, canonical: Uint16Array | undefined): Uint16Array {
+  const classMap = new Uint16Array(CODE_UNITS);
+  for (let code = 0; code < CODE_UNITS; code++) classMap[code] = classOf[canonical ? canonical[code] : code];
+  return classMap;
+}
+
+function transitionTable(
+  cellCount: number,
+  stateCount: number,
+  cell: Int32Array,
+  base: Int32Array,
+  parent: Int32Array,
+): Int32Array {
+  const table = new Int32Array(cellCount * STRIDE);
+  for (let c = 0; c < cellCount; c++) {
+    table[c * STRIDE + CHECK] = -1; // free cell: no state has -1 as its cell
+    table[c * STRIDE + EMIT] = -1;
+  }
+  for (let node = 0; node < stateCount; node++) {
+    const at = cell[node] * STRIDE;
+    table[at + BASE] = base[node];
+    table[at + CHECK] = node === ROOT ? -1 : cell[parent[node]];
+  }
+  return table;
+}
+
+/** Validates the patterns (UTF-16 code units only) and copies them into one flat array. */
+function flatten(patterns: readonly ArrayLike<number>[]): FlatPatterns {
+  const offset = new Int32Array(patterns.length + 1);
+  for (let p = 0; p < patterns.length; p++) {
+    const units = patterns[p];
+    if (units == null || typeof units.length !== 'number') {
+      throw new ConfigError('LEXICON_INVALID', `patterns[${p}]`, 'is not an array of UTF-16 code units');
+    }
+    for (let i = 0; i < units.length; i++) {
+      const unit = units[i];
+      if (unit !== (unit & 0xffff)) {
+        throw new ConfigError(
+          'LEXICON_INVALID',
+          `patterns[${p}][${i}]`,
+          `is not a UTF-16 code unit: ${unit}`,
+        );
+      }
+    }
+    offset[p + 1] = offset[p] + units.length;
+  }
+  const codes = new Uint16Array(offset[patterns.length]);
+  for (let p = 0; p < patterns.length; p++) codes.set(patterns[p], offset[p]);
+  return { count: patterns.length, codes, offset };
+}
+
 /**
- * fail[s]: the cell of the longest proper suffix of s's string that is also a trie state. BFS order makes the
- * parent's link ready first; lookups run on the double array itself (one add and one compare each).
+ * fail[s]: the cell of the longest proper suffix of s's string that is also a trie state; emit[s]: the emit
+ * id of the first state on that chain (s included) that ends a pattern, each emit id linking to the next one
+ * (outputs.next). Node ids are in BFS order, so the parent's links and the fail target's emit are ready
+ * first; lookups run on the double array itself (one add and one compare each).
  */
-function resolveFailureLinks(
+function resolveLinks(
   table: Int32Array,
-  order: Int32Array,
+  stateCount: number,
   cell: Int32Array,
   parent: Int32Array,
   label: Uint16Array,
+  outputs: Outputs,
 ): void {
+  const { emitIdOfNode, next } = outputs;
   table[0 * STRIDE + FAIL] = 0;
-  for (let k = 1; k < order.length; k++) {
-    const node = order[k];
+  table[0 * STRIDE + EMIT] = -1; // the root ends no pattern (empty patterns are never reported)
+  for (let node = 1; node < stateCount; node++) {
     const at = cell[node];
     const from = cell[parent[node]];
-    if (from === 0) {
-      table[at * STRIDE + FAIL] = 0; // depth 1
-      continue;
-    }
-    const cls = label[node];
-    let f = table[from * STRIDE + FAIL];
-    for (;;) {
-      const next = table[f * STRIDE + BASE] + cls;
-      if (table[next * STRIDE + CHECK] === f) {
-        table[at * STRIDE + FAIL] = next;
-        break;
+    let fail = 0; // depth 1, or no suffix state at all
+    if (from !== 0) {
+      const cls = label[node];
+      let f = table[from * STRIDE + FAIL];
+      for (;;) {
+        const to = table[f * STRIDE + BASE] + cls;
+        if (table[to * STRIDE + CHECK] === f) {
+          fail = to;
+          break;
+        }
+        if (f === 0) break;
+        f = table[f * STRIDE + FAIL];
       }
-      if (f === 0) {
-        table[at * STRIDE + FAIL] = 0;
-        break;
-      }
-      f = table[f * STRIDE + FAIL];
     }
+    table[at * STRIDE + FAIL] = fail;
+    const inherited = table[fail * STRIDE + EMIT];
+    const own = emitIdOfNode[node];
+    if (own >= 0) next[own] = inherited;
+    table[at * STRIDE + EMIT] = own >= 0 ? own : inherited;
   }
 }
 
@@ -171,28 +228,17 @@ function checkCanonical(canonical: Uint16Array | undefined): Uint16Array | undef
  * the double array packs densely; everything else is class 0.
  */
 function assignClasses(
-  patterns: readonly ArrayLike<number>[],
+  patterns: FlatPatterns,
   canonical: Uint16Array | undefined,
 ): { classOf: Uint16Array; classCount: number; totalUnits: number } {
+  const { count, codes, offset, skip } = patterns;
   const frequency = new Int32Array(CODE_UNITS);
   let totalUnits = 0;
-  for (let p = 0; p < patterns.length; p++) {
-    const units = patterns[p];
-    if (units == null || typeof units.length !== 'number') {
-      throw new ConfigError('LEXICON_INVALID', `patterns[${p}]`, 'is not an array of UTF-16 code units');
-    }
-    for (let i = 0; i < units.length; i++) {
-      const unit = units[i];
-      if (unit !== (unit & 0xffff)) {
-        throw new ConfigError(
-          'LEXICON_INVALID',
-          `patterns[${p}][${i}]`,
-          `is not a UTF-16 code unit: ${unit}`,
-        );
-      }
-      frequency[canonical ? canonical[unit] : unit]++;
-    }
-    totalUnits += units.length;
+  for (let p = 0; p < count; p++) {
+    if (skip !== undefined && skip[p] !== 0) continue;
+    const end = offset[p + 1];
+    for (let i = offset[p]; i < end; i++) frequency[canonical ? canonical[codes[i]] : codes[i]]++;
+    totalUnits += end - offset[p];
   }
   const present: number[] = [];
   for (let code = 0; code < CODE_UNITS; code++) if (frequency[code] > 0) present.push(code);
@@ -207,74 +253,45 @@ function assignClasses(
 }
 
 interface Outputs {
-  /** emitOf[node]: emit id of the first state on node's failure chain (node included) ending a pattern, or -1. */
-  emitOf: Int32Array;
-  /** Patterns of emit id e: patterns[start[e] .. start[e+1]). */
+  /** The emit id of the patterns ending at a node, -1 for none. */
+  emitIdOfNode: Int32Array;
+  /** Patterns of emit id e: patterns[start[e] .. start[e+1]), in pattern order. */
   start: Int32Array;
   patterns: Int32Array;
-  /** next[e]: the next emit id on the failure chain, or -1. */
+  /** next[e]: the next emit id on the failure chain, or -1 (filled by resolveLinks). */
   next: Int32Array;
 }
 
-function collectOutputs(
-  terminal: Int32Array,
-  stateCount: number,
-  order: Int32Array,
-  cell: Int32Array,
-  table: Int32Array,
-): Outputs {
-  const ownCount = new Int32Array(stateCount);
-  let outputCount = 0;
-  for (let p = 0; p < terminal.length; p++) {
-    if (terminal[p] >= 0) {
-      ownCount[terminal[p]]++;
-      outputCount++;
-    }
-  }
-  // Emit ids in BFS order, so a state's dictionary link (shallower) always has its id already.
+/** One emit id per node where patterns end, numbered by first pattern; the patterns of each, in order. */
+function collectOutputs(terminal: Int32Array, stateCount: number): Outputs {
   const emitIdOfNode = new Int32Array(stateCount).fill(-1);
   let emitCount = 0;
-  for (let k = 0; k < stateCount; k++) {
-    const node = order[k];
-    if (ownCount[node] > 0) emitIdOfNode[node] = emitCount++;
+  let outputCount = 0;
+  for (let p = 0; p < terminal.length; p++) {
+    const node = terminal[p];
+    if (node < 0) continue;
+    outputCount++;
+    if (emitIdOfNode[node] < 0) emitIdOfNode[node] = emitCount++;
   }
   const start = new Int32Array(emitCount + 1);
-  for (let node = 0; node < stateCount; node++) {
-    const id = emitIdOfNode[node];
-    if (id >= 0) start[id + 1] = ownCount[node];
-  }
+  for (let p = 0; p < terminal.length; p++) if (terminal[p] >= 0) start[emitIdOfNode[terminal[p]] + 1]++;
   for (let e = 0; e < emitCount; e++) start[e + 1] += start[e];
   const fillAt = start.slice(0, emitCount);
   const patterns = new Int32Array(outputCount);
   for (let p = 0; p < terminal.length; p++) {
     if (terminal[p] >= 0) patterns[fillAt[emitIdOfNode[terminal[p]]]++] = p;
   }
-
-  // emitOf, kept per cell while walking BFS (the fail target is a cell), then read back per node.
-  const emitOfCell = new Int32Array(table.length / STRIDE).fill(-1);
-  const emitOf = new Int32Array(stateCount).fill(-1);
-  const next = new Int32Array(emitCount).fill(-1);
-  for (let k = 1; k < stateCount; k++) {
-    const node = order[k];
-    const at = cell[node];
-    const inherited = emitOfCell[table[at * STRIDE + FAIL]]; // the root's is -1
-    const own = emitIdOfNode[node];
-    if (own >= 0) next[own] = inherited;
-    emitOfCell[at] = own >= 0 ? own : inherited;
-    emitOf[node] = emitOfCell[at];
-  }
-  return { emitOf, start, patterns, next };
+  return { emitIdOfNode, start, patterns, next: new Int32Array(emitCount).fill(-1) };
 }
 
 function rootTransitions(
-  children: ChildLists,
+  firstChild: Int32Array,
   label: Uint16Array,
   cell: Int32Array,
   classCount: number,
 ): Int32Array {
   const row = new Int32Array(classCount); // 0 = stay at the root
-  for (let k = children.start[ROOT], end = children.start[ROOT + 1]; k < end; k++) {
-    const child = children.list[k];
+  for (let child = firstChild[ROOT], end = firstChild[ROOT + 1]; child < end; child++) {
     row[label[child]] = cell[child];
   }
   return row;

@@ -18,7 +18,7 @@ import { CATEGORIES } from '../contracts/types.js';
 import { createFoldBuffer, createFolder } from '../fold/index.js';
 import type { FoldBuffer } from '../fold/types.js';
 import { EV_LEET, GAP_NONE } from '../fold/types.js';
-import { buildAutomaton } from './automaton.js';
+import { buildAutomatonFlat } from './automaton.js';
 import { createEnglishPinyinStoplist } from './english-stoplist.js';
 import { HOMOPHONE_TRAP_WORDS, LATIN_ALIASES, dictionaryWords, relevantTrapWords } from './homophone.js';
 import type { LexiconTables } from './matcher.js';
@@ -40,7 +40,7 @@ import {
   isLatinWordUnit,
 } from './matcher.js';
 import type { PhoneticTables } from './pinyin.js';
-import { createPhoneticTables, isCjkUnit, pinyinForms } from './pinyin.js';
+import { PinyinSpeller, createPhoneticTables, isCjkUnit } from './pinyin.js';
 import type { BoundaryMode, CompiledLexicon, LexiconSources, LexiconWarning, TermSource } from './types.js';
 import { DEFAULT_SEVERITY } from './types.js';
 import { lexiconVersion } from './version.js';
@@ -85,12 +85,26 @@ export const MIN_PINYIN_LETTERS = 5;
 /** Spellings per term: reading in context, default reading, each with ü as v and as u. */
 export const MAX_PINYIN_FORMS = 4;
 
-interface TermEntry {
-  source: TermSource;
+/** The distinct terms, as parallel arrays (100k small objects would only feed the garbage collector). */
+class TermEntries {
+  count = 0;
+  /** The term's source (merged: see addTerms). */
+  readonly source: TermSource[] = [];
   /** Index of the term's own (TERM) pattern in the pattern table. */
-  pattern: number;
-  /** Its other spellings (TERM patterns too): digits kept literal (literalDigits), regional variants. */
-  spellings: number[];
+  pattern: Int32Array;
+  /** Its other spellings (TERM patterns too): digits kept literal (literalDigits), regional variants. Rare. */
+  readonly spellings = new Map<number, number[]>();
+
+  constructor(capacity: number) {
+    this.pattern = new Int32Array(Math.max(16, capacity));
+  }
+
+  add(source: TermSource, pattern: number): number {
+    if (this.count === this.pattern.length) this.pattern = grow(new Int32Array(this.count * 2), this.pattern);
+    this.source.push(source);
+    this.pattern[this.count] = pattern;
+    return this.count++;
+  }
 }
 
 /**
@@ -100,14 +114,28 @@ interface TermEntry {
 class PatternTable {
   count = 0;
   units = 0;
-  codes = new Uint16Array(1024);
-  run = new Uint16Array(1024);
-  mark = new Uint8Array(1024);
-  offset = new Int32Array(256);
-  kind = new Uint8Array(256);
-  owner = new Int32Array(256);
-  left = new Uint8Array(256);
-  right = new Uint8Array(256);
+  codes: Uint16Array;
+  run: Uint16Array;
+  mark: Uint8Array;
+  offset: Int32Array;
+  kind: Uint8Array;
+  owner: Int32Array;
+  left: Uint8Array;
+  right: Uint8Array;
+
+  /** Room for about this many patterns and units from the start (the arrays still grow when needed). */
+  constructor(patterns: number, units: number) {
+    const p = Math.max(256, patterns);
+    const u = Math.max(1024, units);
+    this.codes = new Uint16Array(u);
+    this.run = new Uint16Array(u);
+    this.mark = new Uint8Array(u);
+    this.offset = new Int32Array(p);
+    this.kind = new Uint8Array(p);
+    this.owner = new Int32Array(p);
+    this.left = new Uint8Array(p);
+    this.right = new Uint8Array(p);
+  }
 
   /** Appends a pattern copied from `codes`/`run` [0, length); returns its index. */
   add(kind: number, owner: number, codes: ArrayLike<number>, run: ArrayLike<number>, length: number): number {
@@ -185,29 +213,10 @@ export function compileLexicon(sources: LexiconSources, options: CompileOptions 
   const allowSources = sources.allow ?? [];
   const version = sources.version ?? lexiconVersion(sources.terms, allowSources);
   const folding = new TermFolding(folder);
-  const table = new PatternTable();
+  const table = new PatternTable(...expectedSize(sources.terms, allowSources.length, tables !== undefined));
 
   const terms = addTerms(sources.terms, folding, table, warn, regionalSpellings(folder.keptVariants));
-  const homophoneTerms: Uint16Array[] = [];
-  if (tables) {
-    const stoplist = createEnglishPinyinStoplist();
-    const formOptions = { stoplist, minLetters: MIN_PINYIN_LETTERS, maxForms: MAX_PINYIN_FORMS };
-    for (let t = 0; t < terms.length; t++) {
-      const { source, pattern } = terms[t];
-      if (source.phonetic === false) continue;
-      const codes = table.view(pattern);
-      const cjk = countCjk(codes);
-      if (cjk < 2) continue;
-      const run = table.run.subarray(table.offset[pattern], table.offset[pattern + 1]);
-      homophoneTerms.push(codes);
-      if (cjk === codes.length) {
-        for (const form of pinyinForms(expandRuns(codes, run), tables, formOptions)) {
-          addPinyinPattern(table, t, form.letters, form.syllableStarts, folding);
-        }
-      }
-      addAliasPatterns(table, t, pattern, tables, source.boundary);
-    }
-  }
+  const homophoneTerms = tables ? addPhoneticPatterns(terms, table, tables, folding) : [];
 
   for (const entry of allowSources) {
     const phrase = typeof entry === 'string' ? entry : entry.phrase;
@@ -228,7 +237,8 @@ export function compileLexicon(sources: LexiconSources, options: CompileOptions 
     const candidates: string[] = [...HOMOPHONE_TRAP_WORDS];
     if (options.dictionary === true) candidates.push(...dictionaryWords());
     if (options.homophoneWords) candidates.push(...options.homophoneWords);
-    for (const word of relevantTrapWords(candidates, homophoneTerms, tables)) {
+    const units = { codes: table.codes, offset: table.offset, patterns: homophoneTerms };
+    for (const word of relevantTrapWords(candidates, units, tables)) {
       const folded = folding.fold(word);
       if (folded.length === 0) continue;
       markWordBreaks(table, table.add(KIND_WORD, 0, folded.codes, folded.run, folded.length), folded);
@@ -242,17 +252,21 @@ export function compileLexicon(sources: LexiconSources, options: CompileOptions 
   const singleUnitLookup =
     options.singleUnitLookup ??
     (tables !== undefined && countCjkSingleUnitPatterns(table) >= SINGLE_UNIT_LOOKUP_MIN);
-  const views: Uint16Array[] = new Array(table.count);
-  const none = new Uint16Array(0);
-  for (let p = 0; p < table.count; p++) {
-    const lookedUp = singleUnitLookup && singleUnitPattern(table.kind[p], table.length(p));
-    views[p] = lookedUp ? none : table.view(p);
+  let skip: Uint8Array | undefined;
+  if (singleUnitLookup) {
+    skip = new Uint8Array(table.count);
+    for (let p = 0; p < table.count; p++) skip[p] = singleUnitPattern(table.kind[p], table.length(p)) ? 1 : 0;
   }
-  const automaton = buildAutomaton(views, tables ? { canonical: tables.canonical } : {});
-  const categories = CATEGORIES.filter((c) => terms.some((t) => t.source.category === c));
+  const automaton = buildAutomatonFlat(
+    { count: table.count, codes: table.codes, offset: table.offset, skip },
+    tables ? { canonical: tables.canonical } : {},
+  );
+  const present = new Set<string>();
+  for (let t = 0; t < terms.count; t++) present.add(terms.source[t].category);
+  const categories = CATEGORIES.filter((c) => present.has(c));
   return new LexiconMatcher({
     version,
-    termCount: terms.length,
+    termCount: terms.count,
     categories,
     folder,
     buffer: createFoldBuffer(256),
@@ -260,6 +274,17 @@ export function compileLexicon(sources: LexiconSources, options: CompileOptions 
     singleUnitLookup,
     tables: packTables(table, terms),
   });
+}
+
+/**
+ * Patterns and units a lexicon is likely to need, so the table does not grow (copying) a dozen times on the
+ * way: measured on generated and real lists, pinyin and alias forms add about one pattern and 1.5x the units
+ * per term. Too much only reserves untouched memory; too little only means growing.
+ */
+function expectedSize(terms: readonly TermSource[], allow: number, phonetic: boolean): [number, number] {
+  let chars = 0;
+  for (let t = 0; t < terms.length; t++) chars += terms[t].term.length;
+  return phonetic ? [2 * terms.length + allow + 16, 3 * chars + 64] : [terms.length + allow + 16, chars + 64];
 }
 
 /**
@@ -271,11 +296,12 @@ function addTerms(
   folding: TermFolding,
   table: PatternTable,
   warn: (warning: LexiconWarning) => void,
-  regional: ReadonlyMap<number, number>,
-): TermEntry[] {
-  const entries: TermEntry[] = [];
-  const byKey = new Map<string, number>();
-  for (const source of sources) {
+  regional: Uint16Array | null,
+): TermEntries {
+  const entries = new TermEntries(sources.length);
+  const known = new FoldedTermIndex(sources.length);
+  for (let s = 0; s < sources.length; s++) {
+    const source = sources[s];
     const folded = folding.fold(source.term);
     const n = folded.length;
     if (n === 0) {
@@ -287,33 +313,158 @@ function addTerms(
       });
       continue;
     }
-    let key =
-      source.category + '\u0000' + String.fromCharCode.apply(null, folded.codes.subarray(0, n) as never);
-    for (let i = 0; i < n; i++) if (folded.run[i] > 1) key += `\u0000${i}:${folded.run[i]}`;
-    const known = byKey.get(key);
-    if (known === undefined) {
-      byKey.set(key, entries.length);
-      const pattern = table.add(KIND_TERM, entries.length, folded.codes, folded.run, n);
+    const slot = known.find(source.category, folded, entries, table);
+    const index = known.entryAt(slot);
+    if (index < 0) {
+      const t = entries.count;
+      known.claim(slot, t);
+      const pattern = table.add(KIND_TERM, t, folded.codes, folded.run, n);
       markWordBreaks(table, pattern, folded);
       table.setBoundaries(pattern, source.boundary);
-      const spellings: number[] = [];
-      for (const units of [literalDigits(source.term, folded), regionalSpelling(folded, regional)]) {
-        if (units === null) continue;
-        const p = table.add(KIND_TERM, entries.length, units, folded.run, n);
-        markWordBreaks(table, p, folded);
-        table.setBoundaries(p, source.boundary);
-        spellings.push(p);
+      entries.add(source, pattern);
+      const digits = literalDigits(source.term, folded);
+      const variant = regionalSpelling(folded, regional);
+      if (digits !== null || variant !== null) {
+        const spellings: number[] = [];
+        if (digits !== null) spellings.push(addSpelling(table, t, digits, folded, source.boundary));
+        if (variant !== null) spellings.push(addSpelling(table, t, variant, folded, source.boundary));
+        entries.spellings.set(t, spellings);
       }
-      entries.push({ source, pattern, spellings });
     } else {
-      const entry = entries[known];
-      const first = entry.source;
-      entry.source = { ...source, term: first.term, file: first.file, line: first.line };
-      table.setBoundaries(entry.pattern, entry.source.boundary);
-      for (const p of entry.spellings) table.setBoundaries(p, entry.source.boundary);
+      const first = entries.source[index];
+      const merged = { ...source, term: first.term, file: first.file, line: first.line };
+      entries.source[index] = merged;
+      table.setBoundaries(entries.pattern[index], merged.boundary);
+      for (const p of entries.spellings.get(index) ?? []) table.setBoundaries(p, merged.boundary);
     }
   }
   return entries;
+}
+
+/** Another TERM pattern for entry `term`: `units` in place of the folded term's own. */
+function addSpelling(
+  table: PatternTable,
+  term: number,
+  units: Uint16Array,
+  folded: FoldBuffer,
+  boundary: BoundaryMode | undefined,
+): number {
+  const p = table.add(KIND_TERM, term, units, folded.run, folded.length);
+  markWordBreaks(table, p, folded);
+  table.setBoundaries(p, boundary);
+  return p;
+}
+
+/**
+ * Terms by (category, folded units, run requirements), in an open-addressing table of entry indices: the
+ * same grouping a string key of the three would give, without making 100k key strings. A slot is found by
+ * a hash of the folded term and confirmed against the units already in the pattern table.
+ */
+class FoldedTermIndex {
+  readonly #slots: Int32Array; // entry index + 1; 0 = empty
+  /** The hash of each slot's term: most probes are told apart here, without reading the term's units. */
+  readonly #hashes: Int32Array;
+  readonly #mask: number;
+  /** The hash find() computed last, for claim(). */
+  #hash = 0;
+
+  constructor(terms: number) {
+    let capacity = 16;
+    while (capacity < terms * 2) capacity *= 2;
+    this.#slots = new Int32Array(capacity);
+    this.#hashes = new Int32Array(capacity);
+    this.#mask = capacity - 1;
+  }
+
+  /** The slot holding the entry that folds like `folded` in `category`, or the empty slot to put it in. */
+  find(category: string, folded: FoldBuffer, entries: TermEntries, table: PatternTable): number {
+    const n = folded.length;
+    const codes = folded.codes;
+    const run = folded.run;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < category.length; i++) h = Math.imul(h ^ category.charCodeAt(i), 0x01000193);
+    for (let i = 0; i < n; i++) {
+      h = Math.imul(h ^ codes[i], 0x01000193);
+      if (run[i] > 1) h = Math.imul(h ^ (run[i] << 16) ^ i, 0x01000193);
+    }
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
+    this.#hash = h;
+    for (let slot = h & this.#mask; ; slot = (slot + 1) & this.#mask) {
+      const stored = this.#slots[slot];
+      if (stored === 0) return slot;
+      if (this.#hashes[slot] !== h) continue;
+      const t = stored - 1;
+      if (entries.source[t].category === category && sameUnits(table, entries.pattern[t], folded))
+        return slot;
+    }
+  }
+
+  /** The entry index in `slot`, -1 when empty. */
+  entryAt(slot: number): number {
+    return this.#slots[slot] - 1;
+  }
+
+  /** Puts `entry` in the empty slot the last find() returned. */
+  claim(slot: number, entry: number): void {
+    this.#slots[slot] = entry + 1;
+    this.#hashes[slot] = this.#hash;
+  }
+}
+
+/** Whether pattern p has exactly the folded units and (≥ 1) run requirements of `folded`. */
+function sameUnits(table: PatternTable, p: number, folded: FoldBuffer): boolean {
+  const n = folded.length;
+  const at = table.offset[p];
+  if (table.offset[p + 1] - at !== n) return false;
+  for (let i = 0; i < n; i++) {
+    if (table.codes[at + i] !== folded.codes[i] || table.run[at + i] !== (folded.run[i] || 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * PINYIN and ALIAS patterns for every term with phonetic matching and at least two CJK characters; returns
+ * those terms' TERM patterns (the same-sound candidates relevantTrapWords looks for trap words against).
+ */
+function addPhoneticPatterns(
+  terms: TermEntries,
+  table: PatternTable,
+  tables: PhoneticTables,
+  folding: TermFolding,
+): number[] {
+  const speller = new PinyinSpeller(tables, {
+    stoplist: createEnglishPinyinStoplist(),
+    minLetters: MIN_PINYIN_LETTERS,
+    maxForms: MAX_PINYIN_FORMS,
+  });
+  const aliases = aliasesBySyllable(tables);
+  const homophoneTerms: number[] = [];
+  for (let t = 0; t < terms.count; t++) {
+    const source = terms.source[t];
+    if (source.phonetic === false) continue;
+    const pattern = terms.pattern[t];
+    const from = table.offset[pattern];
+    const to = table.offset[pattern + 1];
+    const cjk = countCjkIn(table.codes, from, to);
+    if (cjk < 2) continue;
+    homophoneTerms.push(pattern);
+    if (cjk === to - from) {
+      const forms = speller.spell(table.codes, table.run, from, to);
+      // The table may grow (and move) while the forms are added: they hold no views into it.
+      for (let k = 0; k < forms.length; k++) {
+        addPinyinPattern(table, t, forms[k].letters, forms[k].syllableStarts, folding);
+      }
+    }
+    addAliasPatterns(table, t, pattern, aliases, tables, source.boundary);
+  }
+  return homophoneTerms;
+}
+
+/** LATIN_ALIASES by syllable id, as code units: looked up once per syllable instead of once per unit. */
+function aliasesBySyllable(tables: PhoneticTables): (readonly number[] | undefined)[] {
+  return tables.syllables.map((syllable) => LATIN_ALIASES[syllable]?.map((alias) => alias.charCodeAt(0)));
 }
 
 /** A term of several words (`piss off`): the text may break words where the term does, or not at all. */
@@ -342,11 +493,12 @@ function literalDigits(term: string, folded: FoldBuffer): Uint16Array | null {
   return variant;
 }
 
-/** simplified → regional spelling, from Folder.keptVariants (着 → 著). */
-function regionalSpellings(keptVariants: ReadonlyMap<number, number> | undefined): Map<number, number> {
-  const regional = new Map<number, number>();
+/** simplified → regional spelling, from Folder.keptVariants (着 → 著), by code unit (0: none); null if none. */
+function regionalSpellings(keptVariants: ReadonlyMap<number, number> | undefined): Uint16Array | null {
+  let regional: Uint16Array | null = null;
   for (const [variant, simplified] of keptVariants ?? []) {
-    if (variant <= 0xffff && simplified <= 0xffff) regional.set(simplified, variant);
+    if (variant <= 0xffff && simplified <= 0xffff)
+      (regional ??= new Uint16Array(0x10000))[simplified] = variant;
   }
   return regional;
 }
@@ -356,12 +508,12 @@ function regionalSpellings(keptVariants: ReadonlyMap<number, number> | undefined
  * see Folder.keptVariants) also gets that spelling, since folding cannot tell 著名 from Taiwan's 躺著. Null
  * when the term has none.
  */
-function regionalSpelling(folded: FoldBuffer, regional: ReadonlyMap<number, number>): Uint16Array | null {
-  if (regional.size === 0) return null;
+function regionalSpelling(folded: FoldBuffer, regional: Uint16Array | null): Uint16Array | null {
+  if (regional === null) return null;
   let variant: Uint16Array | null = null;
   for (let u = 0; u < folded.length; u++) {
-    const spelled = regional.get(folded.codes[u]);
-    if (spelled === undefined) continue;
+    const spelled = regional[folded.codes[u]];
+    if (spelled === 0) continue;
     variant ??= folded.codes.slice(0, folded.length);
     variant[u] = spelled;
   }
@@ -383,15 +535,13 @@ function countCjkSingleUnitPatterns(table: PatternTable): number {
 }
 
 function countCjk(codes: Uint16Array): number {
-  let n = 0;
-  for (let i = 0; i < codes.length; i++) if (isCjkUnit(codes[i])) n++;
-  return n;
+  return countCjkIn(codes, 0, codes.length);
 }
 
-function expandRuns(codes: Uint16Array, run: Uint16Array): number[] {
-  const units: number[] = [];
-  for (let i = 0; i < codes.length; i++) for (let r = 0; r < Math.max(1, run[i]); r++) units.push(codes[i]);
-  return units;
+function countCjkIn(codes: Uint16Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (isCjkUnit(codes[i])) n++;
+  return n;
 }
 
 /**
@@ -429,15 +579,20 @@ function addAliasPatterns(
   table: PatternTable,
   term: number,
   pattern: number,
+  aliases: readonly (readonly number[] | undefined)[],
   tables: PhoneticTables,
   boundary: BoundaryMode | undefined,
 ): void {
   const length = table.length(pattern);
+  const from = table.offset[pattern];
+  let found = false;
+  for (let i = 0; i < length && !found; i++)
+    found = aliases[tables.syllableOf[table.codes[from + i]]] !== undefined;
+  if (!found) return; // nearly every term: no stand-in for any of its syllables
   const positions: { at: number; letter: number }[] = [];
   for (let i = 0; i < length; i++) {
-    const code = table.codes[table.offset[pattern] + i];
-    const syllable = tables.syllables[tables.syllableOf[code]];
-    for (const alias of LATIN_ALIASES[syllable] ?? []) positions.push({ at: i, letter: alias.charCodeAt(0) });
+    for (const letter of aliases[tables.syllableOf[table.codes[from + i]]] ?? [])
+      positions.push({ at: i, letter });
   }
   if (positions.length === 0 || positions.length > 2) return;
   const subsets = positions.length === 1 ? [[0]] : [[0], [1], [0, 1]];
@@ -453,25 +608,30 @@ function addAliasPatterns(
   }
 }
 
-function packTables(table: PatternTable, terms: readonly TermEntry[]): LexiconTables {
+function packTables(table: PatternTable, terms: TermEntries): LexiconTables {
   const n = table.count;
-  const categoryIndex = new Uint8Array(terms.length);
-  const severity = new Uint8Array(terms.length);
-  const flags = new Uint8Array(terms.length);
-  const cjk = new Uint8Array(terms.length);
+  const categoryIndex = new Uint8Array(terms.count);
+  const severity = new Uint8Array(terms.count);
+  const flags = new Uint8Array(terms.count);
+  const cjk = new Uint8Array(terms.count);
   const rule: string[] = [];
   const category: Category[] = [];
-  for (let t = 0; t < terms.length; t++) {
-    const s = terms[t].source;
+  const indexOf = new Map<string, number>(CATEGORIES.map((c, i) => [c, i]));
+  const rulePrefix = new Map<string, string>();
+  for (let t = 0; t < terms.count; t++) {
+    const s = terms.source[t];
     category.push(s.category);
-    categoryIndex[t] = CATEGORIES.indexOf(s.category);
+    categoryIndex[t] = indexOf.get(s.category) ?? -1;
     severity[t] = s.severity ?? DEFAULT_SEVERITY[s.category];
     flags[t] =
       (s.dryRun ? TERM_DRY_RUN : 0) |
       (s.phonetic === false ? 0 : TERM_PHONETIC) |
       (s.plain === false ? TERM_NOT_PLAIN : 0);
-    cjk[t] = Math.min(255, countCjk(table.view(terms[t].pattern)));
-    rule.push(`${s.category}:${s.term}`);
+    const p = terms.pattern[t];
+    cjk[t] = Math.min(255, countCjkIn(table.codes, table.offset[p], table.offset[p + 1]));
+    let prefix = rulePrefix.get(s.category);
+    if (prefix === undefined) rulePrefix.set(s.category, (prefix = `${s.category}:`));
+    rule.push(prefix + s.term);
   }
   // Views, not copies: the matcher repacks them (pattern-records.ts) and keeps only `kind` (a copy), so
   // copying here would only raise the compile's peak memory.

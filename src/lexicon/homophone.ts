@@ -106,7 +106,7 @@ export function dictionaryWords(): string[] {
  */
 export function relevantTrapWords(
   words: Iterable<string>,
-  terms: Iterable<ArrayLike<number>>,
+  terms: TermUnits,
   tables: PhoneticTables,
 ): string[] {
   const canonical = tables.canonical;
@@ -126,8 +126,9 @@ export function relevantTrapWords(
     }
   }
   const chosen = new Uint8Array(unique.length);
-  for (const codes of terms) {
-    for (let i = 0; i + 1 < codes.length; i++) {
+  const { codes, offset, patterns } = terms;
+  for (let t = 0; t < patterns.length; t++) {
+    for (let i = offset[patterns[t]], end = offset[patterns[t] + 1]; i + 1 < end; i++) {
       const list = pairs.get(canonical[codes[i]] * 0x10000 + canonical[codes[i + 1]]);
       if (!list) continue;
       const literal = codes[i] * 0x10000 + codes[i + 1];
@@ -135,4 +136,11 @@ export function relevantTrapWords(
     }
   }
   return unique.filter((_, w) => chosen[w] === 1);
+}
+
+/** Terms' units in a flat table: pattern p's are codes[offset[p] .. offset[p + 1]), for each p in `patterns`. */
+export interface TermUnits {
+  readonly codes: Uint16Array;
+  readonly offset: Int32Array;
+  readonly patterns: readonly number[];
 }

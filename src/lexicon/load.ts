@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { ConfigError } from '../contracts/errors.js';
 import type { Category } from '../contracts/types.js';
 import { CATEGORIES } from '../contracts/types.js';
-import { parseLexiconFile } from './parse.js';
+import { NO_ATTRIBUTES, forEachLexiconLine } from './parse.js';
 import { categoryForFileName } from './third-party.js';
 import type { AllowSource, LexiconSources, LexiconWarning, TermSource } from './types.js';
 import { lexiconVersion } from './version.js';
@@ -44,19 +44,23 @@ export function readLexiconSources(inputs: readonly LexiconInput[], options: Rea
     const bytes = readBytes(file, warnings);
     if (!bytes) return;
     files.push(file);
-    const parsed = parseLexiconFile(bytes, file, true);
-    warnings.push(...parsed.warnings);
-    for (const line of parsed.lines) {
-      terms.push({ ...line.attributes, term: line.text, category, file, line: line.line });
-    }
+    const fileWarnings = forEachLexiconLine(bytes, file, true, (text, attributes, line) => {
+      terms.push(
+        attributes === NO_ATTRIBUTES
+          ? { term: text, category, file, line }
+          : { ...attributes, term: text, category, file, line },
+      );
+    });
+    warnings.push(...fileWarnings);
   };
   const readAllow = (file: string): void => {
     const bytes = readBytes(file, warnings);
     if (!bytes) return;
     files.push(file);
-    const parsed = parseLexiconFile(bytes, file, false);
-    warnings.push(...parsed.warnings);
-    for (const line of parsed.lines) allow.push({ phrase: line.text, file, line: line.line });
+    const fileWarnings = forEachLexiconLine(bytes, file, false, (phrase, _attributes, line) => {
+      allow.push({ phrase, file, line });
+    });
+    warnings.push(...fileWarnings);
   };
   const readFile = (file: string, category: Category | undefined): void => {
     if (category) return readTerms(file, category);

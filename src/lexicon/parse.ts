@@ -11,7 +11,8 @@ import { MAX_SEVERITY, MIN_SEVERITY } from './types.js';
 
 export interface ParsedLine {
   text: string;
-  attributes: TermAttributes;
+  /** NO_ATTRIBUTES (shared, frozen) when the line has none. */
+  attributes: Readonly<TermAttributes>;
   line: number;
 }
 
@@ -19,6 +20,12 @@ export interface ParsedFile {
   lines: ParsedLine[];
   warnings: LexiconWarning[];
 }
+
+/**
+ * The attributes of every line that has none (nearly all): one shared, frozen object instead of one each.
+ * Readers can test for it to skip copying attributes.
+ */
+export const NO_ATTRIBUTES: Readonly<TermAttributes> = Object.freeze({});
 
 /** At most this many warnings of one code per file; the rest are summed up in one more warning. */
 const WARNINGS_PER_CODE = 20;
@@ -61,8 +68,25 @@ class FileWarnings {
  * tail, but warns that it is ignored.
  */
 export function parseLexiconFile(bytes: Uint8Array, file: string, withAttributes = true): ParsedFile {
-  const warnings = new FileWarnings(file);
   const lines: ParsedLine[] = [];
+  const warnings = forEachLexiconLine(bytes, file, withAttributes, (text, attributes, line) => {
+    lines.push({ text, attributes, line });
+  });
+  return { lines, warnings };
+}
+
+/**
+ * parseLexiconFile without the line objects: `onLine` gets each kept line in order (what a loader of 100k
+ * terms wants, making its own objects straight away). Returns the warnings.
+ */
+export function forEachLexiconLine(
+  bytes: Uint8Array,
+  file: string,
+  withAttributes: boolean,
+  onLine: (text: string, attributes: Readonly<TermAttributes>, line: number) => void,
+): LexiconWarning[] {
+  const warnings = new FileWarnings(file);
+  const found: FoundAttributes = { attributes: NO_ATTRIBUTES };
   const firstLineOf = new Map<string, number>();
   let offset = 0;
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
@@ -76,15 +100,15 @@ export function parseLexiconFile(bytes: Uint8Array, file: string, withAttributes
       line = line.slice(0, -1);
       if (crlfLines++ === 0) firstCrlf = lineNumber;
     }
-    const entry = parseLine(line, lineNumber, withAttributes, warnings);
-    if (entry === null) return;
-    const previous = firstLineOf.get(entry.text);
+    const text = parseLine(line, lineNumber, withAttributes, warnings, found);
+    if (text === null) return;
+    const previous = firstLineOf.get(text);
     if (previous !== undefined) {
-      warnings.add('DUPLICATE', lineNumber, `"${entry.text}" repeats line ${previous} (skipped)`);
+      warnings.add('DUPLICATE', lineNumber, `"${text}" repeats line ${previous} (skipped)`);
       return;
     }
-    firstLineOf.set(entry.text, lineNumber);
-    lines.push(entry);
+    firstLineOf.set(text, lineNumber);
+    onLine(text, found.attributes, lineNumber);
   };
 
   const body = bytes.subarray(offset);
@@ -117,15 +141,22 @@ export function parseLexiconFile(bytes: Uint8Array, file: string, withAttributes
   if (crlfLines > 0) {
     warnings.add('CRLF', firstCrlf, `${crlfLines} line(s) end in CRLF (the CR is ignored)`);
   }
-  return { lines, warnings: warnings.finish() };
+  return warnings.finish();
 }
 
+/** The attributes parseLine found on its line: one object reused for every line of a file. */
+interface FoundAttributes {
+  attributes: Readonly<TermAttributes>;
+}
+
+/** The line's term (attributes into `found`), or null when the line holds none. */
 function parseLine(
   text: string,
   lineNumber: number,
   withAttributes: boolean,
   warnings: FileWarnings,
-): ParsedLine | null {
+  found: FoundAttributes,
+): string | null {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM left over from concatenated files
   const trimmed = text.trim();
   if (trimmed === '') {
@@ -135,9 +166,13 @@ function parseLine(
   if (trimmed.startsWith('#')) return null;
 
   const tab = text.indexOf('\t');
+  const comments = text.includes('#');
+  found.attributes = NO_ATTRIBUTES;
+  // The common line: a bare term (trimmed already).
+  if (tab < 0 && !comments) return trimmed;
   let term = tab < 0 ? text : text.slice(0, tab);
   let tail = tab < 0 ? '' : text.slice(tab + 1);
-  if (text.includes('#')) {
+  if (comments) {
     const comment = term.search(/\s#/);
     if (comment >= 0) {
       term = term.slice(0, comment);
@@ -152,14 +187,13 @@ function parseLine(
     warnings.add('BLANK_LINE', lineNumber, 'attributes without a term (skipped)');
     return null;
   }
-  const attributes: TermAttributes = {};
   tail = tail.trim();
-  if (tail !== '') {
-    if (withAttributes) parseAttributes(tail, lineNumber, attributes, warnings);
-    else
-      warnings.add('BAD_ATTRIBUTE', lineNumber, `attributes are not used in this file: "${tail}" (ignored)`);
-  }
-  return { text: term, attributes, line: lineNumber };
+  if (tail === '') return term;
+  const attributes: TermAttributes = {};
+  if (withAttributes) parseAttributes(tail, lineNumber, attributes, warnings);
+  else warnings.add('BAD_ATTRIBUTE', lineNumber, `attributes are not used in this file: "${tail}" (ignored)`);
+  found.attributes = attributes;
+  return term;
 }
 
 function parseAttributes(

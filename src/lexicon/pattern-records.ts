@@ -46,37 +46,54 @@ export interface PatternRecords {
 }
 
 export function packPatternRecords(t: LexiconTables): PatternRecords {
-  const patterns = t.kind.length;
+  const record = packRecords(t);
+  const { units, saturated } = packUnits(t.codes, t.mark, t.run);
+  // The exact runs are only ever read for a saturated unit: keep them only when there is one.
+  return { record, units, runs: saturated ? t.run.slice() : new Uint16Array(0) };
+}
+
+// Two functions, tables read into locals: each loop is compiled on its own (it runs once per compile, over
+// every pattern and every unit).
+
+function packRecords(t: LexiconTables): Int32Array {
+  const { kind, owner, offset, left, right, termCategoryIndex, termSeverity, termFlags, termCjk } = t;
+  const patterns = kind.length;
   const record = new Int32Array(patterns * RECORD_WORDS);
   for (let p = 0; p < patterns; p++) {
     const at = p * RECORD_WORDS;
-    const kind = t.kind[p];
-    const owner = t.owner[p];
-    const length = t.offset[p + 1] - t.offset[p];
-    record[at + R_UNITS] = t.offset[p];
-    record[at + R_OWNER] = owner;
+    const k = kind[p];
+    const o = owner[p];
+    record[at + R_UNITS] = offset[p];
+    record[at + R_OWNER] = o;
     record[at + R_SHAPE] =
-      kind |
-      (t.left[p] << SHAPE_LEFT_SHIFT) |
-      (t.right[p] << SHAPE_RIGHT_SHIFT) |
-      (length << SHAPE_LENGTH_SHIFT);
+      k |
+      (left[p] << SHAPE_LEFT_SHIFT) |
+      (right[p] << SHAPE_RIGHT_SHIFT) |
+      ((offset[p + 1] - offset[p]) << SHAPE_LENGTH_SHIFT);
     // Allow phrases and words have no term: their owner indexes other lists.
     record[at + R_TERM] =
-      kind === KIND_ALLOW || kind === KIND_WORD
+      k === KIND_ALLOW || k === KIND_WORD
         ? 0
-        : t.termCategoryIndex[owner] |
-          (t.termSeverity[owner] << TERM_SEVERITY_SHIFT) |
-          (t.termFlags[owner] << TERM_FLAGS_SHIFT) |
-          (t.termCjk[owner] << TERM_CJK_SHIFT);
+        : termCategoryIndex[o] |
+          (termSeverity[o] << TERM_SEVERITY_SHIFT) |
+          (termFlags[o] << TERM_FLAGS_SHIFT) |
+          (termCjk[o] << TERM_CJK_SHIFT);
   }
-  const unitCount = t.codes.length;
+  return record;
+}
+
+function packUnits(
+  codes: Uint16Array,
+  mark: Uint8Array,
+  run: Uint16Array,
+): { units: Int32Array; saturated: boolean } {
+  const unitCount = codes.length;
   const units = new Int32Array(unitCount);
   let saturated = false;
   for (let u = 0; u < unitCount; u++) {
-    const run = t.run[u] < RUN_SATURATED ? t.run[u] : RUN_SATURATED;
-    if (run === RUN_SATURATED) saturated = true;
-    units[u] = t.codes[u] | ((t.mark[u] & UNIT_MARK_MASK) << UNIT_MARK_SHIFT) | (run << UNIT_RUN_SHIFT);
+    const r = run[u] < RUN_SATURATED ? run[u] : RUN_SATURATED;
+    if (r === RUN_SATURATED) saturated = true;
+    units[u] = codes[u] | ((mark[u] & UNIT_MARK_MASK) << UNIT_MARK_SHIFT) | (r << UNIT_RUN_SHIFT);
   }
-  // The exact runs are only ever read for a saturated unit: keep them only when there is one.
-  return { record, units, runs: saturated ? t.run.slice() : new Uint16Array(0) };
+  return { units, saturated };
 }

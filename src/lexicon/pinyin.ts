@@ -24,8 +24,12 @@ export interface PhoneticTables {
   readonly canonical: Uint16Array;
   /** All toneless readings of a code unit, default first (heteronyms: 行 → xing, hang, heng). */
   readings(code: number): readonly number[];
+  /** Code unit → 1 when it has several readings (readings(code).length > 1), else 0. */
+  readonly polyphonic: Uint8Array;
   /** Id of a toneless syllable, 0 if unknown. */
   syllableId(syllable: string): number;
+  /** Id of a syllable as pinyin-pro writes it with tone marks (`xíng`), 0 if unknown. */
+  tonedSyllableId(syllable: string): number;
 }
 
 /** One Latin spelling of a term, with the offsets in `letters` where each syllable starts. */
@@ -56,22 +60,38 @@ export function createPhoneticTables(): PhoneticTables {
   };
 
   let all = '';
-  for (const [from, to] of CJK_RANGES)
-    for (let code = from; code <= to; code++) all += String.fromCharCode(code);
-  const readingsOf = polyphonic(all, { toneType: 'none', type: 'array' });
+  for (const [from, to] of CJK_RANGES) all += rangeString(from, to);
+  // Toned readings, stripped here once per distinct syllable (toneType 'none' would run pinyin-pro's nine
+  // regex replacements on every one of the ~33k readings).
+  const readingsOf = polyphonic(all, { toneType: 'symbol', type: 'array' });
+  const toneless = new TonelessCache();
+  // Toned reading → syllable id (0: not a toneless syllable), so each distinct reading is stripped and
+  // tested once; ids are still handed out in order of first occurrence.
+  const idOfToned = new Map<string, number>();
   const syllableOf = new Uint16Array(CODE_UNITS);
   const several = new Map<number, readonly number[]>();
+  const polyphonicCodes = new Uint8Array(CODE_UNITS);
+  const list: number[] = [];
   for (let k = 0; k < all.length; k++) {
     const code = all.charCodeAt(k);
-    const list: number[] = [];
-    for (const reading of readingsOf[k] ?? []) {
-      if (!TONELESS.test(reading)) continue;
-      const id = idOf(reading);
-      if (!list.includes(id)) list.push(id);
+    const readings = readingsOf[k];
+    if (readings === undefined) continue;
+    list.length = 0;
+    for (let r = 0; r < readings.length; r++) {
+      let id = idOfToned.get(readings[r]);
+      if (id === undefined) {
+        const plain = toneless.strip(readings[r]);
+        id = TONELESS.test(plain) ? idOf(plain) : 0;
+        idOfToned.set(readings[r], id);
+      }
+      if (id !== 0 && !list.includes(id)) list.push(id);
     }
     if (list.length === 0) continue;
     syllableOf[code] = list[0];
-    if (list.length > 1) several.set(code, list);
+    if (list.length > 1) {
+      several.set(code, list.slice());
+      polyphonicCodes[code] = 1;
+    }
   }
 
   const single: (readonly number[])[] = syllables.map((_, id) => (id === 0 ? [] : [id]));
@@ -92,8 +112,54 @@ export function createPhoneticTables(): PhoneticTables {
     syllableOf,
     canonical,
     readings: (code) => several.get(code) ?? single[syllableOf[code]],
+    polyphonic: polyphonicCodes,
     syllableId: (syllable) => ids.get(syllable) ?? 0,
+    tonedSyllableId: (syllable) => {
+      let id = idOfToned.get(syllable);
+      if (id === undefined) {
+        id = ids.get(toneless.strip(syllable)) ?? 0;
+        idOfToned.set(syllable, id);
+      }
+      return id;
+    },
   };
+}
+
+function rangeString(from: number, to: number): string {
+  const codes = new Uint16Array(to - from + 1);
+  for (let code = from; code <= to; code++) codes[code - from] = code;
+  let out = '';
+  for (let i = 0; i < codes.length; i += 4096) {
+    out += String.fromCharCode.apply(null, codes.subarray(i, i + 4096) as unknown as number[]);
+  }
+  return out;
+}
+
+/**
+ * pinyin-pro's own tone removal (`getPinyinWithoutTone`, what its toneType 'none' applies to every reading),
+ * replayed here with the same replacements in the same order, and memoised: a few thousand distinct toned
+ * syllables stand for every reading.
+ */
+class TonelessCache {
+  readonly #memo = new Map<string, string>();
+
+  strip(toned: string): string {
+    let plain = this.#memo.get(toned);
+    if (plain === undefined) {
+      plain = toned
+        .replace(/(ā|á|ǎ|à)/g, 'a')
+        .replace(/(ō|ó|ǒ|ò)/g, 'o')
+        .replace(/(ē|é|ě|è)/g, 'e')
+        .replace(/(ī|í|ǐ|ì)/g, 'i')
+        .replace(/(ū|ú|ǔ|ù)/g, 'u')
+        .replace(/(ǖ|ǘ|ǚ|ǜ)/g, 'ü')
+        .replace(/(n̄|ń|ň|ǹ)/g, 'n')
+        .replace(/(m̄|ḿ|m̌|m̀)/g, 'm')
+        .replace(/(ê̄|ế|ê̌|ề)/g, 'ê');
+      this.#memo.set(toned, plain);
+    }
+    return plain;
+  }
 }
 
 export interface PinyinFormOptions {
@@ -119,66 +185,114 @@ export function pinyinForms(
   tables: PhoneticTables,
   options: PinyinFormOptions,
 ): PinyinForm[] {
-  const n = units.length;
-  if (n === 0) return [];
-  const defaults: number[] = new Array(n);
-  let polyphonic = false;
-  for (let i = 0; i < n; i++) {
-    const id = tables.syllableOf[units[i]];
-    if (id === 0) return [];
-    defaults[i] = id;
-    if (!polyphonic && tables.readings(units[i]).length > 1) polyphonic = true;
+  const codes = Uint16Array.from(units);
+  return [...new PinyinSpeller(tables, options).spell(codes, undefined, 0, codes.length)];
+}
+
+/**
+ * pinyinForms for many terms in a row (the compiler's loop): the per-term scratch lives here, so spelling a
+ * term allocates only its spellings.
+ */
+export class PinyinSpeller {
+  readonly #tables: PhoneticTables;
+  readonly #options: PinyinFormOptions;
+  #units = new Uint16Array(16);
+  #defaults = new Int32Array(16);
+  #sequence = new Int32Array(16);
+  /** The last spell()'s result, reused. */
+  readonly #forms: PinyinForm[] = [];
+
+  constructor(tables: PhoneticTables, options: PinyinFormOptions) {
+    this.#tables = tables;
+    this.#options = options;
   }
-  const forms: PinyinForm[] = [];
-  if (polyphonic) {
-    let text = '';
-    for (let i = 0; i < n; i++) text += String.fromCharCode(units[i]);
-    const inContext = pinyin(text, { toneType: 'none', type: 'array' });
-    if (inContext.length === n) {
-      const sequence = inContext.map((syllable, i) => tables.syllableId(syllable) || defaults[i]);
-      if (!sameSequence(sequence, defaults)) spellInto(forms, sequence, tables, options);
+
+  /**
+   * The spellings (see pinyinForms) of the term whose folded units are codes[from..to), each repeated as
+   * often as `run` says (run absent: once). The array is reused by the next call.
+   */
+  spell(codes: Uint16Array, run: Uint16Array | undefined, from: number, to: number): readonly PinyinForm[] {
+    const forms = this.#forms;
+    forms.length = 0;
+    const n = this.#expand(codes, run, from, to);
+    if (n === 0) return forms;
+    const tables = this.#tables;
+    const units = this.#units;
+    const defaults = this.#defaults;
+    let polyphonic = false;
+    for (let i = 0; i < n; i++) {
+      const id = tables.syllableOf[units[i]];
+      if (id === 0) return forms;
+      defaults[i] = id;
+      if (tables.polyphonic[units[i]] === 1) polyphonic = true;
     }
+    if (polyphonic) this.#spellInContext(n);
+    this.#spellInto(defaults, n);
+    if (forms.length > this.#options.maxForms) forms.length = this.#options.maxForms;
+    return forms;
   }
-  spellInto(forms, defaults, tables, options);
-  return forms.length > options.maxForms ? forms.slice(0, options.maxForms) : forms;
-}
 
-function sameSequence(a: readonly number[], b: readonly number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Appends the spelling(s) of one reading sequence: one, or two when a syllable has `ü`. */
-function spellInto(
-  forms: PinyinForm[],
-  sequence: readonly number[],
-  tables: PhoneticTables,
-  options: PinyinFormOptions,
-): void {
-  let letters = '';
-  let umlaut = false;
-  const syllableStarts: number[] = new Array(sequence.length);
-  for (let i = 0; i < sequence.length; i++) {
-    syllableStarts[i] = letters.length;
-    const syllable = tables.syllables[sequence[i]];
-    letters += syllable;
-    if (syllable.includes('ü')) umlaut = true;
+  /** Copies the units, runs expanded, into #units; returns their count. */
+  #expand(codes: Uint16Array, run: Uint16Array | undefined, from: number, to: number): number {
+    let n = 0;
+    for (let i = from; i < to; i++) n += run === undefined ? 1 : Math.max(1, run[i]);
+    if (n > this.#units.length) {
+      const size = Math.max(n, this.#units.length * 2);
+      this.#units = new Uint16Array(size);
+      this.#defaults = new Int32Array(size);
+      this.#sequence = new Int32Array(size);
+    }
+    const units = this.#units;
+    for (let i = from, at = 0; i < to; i++) {
+      const times = run === undefined ? 1 : Math.max(1, run[i]);
+      for (let r = 0; r < times; r++) units[at++] = codes[i];
+    }
+    return n;
   }
-  if (!umlaut) {
-    offerForm(forms, letters, syllableStarts, options);
-    return;
-  }
-  offerForm(forms, letters.replaceAll('ü', 'v'), syllableStarts, options);
-  offerForm(forms, letters.replaceAll('ü', 'u'), syllableStarts, options);
-}
 
-function offerForm(
-  forms: PinyinForm[],
-  letters: string,
-  syllableStarts: readonly number[],
-  options: PinyinFormOptions,
-): void {
-  if (letters.length < options.minLetters || options.stoplist.has(letters)) return;
-  for (const form of forms) if (form.letters === letters) return;
-  forms.push({ letters, syllableStarts });
+  /** pinyin-pro's reading in context, spelled first when it differs from the default readings. */
+  #spellInContext(n: number): void {
+    const tables = this.#tables;
+    const inContext = pinyin(String.fromCharCode.apply(null, this.#units.subarray(0, n) as never), {
+      toneType: 'symbol',
+      type: 'array',
+    });
+    if (inContext.length !== n) return;
+    const sequence = this.#sequence;
+    const defaults = this.#defaults;
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      sequence[i] = tables.tonedSyllableId(inContext[i]) || defaults[i];
+      if (sequence[i] !== defaults[i]) same = false;
+    }
+    if (!same) this.#spellInto(sequence, n);
+  }
+
+  /** Appends the spelling(s) of one reading sequence: one, or two when a syllable has `ü`. */
+  #spellInto(sequence: Int32Array, n: number): void {
+    const syllables = this.#tables.syllables;
+    let letters = '';
+    let umlaut = false;
+    const syllableStarts: number[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      syllableStarts[i] = letters.length;
+      const syllable = syllables[sequence[i]];
+      letters += syllable;
+      if (syllable.includes('ü')) umlaut = true;
+    }
+    if (!umlaut) {
+      this.#offer(letters, syllableStarts);
+      return;
+    }
+    this.#offer(letters.replaceAll('ü', 'v'), syllableStarts);
+    this.#offer(letters.replaceAll('ü', 'u'), syllableStarts);
+  }
+
+  #offer(letters: string, syllableStarts: readonly number[]): void {
+    const options = this.#options;
+    if (letters.length < options.minLetters || options.stoplist.has(letters)) return;
+    const forms = this.#forms;
+    for (let k = 0; k < forms.length; k++) if (forms[k].letters === letters) return;
+    forms.push({ letters, syllableStarts });
+  }
 }

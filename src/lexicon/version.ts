@@ -7,8 +7,6 @@
 import { createHash } from 'node:crypto';
 import type { AllowSource, TermSource } from './types.js';
 
-/** Entry indices fit in the low 21 bits of a sort key whose high bits are a 32-bit line hash. */
-const INDEX_BITS = 2 ** 21;
 const FNV_OFFSET = 0x811c9dc5;
 
 export function lexiconVersion(
@@ -16,43 +14,52 @@ export function lexiconVersion(
   allow: readonly (string | AllowSource)[] = [],
 ): string {
   const n = terms.length + allow.length;
-  const lineOf = (i: number): string => {
-    if (i < terms.length) {
-      const t = terms[i];
-      return `T\t${t.category}\t${t.term}\t${normalisedAttributes(t)}\n`;
-    }
-    const a = allow[i - terms.length];
-    return `A\t${typeof a === 'string' ? a : a.phrase}\n`;
-  };
-  const hashOf = (i: number): number => {
-    if (i < terms.length) {
-      const t = terms[i];
-      let h = fnv(FNV_OFFSET, 'T\t');
-      h = fnv(h, t.category);
-      h = fnv(h, '\t');
-      h = fnv(h, t.term);
-      h = fnv(h, '\t');
-      return fnv(h, normalisedAttributes(t)) >>> 0;
-    }
-    const a = allow[i - terms.length];
-    return fnv(fnv(FNV_OFFSET, 'A\t'), typeof a === 'string' ? a : a.phrase) >>> 0;
-  };
-
+  // Each line is made once; its hash covers the line without its newline.
+  const lines: string[] = new Array(n);
+  const hashes = new Uint32Array(n);
+  // `T\t<category>\t` and `\t<attributes>\n` are shared by many lines: two concatenations per line.
+  const prefixes = new Map<string, string>();
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i];
+    let prefix = prefixes.get(t.category);
+    if (prefix === undefined) prefixes.set(t.category, (prefix = `T\t${t.category}\t`));
+    const attributes = normalisedAttributes(t);
+    const line = prefix + t.term + (attributes === '' ? '\t\n' : `\t${attributes}\n`);
+    lines[i] = line;
+    hashes[i] = fnvLine(line);
+  }
+  for (let k = 0; k < allow.length; k++) {
+    const a = allow[k];
+    const line = `A\t${typeof a === 'string' ? a : a.phrase}\n`;
+    lines[terms.length + k] = line;
+    hashes[terms.length + k] = fnvLine(line);
+  }
   const hash = createHash('sha256');
-  let chunk = '';
+  const order = canonicalOrder(hashes, (i) => lines[i]);
+  const chunk: string[] = [];
   let previous: string | undefined;
-  for (const index of canonicalOrder(n, hashOf, lineOf)) {
-    const line = lineOf(index);
+  // Equal lines were sorted next to each other.
+  for (let k = 0; k < n; k++) {
+    const line = lines[order[k]];
     if (line === previous) continue;
     previous = line;
-    chunk += line;
-    if (chunk.length >= 65536) {
-      hash.update(chunk);
-      chunk = '';
+    chunk.push(line);
+    if (chunk.length === CHUNK_LINES) {
+      hash.update(chunk.join(''));
+      chunk.length = 0;
     }
   }
-  hash.update(chunk);
+  hash.update(chunk.join(''));
   return `sha256:${hash.digest('hex')}`;
+}
+/** Lines hashed per update call: few native calls, no huge string. */
+const CHUNK_LINES = 2048;
+
+/** 32-bit FNV-1a of a line without its final newline. */
+function fnvLine(line: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < line.length - 1; i++) h = Math.imul(h ^ line.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /**
@@ -60,22 +67,14 @@ export function lexiconVersion(
  * faster than sorting 100k strings; equal lines end up next to each other, and ties between different lines
  * with the same hash are broken by the text, so the order depends on the content alone.
  */
-function canonicalOrder(n: number, hashOf: (i: number) => number, lineOf: (i: number) => string): Int32Array {
+function canonicalOrder(hashes: Uint32Array, lineOf: (i: number) => string): Int32Array {
+  const n = hashes.length;
   const byText = (a: number, b: number): number => {
     const x = lineOf(a);
     const y = lineOf(b);
     return x < y ? -1 : x > y ? 1 : 0;
   };
-  if (n >= INDEX_BITS) return Int32Array.from({ length: n }, (_, i) => i).sort(byText);
-  const hashes = new Uint32Array(n);
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    hashes[i] = hashOf(i);
-    keys[i] = hashes[i] * INDEX_BITS + i;
-  }
-  keys.sort();
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = keys[i] % INDEX_BITS;
+  const order = sortByHash(hashes);
   for (let i = 0; i < n;) {
     let j = i + 1;
     while (j < n && hashes[order[j]] === hashes[order[i]]) j++;
@@ -85,9 +84,23 @@ function canonicalOrder(n: number, hashOf: (i: number) => number, lineOf: (i: nu
   return order;
 }
 
-function fnv(h: number, text: string): number {
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h;
+/** Indices 0..n-1 ordered by hash, equal hashes in index order: a stable two-pass radix sort on 16-bit halves. */
+function sortByHash(hashes: Uint32Array): Int32Array {
+  const n = hashes.length;
+  const low = new Int32Array(n);
+  const count = new Int32Array(0x10001);
+  for (let i = 0; i < n; i++) count[(hashes[i] & 0xffff) + 1]++;
+  for (let b = 0; b < 0x10000; b++) count[b + 1] += count[b];
+  for (let i = 0; i < n; i++) low[count[hashes[i] & 0xffff]++] = i;
+  count.fill(0);
+  for (let i = 0; i < n; i++) count[(hashes[i] >>> 16) + 1]++;
+  for (let b = 0; b < 0x10000; b++) count[b + 1] += count[b];
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = low[k];
+    order[count[hashes[i] >>> 16]++] = i;
+  }
+  return order;
 }
 
 function normalisedAttributes(t: TermSource): string {
