@@ -23,12 +23,8 @@ import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
-import { loadConfig } from '../src/config/load.js';
-import { kafkaSettingsFrom } from '../src/runtime/kafka.js';
 import { KafkaStreamProcessor, generateMessages, produceMessages } from '../src/transport/kafka/index.js';
-import { NoopJudge } from './kafka-pipe.bench.js';
+import * as kit from './kafka-kit.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -59,8 +55,7 @@ function parseArgs(argv: readonly string[]): Options {
     path: 'full',
     timeline: false,
     cpuProfDir: null,
-    brokers: (process.env.MODSTREAM_BENCH_KAFKA ?? '127.0.0.1:9092').split(','),
-    redisUrl: process.env.MODSTREAM_BENCH_REDIS ?? 'redis://127.0.0.1:6379',
+    ...kit.serviceAddresses(),
   };
   for (let i = 0; i < argv.length; i++) {
     const value = Number(argv[i + 1]);
@@ -83,8 +78,7 @@ function parseArgs(argv: readonly string[]): Options {
   return opts;
 }
 
-const kafkaClient = (brokers: string[]) =>
-  new Kafka({ clientId: 'modstream-bench-latency', brokers, logLevel: logLevel.NOTHING });
+const kafkaClient = (brokers: string[]) => kit.quietKafka(brokers, 'modstream-bench-latency');
 
 async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -149,17 +143,12 @@ async function startPipe(
   opts: Options,
   prefix: string,
 ): Promise<{ processor: KafkaStreamProcessor; describe(): string }> {
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      kafka: {
-        brokers: opts.brokers,
-        groupId: `${prefix}.group`,
-        partitions: opts.partitions,
-        topics: { messages: `${prefix}.messages`, verdicts: `${prefix}.verdicts`, dlq: `${prefix}.dlq` },
-        ...(opts.concurrency > 0 ? { partitionsConsumedConcurrently: opts.concurrency } : {}),
-      },
-    },
+  const settings = kit.benchKafkaSettings({
+    brokers: opts.brokers,
+    name: prefix,
+    messagesTopic: `${prefix}.messages`,
+    partitions: opts.partitions,
+    concurrency: opts.concurrency,
   });
   let batches = 0;
   let records = 0;
@@ -167,8 +156,8 @@ async function startPipe(
   let commits = 0;
   let commitMs = 0;
   const processor = new KafkaStreamProcessor({
-    judge: new NoopJudge(),
-    kafka: { ...kafkaSettingsFrom(config), createTopics: false },
+    judge: new kit.NoopJudge(),
+    kafka: { ...settings, createTopics: false },
     hooks: {
       onBatch: (n) => {
         batches++;
@@ -293,83 +282,24 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 async function cleanUp(opts: Options, prefix: string): Promise<void> {
-  const admin = kafkaClient(opts.brokers).admin();
-  try {
-    await admin.connect();
-    await admin.deleteGroups([`${prefix}.group`]).catch(() => {});
-    await admin
-      .deleteTopics({
-        topics: [`${prefix}.messages`, `${prefix}.verdicts`, `${prefix}.dlq`],
-        timeout: 10_000,
-      })
-      .catch(() => {});
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
-  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 2000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-/** Fails early, and clearly, when the broker or Redis is not there. */
-async function requireServices(brokers: string[], redisUrl: string): Promise<void> {
-  const hint = 'start them with `npm run services:up`';
-  const admin = new Kafka({
-    clientId: 'modstream-bench-probe',
-    brokers,
-    connectionTimeout: 2000,
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  try {
-    await admin.connect();
-    await admin.describeCluster();
-  } catch (e) {
-    throw new Error(`Kafka at ${brokers.join(',')} is not reachable (${(e as Error).message}); ${hint}`, {
-      cause: e,
-    });
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (e) {
-    throw new Error(`Redis at ${redisUrl} is not reachable (${(e as Error).message}); ${hint}`, { cause: e });
-  } finally {
-    redis.disconnect();
-  }
+  await kit.deleteTopicsAndGroups(
+    kafkaClient(opts.brokers),
+    [`${prefix}.messages`, `${prefix}.verdicts`, `${prefix}.dlq`],
+    [`${prefix}.group`],
+  );
+  await kit.deleteKeys(opts.redisUrl, `${prefix}:`);
 }
 
 export async function runKafkaLatencyBench(opts: Options): Promise<string> {
-  await requireServices(opts.brokers, opts.redisUrl);
+  await kit.requireServices(opts.brokers, opts.redisUrl);
   const prefix = `ms-bench-latency-${Date.now().toString(36)}`;
   const total = opts.rate * opts.seconds;
   const loadAtStart = loadavg()[0];
-  const admin = kafkaClient(opts.brokers).admin();
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: ['messages', 'verdicts', 'dlq'].map((t) => ({
-      topic: `${prefix}.${t}`,
-      numPartitions: opts.partitions,
-    })),
-  });
-  await admin.disconnect();
+  await kit.createTopics(
+    kafkaClient(opts.brokers),
+    ['messages', 'verdicts', 'dlq'].map((t) => `${prefix}.${t}`),
+    opts.partitions,
+  );
 
   let child: ChildProcess | null = null;
   let pipe: { processor: KafkaStreamProcessor; describe(): string } | null = null;

@@ -23,14 +23,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
+import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/load.js';
-import type { Verdict } from '../src/contracts/types.js';
 import { silentLogger } from '../src/log/logger.js';
 import { ModstreamMetrics } from '../src/metrics/metrics.js';
-import type { BatchJudge, IncomingRecord, Outcome } from '../src/pipeline/types.js';
+import type { BatchJudge } from '../src/pipeline/types.js';
 import { Engine } from '../src/runtime/engine.js';
-import { kafkaSettingsFrom } from '../src/runtime/kafka.js';
 import { createRedisStores } from '../src/runtime/redis.js';
 import {
   KafkaStreamProcessor,
@@ -39,7 +37,16 @@ import {
   type KafkaMetricsHooks,
   type KafkaSettingsInput,
 } from '../src/transport/kafka/index.js';
-import { Redis } from 'ioredis';
+import {
+  NoopJudge,
+  benchKafkaSettings,
+  createTopics,
+  deleteKeys,
+  deleteTopicsAndGroups,
+  quietKafka,
+  requireServices,
+  serviceAddresses,
+} from './kafka-kit.js';
 
 interface Options {
   messages: number;
@@ -57,8 +64,7 @@ function parseArgs(argv: readonly string[]): Options {
     rounds: 3,
     partitions: 6,
     concurrency: 0,
-    brokers: (process.env.MODSTREAM_BENCH_KAFKA ?? '127.0.0.1:9092').split(','),
-    redisUrl: process.env.MODSTREAM_BENCH_REDIS ?? 'redis://127.0.0.1:6379',
+    ...serviceAddresses(),
   };
   for (let i = 0; i < argv.length; i++) {
     const value = Number(argv[i + 1]);
@@ -117,102 +123,6 @@ function brokerCpuSeconds(): number | null {
     return null;
   }
   return found ? total : null;
-}
-
-/** The ceiling's judge: a small fixed verdict per record, keyed by its source partition; nothing parsed. */
-export class NoopJudge implements BatchJudge {
-  async judge(records: readonly IncomingRecord[]): Promise<Outcome[]> {
-    const out = new Array<Outcome>(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const s = records[i].source;
-      const verdict: Verdict = {
-        v: 1,
-        messageId: `bench:${s.partition}:${s.offset}`,
-        platform: 'bench',
-        groupId: String(s.partition),
-        userId: '0',
-        action: 'allow',
-        deleteMessage: false,
-        muteSeconds: 0,
-        notifyAdmins: false,
-        reasons: [],
-        strikes: 0,
-        dryRun: false,
-        policy: 'pipe',
-        lexiconVersion: 'none',
-        ts: 0,
-        latencyMs: 0,
-      };
-      out[i] = { kind: 'verdict', verdict };
-    }
-    return out;
-  }
-}
-
-function quietAdmin(brokers: string[]) {
-  return new Kafka({ clientId: 'modstream-bench', brokers, logLevel: logLevel.NOTHING }).admin();
-}
-
-async function createTopics(brokers: string[], topics: string[], partitions: number): Promise<void> {
-  const admin = quietAdmin(brokers);
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function deleteTopicsAndGroups(brokers: string[], topics: string[], groups: string[]): Promise<void> {
-  const admin = quietAdmin(brokers);
-  try {
-    await admin.connect();
-    if (groups.length > 0) await admin.deleteGroups(groups).catch(() => {});
-    await admin.deleteTopics({ topics, timeout: 10_000 }).catch(() => {});
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
-}
-
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 2000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-/** The settings `modstream run` derives from the default configuration, on this run's topics and group. */
-function settingsFor(
-  brokers: string[],
-  name: string,
-  messagesTopic: string,
-  partitions: number,
-  concurrency: number,
-): KafkaSettingsInput {
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      kafka: {
-        brokers,
-        groupId: `${name}.group`,
-        clientId: name,
-        partitions,
-        topics: { messages: messagesTopic, verdicts: `${name}.verdicts`, dlq: `${name}.dlq` },
-        ...(concurrency > 0 ? { partitionsConsumedConcurrently: concurrency } : {}),
-      },
-    },
-  });
-  return kafkaSettingsFrom(config);
 }
 
 /** Consumes the whole topic once through `judge`; resolves when the last output is acknowledged. */
@@ -320,42 +230,6 @@ function cpuText(
   return `${r.cpuUsPerMessage.toFixed(0)} / ${r.redisCpuUsPerMessage.toFixed(0)} / ${broker}`;
 }
 
-/** Fails early, and clearly, when the broker or Redis is not there. */
-async function requireServices(brokers: string[], redisUrl: string): Promise<void> {
-  const hint = 'start them with `npm run services:up`';
-  const admin = new Kafka({
-    clientId: 'modstream-bench-probe',
-    brokers,
-    connectionTimeout: 2000,
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  try {
-    await admin.connect();
-    await admin.describeCluster();
-  } catch (e) {
-    throw new Error(`Kafka at ${brokers.join(',')} is not reachable (${(e as Error).message}); ${hint}`, {
-      cause: e,
-    });
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (e) {
-    throw new Error(`Redis at ${redisUrl} is not reachable (${(e as Error).message}); ${hint}`, { cause: e });
-  } finally {
-    redis.disconnect();
-  }
-}
-
 export async function runKafkaPipeBench(opts: Options): Promise<string> {
   await requireServices(opts.brokers, opts.redisUrl);
   const prefix = `ms-bench-pipe-${Date.now().toString(36)}`;
@@ -380,10 +254,17 @@ export async function runKafkaPipeBench(opts: Options): Promise<string> {
     for (let round = 0; round < opts.rounds; round++) {
       for (const kind of ['pipe', 'full'] as const) {
         const name = `${prefix}.${kind}${round}`;
-        await createTopics(opts.brokers, [`${name}.verdicts`, `${name}.dlq`], opts.partitions);
+        await createTopics(quietKafka(opts.brokers), [`${name}.verdicts`, `${name}.dlq`], opts.partitions);
         topics.push(`${name}.verdicts`, `${name}.dlq`);
         groups.push(`${name}.group`);
-        const settings = settingsFor(opts.brokers, name, messagesTopic, opts.partitions, opts.concurrency);
+        const settings = benchKafkaSettings({
+          brokers: opts.brokers,
+          name,
+          clientId: name,
+          messagesTopic,
+          partitions: opts.partitions,
+          concurrency: opts.concurrency,
+        });
         let result: RunResult;
         if (kind === 'pipe') {
           result = await timeRun(kind, new NoopJudge(), settings, opts.messages, redis);
@@ -412,7 +293,7 @@ export async function runKafkaPipeBench(opts: Options): Promise<string> {
     }
   } finally {
     redis.disconnect();
-    await deleteTopicsAndGroups(opts.brokers, topics, groups);
+    await deleteTopicsAndGroups(quietKafka(opts.brokers), topics, groups);
   }
 
   const rate = (kind: RunResult['kind'], pick: (r: RunResult) => number) =>

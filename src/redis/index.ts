@@ -22,6 +22,7 @@ export {
   type FailOpenEvent,
   type LogSink,
 } from './fail-mode.js';
+export { FailSafeStore, type ClosableStore, type FailSafeStoreOptions } from './fail-safe.js';
 export { toStoreError, isReplyError, isNoScriptError } from './errors.js';
 export { hash53 } from './hash.js';
 export { encodeDoubles } from './encode.js';

@@ -1,4 +1,4 @@
-import type { FailModeGuard, FailModeStats } from '../../redis/fail-mode.js';
+import { FailSafeStore } from '../../redis/fail-safe.js';
 import type { FloodLimiter, FloodRequest, FloodResult } from '../types.js';
 
 /**
@@ -6,49 +6,8 @@ import type { FloodLimiter, FloodRequest, FloodResult } from '../types.js';
  * the guard either answers from the fallback (in-memory, fail-open) or rejects with StoreError
  * (fail-closed). A StoreError is never a limit hit.
  */
-export class FailSafeFloodLimiter implements FloodLimiter {
-  readonly #primary: FloodLimiter;
-  readonly #fallback: FloodLimiter;
-  readonly #guard: FailModeGuard;
-  readonly #onClose: () => Promise<void>;
-
-  constructor(
-    primary: FloodLimiter,
-    fallback: FloodLimiter,
-    guard: FailModeGuard,
-    onClose: () => Promise<void> = async () => {},
-  ) {
-    this.#primary = primary;
-    this.#fallback = fallback;
-    this.#guard = guard;
-    this.#onClose = onClose;
-  }
-
+export class FailSafeFloodLimiter extends FailSafeStore<FloodLimiter> implements FloodLimiter {
   check(batch: readonly FloodRequest[]): Promise<FloodResult[]> {
-    if (batch.length === 0) return Promise.resolve([]);
-    return this.#guard.run(
-      batch.length,
-      () => this.#primary.check(batch),
-      () => this.#fallback.check(batch),
-    );
-  }
-
-  /** True while Redis is failing (answers come from memory, or batches are rejected). */
-  get degraded(): boolean {
-    return this.#guard.degraded;
-  }
-
-  /** Batches answered from memory because Redis failed. */
-  get failOpenCount(): number {
-    return this.#guard.failOpenCount;
-  }
-
-  stats(): FailModeStats {
-    return this.#guard.stats();
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([this.#primary.close(), this.#fallback.close()]);
-    await this.#onClose();
+    return this.guarded(batch, (limiter) => limiter.check(batch));
   }
 }
