@@ -1,9 +1,6 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
-import { loadConfig } from '../config/load.js';
 import type { ModstreamConfig } from '../config/types.js';
 import { ConfigError } from '../contracts/errors.js';
-import { createLogger, type Logger } from '../log/logger.js';
-import { OpsServer } from '../metrics/server.js';
+import type { Logger } from '../log/logger.js';
 import { AdapterMetrics } from '../adapters/metrics.js';
 import { OneBotApiClient } from '../adapters/onebot/api-client.js';
 import { redactUrl } from '../adapters/onebot/forward-ws.js';
@@ -14,10 +11,9 @@ import {
 } from '../adapters/onebot/service.js';
 import { CompiledMemberRules, loadMemberRulesFile } from '../members/rules.js';
 import type { MemberStore } from '../members/store.js';
-import { createKafkaClient } from '../transport/kafka/client.js';
-import { KAFKA_DEFAULTS } from '../transport/kafka/config.js';
 import { ensureTopics } from '../transport/kafka/topics.js';
-import { intFlag, listFlag, parseFlags, type Flags } from './args.js';
+import { intFlag, listFlag, type Flags } from './args.js';
+import { parseServiceArgs, ServiceRuntime, SERVICE_OPTIONS, str } from './service.js';
 
 export const ADAPTER_HELP = `Usage: modstream adapter onebot [options]
 
@@ -53,15 +49,12 @@ Other:
 `;
 
 const OPTIONS = {
-  config: { type: 'string' },
-  'log-level': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  ...SERVICE_OPTIONS,
   listen: { type: 'string' },
   connect: { type: 'string', multiple: true },
   'access-token': { type: 'string' },
   secret: { type: 'string' },
   embedded: { type: 'string' },
-  brokers: { type: 'string' },
   topic: { type: 'string' },
   'verdicts-topic': { type: 'string' },
   members: { type: 'string' },
@@ -70,29 +63,14 @@ const OPTIONS = {
   'sweep-interval': { type: 'string' },
   api: { type: 'string' },
   'sync-members': { type: 'boolean' },
-  platform: { type: 'string' },
-  'metrics-port': { type: 'string' },
 } as const;
 
 /** `modstream adapter onebot …`; resolves with the exit code once stopped (SIGINT/SIGTERM). */
 export async function runAdapter(argv: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(argv, OPTIONS);
-  if (flags.help || positionals.length === 0) {
-    process.stdout.write(ADAPTER_HELP);
-    return flags.help ? 0 : 2;
-  }
-  if (positionals[0] !== 'onebot')
-    throw new ConfigError(
-      'USAGE',
-      '',
-      `unknown platform ${JSON.stringify(positionals[0])}: modstream adapter onebot`,
-    );
-  const config = loadCliConfig(flags);
-  const logger = createLogger({
-    level: config.log.level,
-    redact: config.log.redact,
-    name: 'modstream-adapter',
-  });
+  const flags = parseServiceArgs(argv, { command: 'adapter', help: ADAPTER_HELP, options: OPTIONS });
+  if (typeof flags === 'number') return flags;
+  const runtime = ServiceRuntime.start(flags, 'modstream-adapter');
+  const { config, logger, registry } = runtime;
   const env = process.env;
   const accessToken = str(flags['access-token']) ?? env.ONEBOT_ACCESS_TOKEN ?? null;
   const secret = str(flags.secret) ?? env.ONEBOT_SECRET ?? null;
@@ -109,10 +87,8 @@ export async function runAdapter(argv: string[]): Promise<number> {
     throw new ConfigError('USAGE', '', 'give --listen HOST:PORT and/or --connect URL');
   const platform = str(flags.platform) ?? 'qq';
 
-  const output = await resolveOutput(flags, config, logger);
+  const output = await resolveOutput(flags, runtime);
   const membersOn = (str(flags.members) ?? 'on') !== 'off';
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'modstream_' });
   const metrics = new AdapterMetrics(registry);
 
   let members = null;
@@ -146,7 +122,7 @@ export async function runAdapter(argv: string[]): Promise<number> {
     metrics,
     logger,
   });
-  const ops = await startOps(config, flags, registry, () => ({
+  const ops = await runtime.startOps(() => ({
     ready: service.receiver !== null || service.forward.some((f) => f.connected),
     checks: {
       listen: {
@@ -165,14 +141,13 @@ export async function runAdapter(argv: string[]): Promise<number> {
         ? `  listening on http://${service.address.address}:${service.address.port} (HTTP POST events, reverse WebSocket${members ? ', /v1/member-events, /v1/verdicts' : ''})\n`
         : '') +
       connect.map((u) => `  connecting to ${redactUrl(u)} (forward WebSocket)\n`).join('') +
-      (ops ? `  metrics on http://${config.metrics.host}:${ops.port}/metrics\n` : '') +
+      runtime.metricsLine(ops) +
       (accessToken || secret
         ? ''
         : '  WARNING: no --access-token or --secret: anyone who can reach these ports can post events\n') +
       '\n',
   );
-  return waitForShutdown(
-    logger,
+  return runtime.untilStopped(
     async () => {
       await service.close();
       await ops?.server.close();
@@ -191,8 +166,7 @@ async function reload(service: OneBotAdapterService, logger: Logger): Promise<vo
 
 async function resolveOutput(
   flags: Flags,
-  config: ModstreamConfig,
-  logger: Logger,
+  runtime: ServiceRuntime,
 ): Promise<{ output: AdapterOutput; describe: string; close(): Promise<void> }> {
   const embedded = str(flags.embedded);
   if (embedded) {
@@ -204,22 +178,8 @@ async function resolveOutput(
       close: async () => {},
     };
   }
-  if (config.kafka.brokers.length === 0)
-    throw new ConfigError(
-      'USAGE',
-      '',
-      'give --embedded URL, or Kafka brokers (--brokers, KAFKA_BROKERS or kafka.brokers)',
-    );
-  const kafka = createKafkaClient(
-    {
-      ...KAFKA_DEFAULTS,
-      brokers: config.kafka.brokers,
-      clientId: `${config.kafka.clientId}-adapter`,
-      ssl: config.kafka.ssl,
-      sasl: config.kafka.sasl,
-    },
-    logger.child({ component: 'kafka' }),
-  );
+  const kafka = runtime.kafka('adapter');
+  const { config, logger } = runtime;
   const topic = str(flags.topic) ?? config.kafka.topics.messages;
   const verdictsTopic = str(flags['verdicts-topic']) ?? config.kafka.topics.verdicts;
   const admin = kafka.admin();
@@ -261,78 +221,10 @@ async function memberStore(config: ModstreamConfig, logger: Logger): Promise<Mem
   });
 }
 
-/** Config file, environment, then the flags that map onto config keys. */
-export function loadCliConfig(flags: Flags): ModstreamConfig {
-  const overrides: Record<string, any> = {};
-  if (typeof flags['log-level'] === 'string') overrides.log = { level: flags['log-level'] };
-  const mport = intFlag(flags, 'metrics-port');
-  if (mport !== undefined) overrides.metrics = { port: mport };
-  if (typeof flags.brokers === 'string')
-    overrides.kafka = {
-      brokers: flags.brokers
-        .split(',')
-        .map((b) => b.trim())
-        .filter(Boolean),
-    };
-  return loadConfig({ file: str(flags.config) ?? null, overrides });
-}
-
-export async function startOps(
-  config: ModstreamConfig,
-  _flags: Flags,
-  registry: Registry,
-  readiness: () => { ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> },
-): Promise<{ server: OpsServer; port: number } | null> {
-  if (!config.metrics.enabled) return null;
-  const server = new OpsServer({
-    host: config.metrics.host,
-    port: config.metrics.port,
-    metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
-    readiness,
-  });
-  const addr = await server.listen();
-  return { server, port: addr.port };
-}
-
-/** Resolves with 0 after SIGINT/SIGTERM and a clean stop; SIGHUP calls `onHup`. */
-export function waitForShutdown(
-  logger: Logger,
-  stop: () => Promise<void>,
-  onHup?: () => Promise<void>,
-): Promise<number> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const hup = () => void onHup?.();
-    if (onHup) process.on('SIGHUP', hup);
-    const shutdown = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      const force = setTimeout(() => {
-        logger.error('shutdown took too long; exiting');
-        process.exit(1);
-      }, 30_000);
-      force.unref();
-      stop()
-        .catch((e: unknown) => logger.error({ err: e }, 'error while shutting down'))
-        .finally(() => {
-          process.off('SIGHUP', hup);
-          resolve(0);
-        });
-    };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-  });
-}
-
 export function parseHostPort(value: string, flag: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535)
     throw new ConfigError('USAGE', flag, `must be HOST:PORT, got ${JSON.stringify(value)}`);
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
 }

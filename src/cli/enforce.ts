@@ -1,7 +1,5 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError } from '../contracts/errors.js';
 import type { Logger } from '../log/logger.js';
-import { createLogger } from '../log/logger.js';
 import { JsonlFailureSink, KafkaFailureSink, type FailureSink } from '../adapters/failures.js';
 import {
   MemoryIdempotencyStore,
@@ -13,10 +11,8 @@ import { startOneBotEnforcer } from '../adapters/onebot/service.js';
 import { KafkaVerdictSource, SseVerdictSource, type VerdictSource } from '../adapters/verdict-sources.js';
 import type { ModstreamConfig } from '../config/types.js';
 import { closeRedisClient, createRedisClient } from '../redis/client.js';
-import { createKafkaClient } from '../transport/kafka/client.js';
-import { KAFKA_DEFAULTS } from '../transport/kafka/config.js';
-import { intFlag, listFlag, parseFlags, type Flags } from './args.js';
-import { loadCliConfig, startOps, waitForShutdown } from './adapter.js';
+import { intFlag, listFlag, type Flags } from './args.js';
+import { parseServiceArgs, ServiceRuntime, SERVICE_OPTIONS, str } from './service.js';
 
 export const ENFORCE_HELP = `Usage: modstream enforce onebot --api URL [options]
 
@@ -56,13 +52,10 @@ Other:
 `;
 
 const OPTIONS = {
-  config: { type: 'string' },
-  'log-level': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  ...SERVICE_OPTIONS,
   api: { type: 'string' },
   'access-token': { type: 'string' },
   embedded: { type: 'string', multiple: true },
-  brokers: { type: 'string' },
   topic: { type: 'string' },
   'group-id': { type: 'string' },
   'from-beginning': { type: 'boolean' },
@@ -77,36 +70,19 @@ const OPTIONS = {
   failures: { type: 'string' },
   'failure-topic': { type: 'string' },
   'dedupe-ttl': { type: 'string' },
-  platform: { type: 'string' },
-  'metrics-port': { type: 'string' },
 } as const;
 
 /** `modstream enforce onebot …`; resolves with the exit code once stopped (SIGINT/SIGTERM). */
 export async function runEnforce(argv: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(argv, OPTIONS);
-  if (flags.help || positionals.length === 0) {
-    process.stdout.write(ENFORCE_HELP);
-    return flags.help ? 0 : 2;
-  }
-  if (positionals[0] !== 'onebot')
-    throw new ConfigError(
-      'USAGE',
-      '',
-      `unknown platform ${JSON.stringify(positionals[0])}: modstream enforce onebot`,
-    );
+  const flags = parseServiceArgs(argv, { command: 'enforce', help: ENFORCE_HELP, options: OPTIONS });
+  if (typeof flags === 'number') return flags;
   const api = str(flags.api);
   if (!api || !/^https?:\/\//.test(api))
     throw new ConfigError('USAGE', '--api', 'is required: the bot HTTP API URL, e.g. http://127.0.0.1:3000');
-  const config = loadCliConfig(flags);
-  const logger = createLogger({
-    level: config.log.level,
-    redact: config.log.redact,
-    name: 'modstream-enforce',
-  });
+  const runtime = ServiceRuntime.start(flags, 'modstream-enforce');
+  const { config, logger } = runtime;
   const accessToken = str(flags['access-token']) ?? process.env.ONEBOT_ACCESS_TOKEN ?? null;
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'modstream_' });
-  const metrics = new EnforcerMetrics(registry);
+  const metrics = new EnforcerMetrics(runtime.registry);
   const groupId = str(flags['group-id']) ?? 'modstream-enforcer-onebot';
 
   const embedded = listFlag(flags, 'embedded') ?? [];
@@ -124,22 +100,7 @@ export async function runEnforce(argv: string[]): Promise<number> {
     failures = new JsonlFailureSink(str(flags.failures) ?? 'modstream-enforce-failures.jsonl');
     describe = `verdict streams ${embedded.join(', ')}`;
   } else {
-    if (config.kafka.brokers.length === 0)
-      throw new ConfigError(
-        'USAGE',
-        '',
-        'give --embedded URL, or Kafka brokers (--brokers, KAFKA_BROKERS or kafka.brokers)',
-      );
-    const kafka = createKafkaClient(
-      {
-        ...KAFKA_DEFAULTS,
-        brokers: config.kafka.brokers,
-        clientId: `${config.kafka.clientId}-enforcer`,
-        ssl: config.kafka.ssl,
-        sasl: config.kafka.sasl,
-      },
-      logger.child({ component: 'kafka' }),
-    );
+    const kafka = runtime.kafka('enforcer');
     const topic = str(flags.topic) ?? config.kafka.topics.verdicts;
     sources = [
       new KafkaVerdictSource({
@@ -180,17 +141,17 @@ export async function runEnforce(argv: string[]): Promise<number> {
     metrics,
     logger,
   });
-  const ops = await startOps(config, flags, registry, () => ({
+  const ops = await runtime.startOps(() => ({
     ready: true,
     checks: { enforcer: { ok: true, detail: describe } },
   }));
   process.stderr.write(
     `\nmodstream enforce onebot: ${describe} → ${api}${flags['dry-run'] ? ' (dry run: nothing is called)' : ''}\n` +
       `  failures → ${failures instanceof JsonlFailureSink ? failures.path : `topic ${str(flags['failure-topic']) ?? 'modstream.enforce-failures'}`}\n` +
-      (ops ? `  metrics on http://${config.metrics.host}:${ops.port}/metrics\n` : '') +
+      runtime.metricsLine(ops) +
       '\n',
   );
-  return waitForShutdown(logger, async () => {
+  return runtime.untilStopped(async () => {
     await service.close();
     await idem.close();
     await ops?.server.close();
@@ -222,8 +183,4 @@ function onOff(flags: Flags, name: string, dflt: boolean): boolean {
   if (v === 'on' || v === 'true') return true;
   if (v === 'off' || v === 'false') return false;
   throw new ConfigError('USAGE', `--${name}`, `must be on or off, got ${JSON.stringify(v)}`);
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
 }

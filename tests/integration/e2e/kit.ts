@@ -11,6 +11,7 @@
  * group's messages are in one partition, in order.
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Consumer, IHeaders } from 'kafkajs';
 import { loadConfig } from '../../../src/config/load.js';
@@ -19,8 +20,16 @@ import type { Message, Verdict } from '../../../src/contracts/types.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { Engine } from '../../../src/runtime/engine.js';
 import { generateMessages, messageRecord, type DlqValue } from '../../../src/transport/kafka/index.js';
-import { produceRecords, quietKafka, randomPrefix, waitFor, type RawRecord } from '../../helpers/services.js';
-import type { ProcessorSpec } from './processor-process.js';
+import {
+  createTopics,
+  deleteTopics,
+  produceRecords,
+  quietKafka,
+  randomPrefix,
+  waitFor,
+  type RawRecord,
+} from '../../helpers/services.js';
+import { ProcessorProcess, type ProcessorSpec } from './processor-process.js';
 
 export interface E2eNames {
   prefix: string;
@@ -432,11 +441,109 @@ export function assertOrderPerGroup(verdicts: readonly ParsedVerdict[], messages
   }
 }
 
+/** Sum of a topic's per-partition offsets (committed or end), the unset ones (-1) counting as 0. */
+export function totalOffset(offsets: ReadonlyMap<number, bigint>): bigint {
+  let sum = 0n;
+  for (const o of offsets.values()) if (o > 0n) sum += o;
+  return sum;
+}
+
 /** DLQ records parsed. */
 export function parseDlq(
   records: readonly CollectedRecord[],
 ): { record: CollectedRecord; value: DlqValue }[] {
   return records.map((record) => ({ record, value: JSON.parse(record.text) as DlqValue }));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A test file's live run: processor instances on a stream, judged against the reference
+
+export interface LiveRunOptions {
+  names: E2eNames;
+  brokers: string[];
+  redisUrl: string;
+  messages: readonly Message[];
+  /** More of the processor's settings (see processorSpec). */
+  spec?: Partial<ProcessorSpec>;
+}
+
+export interface LiveRun {
+  readonly spec: ProcessorSpec;
+  /** The verdicts topic, read from the start (set once the suite's `before` has run). */
+  readonly collector: TopicCollector;
+  /** The reference decisions of the messages (set once the suite's `before` has run). */
+  readonly expected: Map<string, Decision>;
+  /** Spawns an instance, killed in the suite's `after` if it is still running then. */
+  spawn(name: string): Promise<ProcessorProcess>;
+  /**
+   * Spawns the instance `first`, waits until it is ready, then starts producing the messages over
+   * `durationMs`; `producing` settles when all are sent.
+   */
+  startStream(durationMs: number): Promise<{ first: ProcessorProcess; producing: Promise<void> }>;
+  /** Waits until `count` verdict records are in (the stream is under way). */
+  underWay(count: number, what: string): Promise<void>;
+  /**
+   * The checks after a live run: well-formed verdict records, order per group (unless `orderPerGroup` is
+   * false) and one distinct decision per message, the reference's.
+   */
+  assertVerdicts(verdicts: readonly ParsedVerdict[], o?: { orderPerGroup?: boolean }): ConsistencyReport;
+}
+
+/**
+ * Call inside `describe`: its `before` creates the topics (4 partitions), starts the verdicts collector and
+ * computes the reference decisions; its `after` kills what still runs and deletes the topics and the Redis
+ * keys, so each test file cleans up even when a test fails half-way.
+ */
+export function liveRun(o: LiveRunOptions): LiveRun {
+  const spec = processorSpec(o.names, o.brokers, o.redisUrl, o.spec);
+  const running: ProcessorProcess[] = [];
+  let collector: TopicCollector | undefined;
+  let expected: Map<string, Decision> | undefined;
+
+  before(async () => {
+    await createTopics(o.brokers, Object.values(o.names.topics), 4);
+    collector = await TopicCollector.start(o.brokers, o.names.topics.verdicts);
+    expected = await referenceDecisions(o.messages);
+  });
+
+  after(async () => {
+    await Promise.all(running.map((p) => p.dispose()));
+    await collector?.stop();
+    await deleteTopics(o.brokers, Object.values(o.names.topics));
+    await deleteRedisKeys(o.redisUrl, o.names.redisKeyPrefix);
+  });
+
+  const run: LiveRun = {
+    spec,
+    get collector() {
+      assert.ok(collector, 'the collector starts in the suite before()');
+      return collector;
+    },
+    get expected() {
+      assert.ok(expected, 'the reference is computed in the suite before()');
+      return expected;
+    },
+    async spawn(name) {
+      const p = await ProcessorProcess.spawn(name, spec);
+      running.push(p);
+      return p;
+    },
+    async startStream(durationMs) {
+      const first = await run.spawn('first');
+      await first.ready();
+      const producing = produceSteadily(o.brokers, o.names.topics.messages, o.messages, durationMs);
+      return { first, producing };
+    },
+    async underWay(count, what) {
+      await waitFor(() => run.collector.size >= count, what, { timeoutMs: 60_000 });
+    },
+    assertVerdicts(verdicts, { orderPerGroup = true } = {}) {
+      assertVerdictRecordsWellFormed(verdicts);
+      if (orderPerGroup) assertOrderPerGroup(verdicts, o.messages);
+      return assertOneDecisionPerMessage(verdicts, o.messages, run.expected);
+    },
+  };
+  return run;
 }
 
 // ---------------------------------------------------------------------------------------------------------

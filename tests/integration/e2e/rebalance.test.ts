@@ -5,23 +5,9 @@
  * between a produce and its commit) must have been judged identically; decisions are the reference run's.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createTopics, deleteTopics, requireKafka, requireRedis, waitFor } from '../../helpers/services.js';
-import {
-  TopicCollector,
-  assertOneDecisionPerMessage,
-  assertOrderPerGroup,
-  assertVerdictRecordsWellFormed,
-  deleteRedisKeys,
-  e2eNames,
-  processorSpec,
-  produceSteadily,
-  referenceDecisions,
-  traffic,
-  waitForVerdicts,
-  type Decision,
-} from './kit.js';
-import { ProcessorProcess } from './processor-process.js';
+import { describe, it } from 'node:test';
+import { requireKafka, requireRedis, waitFor } from '../../helpers/services.js';
+import { e2eNames, liveRun, traffic, waitForVerdicts } from './kit.js';
 
 const kafka = await requireKafka();
 const redis = await requireRedis();
@@ -36,43 +22,30 @@ describe(
     const names = e2eNames('rebalance');
     const brokers = kafka.brokers;
     const messages = traffic({ prefix: names.prefix, count: 8000, groups: 12, mentions: false });
-    const spec = processorSpec(names, brokers, redis.url, {
-      configFile: FAST_SESSION,
-      // Small units, so many commits happen while partitions move.
-      env: { MODSTREAM_KAFKA_MAX_BATCH_RECORDS: '100' },
-    });
-    const running: ProcessorProcess[] = [];
-    let collector: TopicCollector;
-    let expected: Map<string, Decision>;
-
-    before(async () => {
-      await createTopics(brokers, Object.values(names.topics), 4);
-      collector = await TopicCollector.start(brokers, names.topics.verdicts);
-      expected = await referenceDecisions(messages);
-    });
-
-    after(async () => {
-      await Promise.all(running.map((p) => p.dispose()));
-      await collector?.stop();
-      await deleteTopics(brokers, Object.values(names.topics));
-      await deleteRedisKeys(redis.url, names.redisKeyPrefix);
+    const run = liveRun({
+      names,
+      brokers,
+      redisUrl: redis.url,
+      messages,
+      spec: {
+        configFile: FAST_SESSION,
+        // Small units, so many commits happen while partitions move.
+        env: { MODSTREAM_KAFKA_MAX_BATCH_RECORDS: '100' },
+      },
     });
 
     it('loses nothing and never judges a message twice differently', async (t) => {
-      const first = await ProcessorProcess.spawn('first', spec);
-      running.push(first);
-      await first.ready();
+      const { first, producing } = await run.startStream(12_000);
       assert.deepEqual(
         await first.assigned(),
         [0, 1, 2, 3],
         'alone, the first instance owns every partition',
       );
-      const producing = produceSteadily(brokers, names.topics.messages, messages, 12_000);
 
       // The second instance joins mid-stream; the group splits the partitions between the two.
-      await waitFor(() => collector.size >= 1000, 'the stream to be under way', { timeoutMs: 60_000 });
-      const second = await ProcessorProcess.spawn('second', spec);
-      running.push(second);
+      await run.underWay(1000, 'the stream to be under way');
+      const collector = run.collector;
+      const second = await run.spawn('second');
       const [mine, theirs] = await Promise.all([first.waitAssigned(2), second.waitAssigned(2)]);
       assert.deepEqual([...mine, ...theirs].sort(), [0, 1, 2, 3], 'every partition has one owner');
       const atSplit = collector.size;
@@ -90,9 +63,7 @@ describe(
       await producing;
 
       const verdicts = await waitForVerdicts(collector, messages, 90_000);
-      assertVerdictRecordsWellFormed(verdicts);
-      assertOrderPerGroup(verdicts, messages);
-      const report = assertOneDecisionPerMessage(verdicts, messages, expected);
+      const report = run.assertVerdicts(verdicts);
       t.diagnostic(
         `when the first left it had judged ${firstJudged} messages, the second ${secondJudged}; ${report.duplicates} verdicts redelivered`,
       );

@@ -7,11 +7,9 @@
  * is delivered once more (offsets reset) and judged identically again.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   committedOffsets,
-  createTopics,
-  deleteTopics,
   endOffsets,
   quietKafka,
   requireKafka,
@@ -19,22 +17,15 @@ import {
   waitFor,
 } from '../../helpers/services.js';
 import {
-  TopicCollector,
   assertOneDecisionPerMessage,
-  assertOrderPerGroup,
-  assertVerdictRecordsWellFormed,
-  deleteRedisKeys,
   e2eNames,
+  liveRun,
   parseVerdicts,
-  processorSpec,
-  produceSteadily,
-  referenceDecisions,
+  totalOffset,
   traffic,
   verdictIds,
   waitForVerdicts,
-  type Decision,
 } from './kit.js';
-import { ProcessorProcess } from './processor-process.js';
 
 const kafka = await requireKafka();
 const redis = await requireRedis();
@@ -57,51 +48,35 @@ describe(
       usersPerGroup: 20,
       mentions: false,
     });
-    const spec = processorSpec(names, brokers, redis.url, { configFile: FAST_SESSION });
-    const running: ProcessorProcess[] = [];
-    let collector: TopicCollector;
-    let expected: Map<string, Decision>;
-
-    before(async () => {
-      await createTopics(brokers, Object.values(names.topics), 4);
-      collector = await TopicCollector.start(brokers, names.topics.verdicts);
-      expected = await referenceDecisions(messages);
-    });
-
-    after(async () => {
-      await Promise.all(running.map((p) => p.dispose()));
-      await collector?.stop();
-      await deleteTopics(brokers, Object.values(names.topics));
-      await deleteRedisKeys(redis.url, names.redisKeyPrefix);
+    const run = liveRun({
+      names,
+      brokers,
+      redisUrl: redis.url,
+      messages,
+      spec: { configFile: FAST_SESSION },
     });
 
     it('gives every message exactly one distinct verdict, the reference one', async (t) => {
-      const first = await ProcessorProcess.spawn('first', spec);
-      running.push(first);
-      await first.ready();
-      const producing = produceSteadily(brokers, names.topics.messages, messages, 1500);
+      const { first, producing } = await run.startStream(1500);
+      const collector = run.collector;
 
       // Kill it while it works: some verdicts out, most of the stream still to come.
-      await waitFor(() => collector.size >= 800, 'the first instance to be under way', { timeoutMs: 60_000 });
+      await run.underWay(800, 'the first instance to be under way');
       const killed = await first.kill();
       assert.equal(killed.signal, 'SIGKILL');
       const judgedBeforeKill = verdictIds(collector).size;
       assert.ok(judgedBeforeKill < messages.length, 'killed mid-stream, with work left');
       await producing;
 
-      const committed = [...(await committedOffsets(brokers, names.groupId, names.topics.messages)).values()];
-      const end = [...(await endOffsets(brokers, names.topics.messages)).values()];
-      const sum = (xs: bigint[]) => xs.reduce((a, b) => a + (b > 0n ? b : 0n), 0n);
-      assert.ok(sum(committed) < sum(end), 'uncommitted messages were left for the next instance');
+      const committed = totalOffset(await committedOffsets(brokers, names.groupId, names.topics.messages));
+      const end = totalOffset(await endOffsets(brokers, names.topics.messages));
+      assert.ok(committed < end, 'uncommitted messages were left for the next instance');
 
-      const second = await ProcessorProcess.spawn('second', spec);
-      running.push(second);
+      const second = await run.spawn('second');
       await second.ready(60_000);
       const verdicts = await waitForVerdicts(collector, messages, 90_000);
 
-      assertVerdictRecordsWellFormed(verdicts);
-      assertOrderPerGroup(verdicts, messages);
-      const report = assertOneDecisionPerMessage(verdicts, messages, expected);
+      const report = run.assertVerdicts(verdicts);
       assert.equal(report.distinct, messages.length);
       // Redelivered copies (if the kill fell between a produce and its commit) are identical, checked above.
       t.diagnostic(`${judgedBeforeKill} judged before the kill, ${report.duplicates} verdicts redelivered`);
@@ -113,6 +88,7 @@ describe(
     it('judges every message identically when the whole topic is delivered again', async () => {
       // The worst case of redelivery, on purpose: the group's offsets go back to the start, so a new
       // instance judges everything a second time against the Redis state the first run left behind.
+      const collector = run.collector;
       const judgedOnce = collector.size;
       const admin = quietKafka(brokers).admin();
       await admin.connect();
@@ -121,8 +97,7 @@ describe(
       } finally {
         await admin.disconnect();
       }
-      const replay = await ProcessorProcess.spawn('replay', spec);
-      running.push(replay);
+      const replay = await run.spawn('replay');
       await replay.ready();
       await waitFor(
         () => collector.size >= judgedOnce + messages.length,
@@ -132,7 +107,7 @@ describe(
         },
       );
       const verdicts = parseVerdicts(collector.records());
-      const report = assertOneDecisionPerMessage(verdicts, messages, expected);
+      const report = assertOneDecisionPerMessage(verdicts, messages, run.expected);
       assert.ok(report.duplicates >= messages.length, 'every message was judged again, identically');
       const exit = await replay.terminate();
       assert.equal(exit.code, 0, `replay instance exit\n${replay.output()}`);
