@@ -288,6 +288,32 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
     });
   });
 
+  it('answers the same as the in-memory limiter for one batch that crosses epochs (calls split there)', async () => {
+    // Epochs of 60 s (the duplicate window): a burst straddling a boundary, one late message back across
+    // it, and a redelivery of the first, all in one batch, standalone and Cluster layouts alike.
+    const boundary = Math.ceil(T0 / 60_000) * 60_000;
+    const times = [-3000, -2000, -1000, 0, 500, -1500, 1000, 2000];
+    const batch = times.map((dt, i) =>
+      req('epoch', {
+        ts: boundary + dt,
+        textHash: i % 2 === 0 ? 'same' : 'other',
+        groupId: `epoch-g${i % 3}`,
+      }),
+    );
+    batch.push(batch[0]);
+    for (const callPerTag of [false, true]) {
+      const limiter = new RedisFloodLimiter({
+        client,
+        keys: new RedisKeys(`${prefix}epoch-${callPerTag}:`),
+        script: loadFloodScript(),
+        callPerTag,
+      });
+      const memory = new MemoryFloodLimiter();
+      assert.deepEqual(await limiter.check(batch), await memory.check(batch), `callPerTag ${callPerTag}`);
+      await limiter.close();
+    }
+  });
+
   it('answers the same as the in-memory limiter when copies to other groups arrive late', async () => {
     // Many users who talk mostly in one group (in memory, no cross-group list until a second group shows
     // up: it is seeded from the first group's log then) and messages up to 30 s late: the cross-group
