@@ -187,6 +187,17 @@ class PatternTable {
   }
 }
 
+/**
+ * A flat (sequential) copy of a string. Terms are slices of the lexicon files' text; folding them trains
+ * V8's feedback for the folder's loop on sliced strings, and the code it then optimizes for the messages
+ * (flat strings from JSON.parse) ran about 60 % slower per unit (18.8 vs 11.4 ns) for the whole life of the
+ * process. Folding flat copies keeps that loop specialised for what it mostly sees.
+ */
+function flatCopy(s: string): string {
+  // V8 copies substrings shorter than 13 units (SlicedString::kMinLength): only longer ones can be slices.
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
 function grow<T extends Uint8Array | Uint16Array | Int32Array>(into: T, from: T): T {
   into.set(from as never);
   return into;
@@ -201,7 +212,7 @@ class TermFolding {
   }
   /** Folds `term`; the result stays valid in `codes`/`run` [0, length) until the next call. */
   fold(term: string): FoldBuffer {
-    return this.#folder.fold(term, this.#buf);
+    return this.#folder.fold(flatCopy(term), this.#buf);
   }
 }
 
