@@ -31,14 +31,12 @@ import {
   KIND_PINYIN,
   KIND_TERM,
   KIND_WORD,
-  LexiconMatcher,
   MARK_WORD_BREAK,
-  singleUnitPattern,
   TERM_DRY_RUN,
   TERM_NOT_PLAIN,
   TERM_PHONETIC,
-  isLatinWordUnit,
-} from './matcher.js';
+} from './kinds.js';
+import { LexiconMatcher, isLatinWordUnit, singleUnitPattern } from './matcher.js';
 import type { PhoneticTables } from './pinyin.js';
 import { PinyinSpeller, createPhoneticTables, isCjkUnit } from './pinyin.js';
 import type { BoundaryMode, CompiledLexicon, LexiconSources, LexiconWarning, TermSource } from './types.js';

@@ -73,23 +73,6 @@ import {
 } from './pattern-records.js';
 import type { CompiledLexicon } from './types.js';
 
-export {
-  BOUNDARY_CJK,
-  BOUNDARY_LATIN,
-  BOUNDARY_NONE,
-  KIND_ALIAS,
-  KIND_ALLOW,
-  KIND_PINYIN,
-  KIND_TERM,
-  KIND_WORD,
-  MARK_ALIAS,
-  MARK_SYLLABLE,
-  MARK_WORD_BREAK,
-  TERM_DRY_RUN,
-  TERM_NOT_PLAIN,
-  TERM_PHONETIC,
-} from './kinds.js';
-
 /** Evasion bits the matcher decides itself (the folder marks every collapsed run as "repeats", even one the term asks for). */
 const MATCHER_BITS = EV_REPEATS | EV_PINYIN | EV_HOMOPHONE;
 

@@ -74,7 +74,12 @@ class EpochGroup {
   readonly #slots = new Map<string, number>();
 
   constructor(
+    /** The call this group belongs to: operations on it are added there. */
+    readonly call: ScriptCall,
     readonly index: number,
+    readonly family: Family,
+    readonly bucket: number,
+    readonly keepMs: number,
     readonly epoch: number,
     /** KEYS indices (1-based) of epochs E-1, E, E+1, E-3, and the TTL. */
     readonly values: readonly number[],
@@ -106,19 +111,23 @@ class ScriptCall {
   readonly requests: number[] = [];
   /** The reply, once sent. */
   reply: Promise<unknown> | null = null;
-  // The last group looked up: nearly every message of a batch shares it.
+  // The last group looked up: nearly every message of a batch shares it (compared without building the
+  // map key, which would be a string per message).
   #last: EpochGroup | null = null;
-  #lastId = '';
 
   /**
    * The group of (family, bucket, keepMs) at `epoch`, added when new; null when this call already holds
    * another epoch of it (the caller starts a new call).
    */
   group(keys: RedisKeys, family: Family, bucket: number, keepMs: number, epoch: number): EpochGroup | null {
-    const id = family + bucket + ':' + keepMs;
-    let group = id === this.#lastId ? this.#last : this.#groupById.get(id);
-    if (group === undefined || group === null) {
-      group = new EpochGroup(this.groups.length, epoch, [
+    const last = this.#last;
+    let group: EpochGroup | undefined;
+    let id = '';
+    if (last !== null && last.family === family && last.bucket === bucket && last.keepMs === keepMs)
+      group = last;
+    else group = this.#groupById.get((id = family + bucket + ':' + keepMs));
+    if (group === undefined) {
+      group = new EpochGroup(this, this.groups.length, family, bucket, keepMs, epoch, [
         this.#key(keys.floodEpoch(family, bucket, keepMs, epoch - 1)),
         this.#key(keys.floodEpoch(family, bucket, keepMs, epoch)),
         this.#key(keys.floodEpoch(family, bucket, keepMs, epoch + 1)),
@@ -129,7 +138,6 @@ class ScriptCall {
       this.#groupById.set(id, group);
     } else if (group.epoch !== epoch) return null;
     this.#last = group;
-    this.#lastId = id;
     return group;
   }
 
@@ -197,28 +205,19 @@ class BatchPlan {
     this.#send = send;
   }
 
-  /** The call and group an operation of (family, bucket, keepMs) at `epoch` goes in. */
-  place(
-    keys: RedisKeys,
-    family: Family,
-    bucket: number,
-    keepMs: number,
-    epoch: number,
-  ): { call: ScriptCall; group: EpochGroup } {
-    const tag = family + bucket;
-    let call = this.#call(tag);
-    let group = call.group(keys, family, bucket, keepMs, epoch);
+  /** The group (and with it the call) an operation of (family, bucket, keepMs) at `epoch` goes in. */
+  place(keys: RedisKeys, family: Family, bucket: number, keepMs: number, epoch: number): EpochGroup {
+    let group = this.#call(family, bucket).group(keys, family, bucket, keepMs, epoch);
     if (group === null) {
       // Another epoch than the call holds: this call is complete; the operation starts the next one.
-      if (this.#callPerTag) this.#byTag.delete(tag);
+      if (this.#callPerTag) this.#byTag.delete(family + bucket);
       else {
-        this.#send(call);
+        this.#send(this.#current!);
         this.#current = null;
       }
-      call = this.#call(tag);
-      group = call.group(keys, family, bucket, keepMs, epoch) as EpochGroup;
+      group = this.#call(family, bucket).group(keys, family, bucket, keepMs, epoch)!;
     }
-    return { call, group };
+    return group;
   }
 
   /** Sends the standalone call in progress once it is full; the next operations start a new one. */
@@ -250,7 +249,7 @@ class BatchPlan {
     return index;
   }
 
-  #call(tag: string): ScriptCall {
+  #call(family: Family, bucket: number): ScriptCall {
     if (!this.#callPerTag) {
       if (this.#current === null) {
         this.#current = new ScriptCall();
@@ -258,6 +257,7 @@ class BatchPlan {
       }
       return this.#current;
     }
+    const tag = family + bucket;
     let call = this.#byTag.get(tag);
     if (call === undefined) {
       call = new ScriptCall();
@@ -347,14 +347,14 @@ export class RedisFloodLimiter implements FloodLimiter {
       const senderKeep = plan.senderKeep[limitSet];
       const s = plan.place(keys, 'fs', this.#bucket(groupTag), senderKeep, Math.floor(ts / senderKeep));
       if (req.textHash === '') {
-        s.call.add(OP_SENDER, s.group, limitSet, 0, ts, idHash, 0, sender, i);
+        s.call.add(OP_SENDER, s, limitSet, 0, ts, idHash, 0, sender, i);
       } else {
-        s.call.add(OP_SENDER, s.group, limitSet, 0, ts, idHash, hash53(req.textHash), sender, i);
+        s.call.add(OP_SENDER, s, limitSet, 0, ts, idHash, hash53(req.textHash), sender, i);
         const userTag = keys.userTag(req.platform, req.userId);
         const crossKeep = plan.crossKeep[limitSet];
         const c = plan.place(keys, 'fx', this.#bucket(userTag), crossKeep, Math.floor(ts / crossKeep));
         const field = keys.floodCrossField(userTag, req.textHash);
-        c.call.add(OP_CROSS, c.group, limitSet, 0, ts, idHash, hash53(req.groupId), field, i);
+        c.call.add(OP_CROSS, c, limitSet, 0, ts, idHash, hash53(req.groupId), field, i);
       }
       plan.sendIfFull();
     }
@@ -430,9 +430,9 @@ export class RedisFloodLimiter implements FloodLimiter {
       for (const a of answers) {
         const limitSet = plan.limitSet(a.limits);
         const keep = plan.senderKeep[limitSet];
-        const { call, group } = plan.place(keys, 'fs', bucket, keep, Math.floor(a.ts / keep));
+        const group = plan.place(keys, 'fs', bucket, keep, Math.floor(a.ts / keep));
         const textHash = a.textHash === '' ? 0 : hash53(a.textHash);
-        call.add(
+        group.call.add(
           OP_BACKFILL,
           group,
           limitSet,
