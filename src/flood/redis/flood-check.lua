@@ -12,11 +12,11 @@
   Layout: epoch hashes. Time is cut into epochs of `keep` ms (keep >= every window of the family), and one
   hash per (bucket, keep, epoch) holds, for every sender seen in that epoch, the records of that epoch:
 
-    sender family  <prefix>{fs:<bucket>}:<keep>:<epoch>   field: 8-byte hash of the sender (platform, group,
-                   user); keep = senderKeepMs = max(rateWindowMs, duplicateWindowMs)
+    sender family  <prefix>{fs:<bucket>}:<keep>:<epoch>   field: the sender, `{platform:group}user`
+                   (RedisKeys.floodSenderField); keep = senderKeepMs = max(rateWindowMs, duplicateWindowMs)
       value        records sorted by time, 32 bytes: ts (double), messageId hash (double), text hash (double;
                    0 = no text), rateCount (uint32), duplicateCount (uint32) — the answer first given
-    cross family   <prefix>{fx:<bucket>}:<keep>:<epoch>   field: 8-byte hash of (platform, user, text);
+    cross family   <prefix>{fx:<bucket>}:<keep>:<epoch>   field: `{u:platform:user}textHash`;
                    keep = crossKeepMs = max(crossGroupWindowMs, senderKeepMs)
       value        header: number of group records g (double); then g group records sorted by time, 16
                    bytes: last time sent there in this epoch (double), group hash (double); then answers
@@ -37,16 +37,19 @@
     ARGV[1]     limit sets, 7 little-endian doubles (56 bytes) each, referred to by index from 0:
                   rateWindowMs, rateMax, duplicateWindowMs, senderKeepMs, crossGroupWindowMs, crossKeepMs,
                   maxEntries
-    ARGV[2]     epoch groups, 5 doubles (40 bytes) each, referred to by index from 0: the KEYS indices
-                of epochs E-1, E, E+1 and E-3 of one family and bucket, and the hashes' TTL in ms
+    ARGV[2]     epoch groups, 7 doubles (56 bytes) each, referred to by index from 0: the KEYS indices
+                of epochs E-1, E, E+1 and E-3 of one family and bucket, the hashes' TTL in ms, and where
+                the group's fields start in ARGV and how many there are
     ARGV[3]     operations, 8 little-endian doubles (64 bytes) each:
-                  1, group, limitSet, 0,         ts, idHash, textHash,  field   rate + duplicate (sender)
-                  2, group, limitSet, 0,         ts, idHash, groupHash, field   cross-group
-                  3, group, limitSet, rateCount, ts, idHash, textHash,  field   record a message the caller
-                                                                                answered itself (its local
-                                                                                block list)
+                  1, group, limitSet, 0,         ts, idHash, textHash,  slot   rate + duplicate (sender)
+                  2, group, limitSet, 0,         ts, idHash, groupHash, slot   cross-group
+                  3, group, limitSet, rateCount, ts, idHash, textHash,  slot   record a message the caller
+                                                                               answered itself (its local
+                                                                               block list)
                 (binary, not JSON: bytes 32..55 of an operation are the first 24 bytes of its sender record;
-                ids, texts and fields travel as 53-bit hashes, exact in a double)
+                ids and texts travel as 53-bit hashes, exact in a double; slot is the operation's field,
+                1-based, among its group's)
+    ARGV[4..]   the groups' distinct fields, each group's in one run
   Output: one flat array of integers, per operation in order (counts are < 2^20, so one integer carries
   them all: fewer reply values to build here and to parse there):
     1 -> rateCount + duplicateCount * 2^20 + replayed * 2^40, then t1 .. tk
@@ -157,7 +160,7 @@ local ops = ARGV[3]
 -- Read: per epoch group, its fields in epochs E-1, E and E+1, one HMGET per hash (none for a hash that
 -- does not exist). The caller sends one epoch per family, bucket and keep in a call, so no hash is read
 -- twice, and operations refer to their field by its slot in the group: reads[g][j][slot] is the value
--- ('' when absent), kept up to date by the writes below so that a later operation sees an earlier one.
+-- (false or nil when absent), kept up to date by the writes below so that a later operation sees an earlier one.
 local groupBytes = ARGV[2]
 local groups = {}
 for g = 0, floor(#groupBytes / GROUP_SET_W) - 1 do
@@ -165,16 +168,19 @@ for g = 0, floor(#groupBytes / GROUP_SET_W) - 1 do
   local keys = { kPrev, kCur, kNext }
   local group = { ttl = ttl, old = kOld, keys = keys, from = from, dirty = {}, isDirty = {} }
   for j = 1, 3 do
-    local values = {}
-    if redis.call('EXISTS', KEYS[keys[j]]) == 1 then
+    local values
+    if redis.call('EXISTS', KEYS[keys[j]]) == 0 then
+      values = {}
+    elseif n <= CHUNK then
+      -- One HMGET's reply is the slot-indexed table itself (false where absent), no copy.
+      values = redis.call('HMGET', KEYS[keys[j]], unpack(ARGV, from, from + n - 1))
+    else
+      values = {}
       for a = from, from + n - 1, CHUNK do
         local b = math.min(a + CHUNK - 1, from + n - 1)
         local got = redis.call('HMGET', KEYS[keys[j]], unpack(ARGV, a, b))
         for i = a, b do
-          local v = got[i - a + 1]
-          if v then
-            values[i - from + 1] = v
-          end
+          values[i - from + 1] = got[i - a + 1]
         end
       end
     end
@@ -224,7 +230,7 @@ local function senderCheck(out, g, slot, t, idHash, textHash, p, L)
   local o = #out
   local cur = g[2][slot]
   local prev, nxt = g[1][slot], g[3][slot]
-  if cur == nil and prev == nil and nxt == nil then
+  if not cur and not prev and not nxt then
     -- The sender's first message in three epochs (the usual case for most senders): nothing to read.
     local dupCount = textHash ~= 0 and 1 or 0
     store(g, slot, sub(ops, p + 32, p + 55) .. countsBytes(1, dupCount))
@@ -429,14 +435,74 @@ local function crossCheck(out, g, slot, t, idHash, mineBytes, L)
 end
 
 local out = {}
+local nOut = 0
 for p = 1, #ops, OP_W do
   local kind, g, set, extra, t, idHash, hash, slot = sunpack('<dddddddd', ops, p)
+  local done = false
   if kind == 1 then
-    senderCheck(out, groups[g], slot, t, idHash, hash, p, sets[set])
+    -- The common cases inline (a Lua call costs about what a field write does): the sender's first message
+    -- in three epochs, and a later one in the same epoch, newer than its records and under the limit.
+    local group = groups[g]
+    local values = group[2]
+    local cur = values[slot]
+    if not group[1][slot] and not group[3][slot] then
+      local value, counted
+      if not cur then
+        local dupCount = hash ~= 0 and 1 or 0
+        value = sub(ops, p + 32, p + 55) .. countsBytes(1, dupCount)
+        counted = 1 + dupCount * D
+        if sets[set][2] < 1 then
+          -- Over the limit already: the general path lists the window's times.
+          value = nil
+        end
+      else
+        local size = #cur
+        local nc = size / SENDER_W
+        -- Newer than every record: no redelivery (it would have its first time, recorded here), insertion
+        -- at the end, and nothing forgotten inside the windows (latest - keep < t - keep <= t - window).
+        if sunpack('<d', cur, size - SENDER_W + 1) < t then
+          local L = sets[set]
+          local rateCut = t - L[1]
+          local from = 0
+          if sunpack('<d', cur, 1) <= rateCut then
+            from = firstAfter(cur, 1, SENDER_W, nc, rateCut)
+          end
+          local rateCount = nc - from + 1
+          if rateCount <= L[2] then
+            local dupCount = 0
+            if hash ~= 0 then
+              local dupFrom = firstAfter(cur, 1, SENDER_W, nc, t - L[3])
+              dupCount = 1 + countField(cur, 1, SENDER_W, dupFrom, nc, 16, sub(ops, p + 48, p + 55))
+            end
+            value = cur .. sub(ops, p + 32, p + 55) .. countsBytes(rateCount, dupCount)
+            if nc + 1 > L[7] then
+              value = sub(value, (nc + 1 - L[7]) * SENDER_W + 1)
+            end
+            counted = rateCount + dupCount * D
+          end
+        end
+      end
+      if value ~= nil then
+        if not group.isDirty[slot] then
+          group.isDirty[slot] = true
+          group.dirty[#group.dirty + 1] = slot
+        end
+        values[slot] = value
+        nOut = nOut + 1
+        out[nOut] = counted
+        done = true
+      end
+    end
+    if not done then
+      senderCheck(out, group, slot, t, idHash, hash, p, sets[set])
+      nOut = #out
+    end
   elseif kind == 2 then
     crossCheck(out, groups[g], slot, t, idHash, sub(ops, p + 48, p + 55), sets[set])
+    nOut = #out
   elseif kind == 3 then
     senderBackfill(out, groups[g], slot, t, idHash, sub(ops, p + 32, p + 55), sets[set], extra)
+    nOut = #out
   else
     return redis.error_reply('flood-check: unknown operation ' .. tostring(kind))
   end
@@ -459,11 +525,12 @@ for g = 0, #groups do
   if dirty ~= nil and #dirty > 0 then
     local key = KEYS[group.keys[2]]
     local values = group[2]
+    local base = group.from - 1
     local args = {}
     local n = 0
     for i = 1, #dirty do
       local slot = dirty[i]
-      args[n + 1] = ARGV[group.from + slot - 1]
+      args[n + 1] = ARGV[base + slot]
       args[n + 2] = values[slot]
       n = n + 2
       if n >= 2 * CHUNK then
