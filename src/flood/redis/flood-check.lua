@@ -78,6 +78,8 @@ local OP_W = 64
 local GROUP_SET_W = 56
 -- Lua's C stack bounds unpack(): HMGET and HSET go in chunks.
 local CHUNK = 2000
+-- The double 1 (a cross value's header with one group, and a first answer's count).
+local ONE = struct.pack('<d', 1)
 
 -- Packed answers repeat (1,0; 2,0; ...): pack each distinct pair once per call.
 local packedCounts = {}
@@ -370,6 +372,9 @@ local function crossCheck(out, g, slot, t, idHash, mineBytes, L)
     j = j - 1
   end
 
+  -- This group's record in this epoch, if any (found once: the count below and the rewrite use it).
+  local mine = findField(cur, gBase, GROUP_W, 0, gc, 8, mineBytes)
+
   -- Distinct groups sent to after the cut, this one counted once whatever its records say.
   local cut = t - window
   local latest = newest(prev, gp, cur, gc, nxt, gn, gBase, GROUP_W)
@@ -382,16 +387,22 @@ local function crossCheck(out, g, slot, t, idHash, mineBytes, L)
   local lp, lc, ln = gp - pFrom, gc - cFrom, gn - nFrom
   local others
   if (lp > 0 and 1 or 0) + (lc > 0 and 1 or 0) + (ln > 0 and 1 or 0) <= 1 then
-    -- One section holds every live group (the usual case): a count and one search in C.
-    local s, from, n = cur, cFrom, gc
+    -- One section holds every live group (the usual case): a count and at most one search in C.
     if lp > 0 then
-      s, from, n = prev, pFrom, gp
+      others = lp
+      if findField(prev, gBase, GROUP_W, pFrom, gp, 8, mineBytes) >= 0 then
+        others = others - 1
+      end
     elseif ln > 0 then
-      s, from, n = nxt, nFrom, gn
-    end
-    others = n - from
-    if others > 0 and findField(s, gBase, GROUP_W, from, n, 8, mineBytes) >= 0 then
-      others = others - 1
+      others = ln
+      if findField(nxt, gBase, GROUP_W, nFrom, gn, 8, mineBytes) >= 0 then
+        others = others - 1
+      end
+    else
+      others = lc
+      if mine >= cFrom then
+        others = others - 1
+      end
     end
   else
     -- Across epochs a group may appear in several sections: count distinct ones.
@@ -413,24 +424,47 @@ local function crossCheck(out, g, slot, t, idHash, mineBytes, L)
   end
   local groupCount = others + 1
 
-  -- Rewrite this epoch: this group's record at max(its last, t), kept sorted; the answer added.
-  local mine = findField(cur, gBase, GROUP_W, 0, gc, 8, mineBytes)
+  -- Rewrite this epoch: this group's record moved to max(its last, t), kept sorted; the answer added.
   local last = t
-  local groupsPart
   if mine >= 0 then
     local mineLast = sunpack('<d', cur, gBase + mine * GROUP_W)
     if mineLast > last then
       last = mineLast
     end
-    groupsPart = sub(cur, gBase, gBase + mine * GROUP_W - 1) .. sub(cur, gBase + (mine + 1) * GROUP_W, aBase - 1)
-  else
-    groupsPart = sub(cur, gBase, aBase - 1)
   end
-  local gLeft = mine >= 0 and gc - 1 or gc
-  local gIns = firstAfter(groupsPart, 1, GROUP_W, gLeft, last)
-  groupsPart = insertRecord(groupsPart, gLeft, gIns, spack('<d', last) .. mineBytes, GROUP_W, maxEntries)
-  local answers = insertRecord(sub(cur, aBase), ac, ains, spack('<ddd', t, idHash, groupCount), ANSWER_W, maxEntries)
-  store(g, slot, spack('<d', #groupsPart / GROUP_W) .. groupsPart .. answers)
+  -- Where the record goes, counted in cur; after `mine` (whose time is <= last) when that exists.
+  local gIns = firstAfter(cur, gBase, GROUP_W, gc, last)
+  local rec = spack('<d', last) .. mineBytes
+  local answer = spack('<ddd', t, idHash, groupCount)
+  local newG = mine >= 0 and gc or gc + 1
+  if newG <= maxEntries and ac < maxEntries then
+    -- One concatenation (one copy of the value besides its slices): a spammer's value holds hundreds of
+    -- groups and answers, and rewriting it piece by piece cost several copies per message.
+    local gi = gBase + gIns * GROUP_W
+    local ai = aBase + ains * ANSWER_W
+    local value
+    if mine >= 0 then
+      local m = gBase + mine * GROUP_W
+      value = spack('<d', newG) .. sub(cur, gBase, m - 1) .. sub(cur, m + GROUP_W, gi - 1) .. rec
+        .. sub(cur, gi, ai - 1) .. answer .. sub(cur, ai)
+    else
+      value = spack('<d', newG) .. sub(cur, gBase, gi - 1) .. rec .. sub(cur, gi, ai - 1) .. answer .. sub(cur, ai)
+    end
+    store(g, slot, value)
+  else
+    -- At the cap: the oldest records go (counts saturate, as in memory).
+    local groupsPart
+    if mine >= 0 then
+      groupsPart = sub(cur, gBase, gBase + mine * GROUP_W - 1) .. sub(cur, gBase + (mine + 1) * GROUP_W, aBase - 1)
+      gIns = gIns - 1
+    else
+      groupsPart = sub(cur, gBase, aBase - 1)
+    end
+    local gLeft = mine >= 0 and gc - 1 or gc
+    groupsPart = insertRecord(groupsPart, gLeft, gIns, rec, GROUP_W, maxEntries)
+    local answers = insertRecord(sub(cur, aBase), ac, ains, answer, ANSWER_W, maxEntries)
+    store(g, slot, spack('<d', #groupsPart / GROUP_W) .. groupsPart .. answers)
+  end
   out[o + 1] = groupCount
 end
 
@@ -498,8 +532,22 @@ for p = 1, #ops, OP_W do
       nOut = #out
     end
   elseif kind == 2 then
-    crossCheck(out, groups[g], slot, t, idHash, sub(ops, p + 48, p + 55), sets[set])
-    nOut = #out
+    local group = groups[g]
+    if not group[1][slot] and not group[2][slot] and not group[3][slot] then
+      -- The first time in three epochs this user sends this text (the usual case): one group, one answer.
+      -- Bytes 32..39 of the operation are ts, 40..47 the id hash, 48..55 the group hash.
+      local value = ONE .. sub(ops, p + 32, p + 39) .. sub(ops, p + 48, p + 55) .. sub(ops, p + 32, p + 47) .. ONE
+      if not group.isDirty[slot] then
+        group.isDirty[slot] = true
+        group.dirty[#group.dirty + 1] = slot
+      end
+      group[2][slot] = value
+      nOut = nOut + 1
+      out[nOut] = 1
+    else
+      crossCheck(out, group, slot, t, idHash, sub(ops, p + 48, p + 55), sets[set])
+      nOut = #out
+    end
   elseif kind == 3 then
     senderBackfill(out, groups[g], slot, t, idHash, sub(ops, p + 32, p + 55), sets[set], extra)
     nOut = #out
