@@ -24,6 +24,8 @@ export interface CheckOptions {
   textMode: boolean;
   batchSize: number;
   judge: BatchJudge;
+  /** Longest line read in full, in UTF-16 units (the record size limit); longer ones become OVERSIZE. */
+  maxLineUnits?: number;
 }
 
 export interface CheckSummary {
@@ -52,17 +54,21 @@ export async function runCheck(o: CheckOptions): Promise<CheckSummary> {
   let seq = 0;
   // One JSON line per outcome, encoded straight to UTF-8 (the same bytes as JSON.stringify + '\n').
   const encoder = new JsonLinesEncoder({ repeatedValueKeys: REPEATED_VALUE_KEYS });
-  for await (const { lines, firstLine } of lineBatches(o.input, o.batchSize)) {
+  for await (const { lines, firstLine, oversize } of lineBatches(o.input, o.batchSize, o.maxLineUnits)) {
     const receivedAt = hrNow();
     const records: IncomingRecord[] = new Array(lines.length);
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
       const lineNo = firstLine + i;
-      records[i] = {
-        raw: o.textMode ? textMessage(line, ++seq, lineNo) : line,
-        source: { line: lineNo },
-        receivedAt,
-      };
+      const oversizeBytes = oversize?.get(i);
+      records[i] =
+        oversizeBytes === undefined
+          ? {
+              raw: o.textMode ? textMessage(line, ++seq, lineNo) : line,
+              source: { line: lineNo },
+              receivedAt,
+            }
+          : { raw: line, source: { line: lineNo }, receivedAt, oversizeBytes };
     }
     const outcomes = await o.judge.judge(records);
     for (let i = 0; i < outcomes.length; i++) {

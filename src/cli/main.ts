@@ -89,6 +89,7 @@ async function cmdCheck(argv: string[]): Promise<number> {
       output: openOutput(flags.output as string | undefined),
       textMode: flags.text === true,
       batchSize: config.limits.batchSize,
+      maxLineUnits: config.limits.maxRecordBytes,
       judge: engine.pipeline,
     });
     process.stderr.write(formatSummary(summary) + '\n');

@@ -64,6 +64,15 @@ export class MessageDecoder {
     return this.check(value);
   }
 
+  /** The rejection of a record a transport did not read in full (IncomingRecord.oversizeBytes). */
+  oversize(bytes: number): DecodeResult {
+    return fail(
+      'OVERSIZE',
+      `record is ${bytes} bytes, over the ${this.#maxRecordBytes}-byte limit (not read in full: the error ` +
+        'record holds its beginning)',
+    );
+  }
+
   /** Validates an already-parsed value (HTTP arrays, tests). */
   check(value: unknown): DecodeResult {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -117,7 +117,10 @@ export class Pipeline implements BatchJudge {
       const rec = records[i]!;
       const sampled = (this.#sampleCounter++ & this.#sampleMask) === 0;
       let t0 = sampled ? performance.now() : 0;
-      const decoded = this.#decoder.decode(typeof rec.raw === 'string' ? rec.raw : rec.raw);
+      const decoded =
+        rec.oversizeBytes === undefined
+          ? this.#decoder.decode(rec.raw)
+          : this.#decoder.oversize(rec.oversizeBytes);
       if (sampled) {
         const t1 = performance.now();
         metrics.stage('decode', (t1 - t0) / 1000);

@@ -6,6 +6,12 @@ export interface IncomingRecord {
   source: RecordSource;
   /** Transport receive time (ms), for latency accounting. Defaults to now. */
   receivedAt?: number;
+  /**
+   * Set by a transport that stopped reading the record because it was too long (a line of stdin or of a
+   * `check` input): its full length in UTF-8 bytes. `raw` then holds only its beginning, and the record is
+   * rejected as OVERSIZE without being decoded.
+   */
+  oversizeBytes?: number;
 }
 
 /** What the pipeline makes of one record: a verdict, or an error record for the DLQ / error output. */

@@ -97,12 +97,15 @@ export function startEmbeddedStdin(o: {
     : process.stderr;
   let stopping = false;
   const run = async () => {
-    for await (const { lines, firstLine } of lineBatches(input, o.config.limits.batchSize)) {
+    const { batchSize, maxRecordBytes } = o.config.limits;
+    // A line of more UTF-16 units than the record limit's bytes is over it whatever its characters.
+    for await (const { lines, firstLine, oversize } of lineBatches(input, batchSize, maxRecordBytes)) {
       const receivedAt = hrNow();
       const records: IncomingRecord[] = lines.map((raw, i) => ({
         raw,
         source: { transport: 'stdin', line: firstLine + i },
         receivedAt,
+        oversizeBytes: oversize?.get(i),
       }));
       const outcomes = await o.engine.pipeline.judge(records);
       let verdicts = '';

@@ -94,6 +94,27 @@ describe('modstream check', () => {
     assert.equal(strict.code, 1);
   });
 
+  it('a line over the record limit (limits.maxRecordBytes) is OVERSIZE in its place, read past, not held', async () => {
+    const good = JSON.stringify({ id: 'a', platform: 'qq', groupId: '1', userId: 'u', text: 'hi', ts: 1 });
+    const input = [good, '{"text":"' + '长'.repeat(50_000), good.replace('"a"', '"b"')].join('\n') + '\n';
+    const r = await runCli(['check'], input, { MODSTREAM_MAX_RECORD_BYTES: '4096' });
+    assert.equal(r.code, 0, r.stderr);
+    const out = lines(r.stdout);
+    assert.deepEqual(
+      out.map((o) => o.messageId ?? `${o.error.code}@${o.line}`),
+      ['a', 'OVERSIZE@2', 'b'],
+    );
+    assert.match(out[1].error.message, /record is 150009 bytes, over the 4096-byte limit/);
+    // --text: the line is the text; the same bound applies.
+    const text = await runCli(['check', '--text'], `短\n${'x'.repeat(10_000)}\n`, {
+      MODSTREAM_MAX_RECORD_BYTES: '4096',
+    });
+    assert.deepEqual(
+      lines(text.stdout).map((o) => (o.error ? o.error.code : o.action)),
+      ['allow', 'OVERSIZE'],
+    );
+  });
+
   it('--lexicon replaces the built-in lexicons, --allow adds phrases, --input/--output use files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ms-check-'));
     const lex = join(dir, 'lex');

@@ -36,6 +36,25 @@ describe('modstream run --stdin', () => {
     assert.equal(errs[0].source.line, 2);
   });
 
+  it('a line over the record limit is skipped to its newline: an OVERSIZE error record, the next line judged', async () => {
+    // 3 MB with no newline for most of it: never held whole (the limit is 1 MiB), counted to its end.
+    const input = ['x'.repeat(3_000_000), JSON.stringify(msg(3, 'hello'))].join('\n') + '\n';
+    const r = await runCli(['run', '--stdin', '--log-level', 'silent'], input);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      lines(r.stdout).map((v) => v.messageId),
+      ['qq:7:3'],
+    );
+    const [err] = lines(r.stderr);
+    assert.equal(err.error.code, 'OVERSIZE');
+    assert.match(
+      err.error.message,
+      /record is 3000000 bytes, over the 1048576-byte limit \(not read in full/,
+    );
+    assert.equal(err.source.line, 1);
+    assert.equal(err.raw, 'x'.repeat(1024), 'the error record holds the beginning of the line');
+  });
+
   it('without --errors, error records go to stderr', async () => {
     const r = await runCli(['run', '--stdin', '--log-level', 'silent'], '{"x":1}\n');
     assert.equal(r.code, 0);
