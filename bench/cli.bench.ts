@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import ts from 'typescript';
 import { BENCH_OUT, PROJECT_ROOT, describeCorpus, prepareBenchInputs } from './corpus.js';
+import { BUILT_CLI, buildDist } from './dist.js';
 
 interface Timing {
   seconds: number;
@@ -49,7 +50,7 @@ export async function run(argv: string[]): Promise<void> {
   const corpus = describeCorpus(inputs.texts);
   const loadAtStart = loadavg()[0];
 
-  const built = join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
+  const built = BUILT_CLI;
   if (!values['skip-build']) buildDist();
   if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build`);
   const cliArgs = [built];
@@ -128,17 +129,6 @@ function timeProcess(args: string[], input: string, output: string): Timing {
       .slice(-1)[0]
       ?.slice(0, 160) ?? '';
   return { seconds, cpuSeconds, lines, status: child.status, stderrTail };
-}
-
-/** `npm run build`: the benchmark measures the shipped JavaScript, never a TypeScript loader. */
-function buildDist(): void {
-  process.stderr.write('building dist/ (npm run build)…\n');
-  const result = spawnSync('npm', ['run', 'build', '--silent'], {
-    cwd: PROJECT_ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (result.status !== 0)
-    process.stderr.write(`npm run build exited with ${result.status}; using dist/ as it is\n`);
 }
 
 /** bench/bare-pipe.ts as plain JavaScript (TypeScript's own transpiler), so the baseline runs on plain node too. */

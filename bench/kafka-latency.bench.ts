@@ -4,9 +4,12 @@
  * Kafka timestamp (both CreateTime, stamped by the producing client on this machine's clock).
  *
  *   npm run bench -- kafka-latency [--rate 5000] [--seconds 30] [--warmup 3] [--partitions 6]
- *     [--concurrency N] [--path full|pipe] [--timeline] [--cpu-prof-dir DIR]
+ *     [--concurrency N] [--path full|pipe] [--timeline] [--cpu-prof-dir DIR] [--skip-build]
  *   (Kafka: MODSTREAM_BENCH_KAFKA or 127.0.0.1:9092; Redis: MODSTREAM_BENCH_REDIS or redis://127.0.0.1:6379;
  *    the topics, group and keys it writes are deleted afterwards)
+ *
+ * The processor is the built CLI, `node dist/cli/main.js run` (rebuilt first with `npm run build` unless
+ * --skip-build), as deployments run it.
  *
  * The stream is `modstream produce`'s: generated chat traffic (200 groups, 2 000 users, ~10 % rule
  * breakers) keyed platform:groupId, paced in 20 ms slices. The processor runs with the built-in lexicons,
@@ -21,9 +24,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { KafkaStreamProcessor, generateMessages, produceMessages } from '../src/transport/kafka/index.js';
+import { BUILT_CLI, buildDist } from './dist.js';
 import * as kit from './kafka-kit.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,6 +45,8 @@ interface Options {
   timeline: boolean;
   /** Where `modstream run` writes a V8 CPU profile (--cpu-prof-dir); none when null. */
   cpuProfDir: string | null;
+  /** Run dist/ as it is, without `npm run build` first. */
+  skipBuild: boolean;
   brokers: string[];
   redisUrl: string;
 }
@@ -55,6 +61,7 @@ function parseArgs(argv: readonly string[]): Options {
     path: 'full',
     timeline: false,
     cpuProfDir: null,
+    skipBuild: false,
     ...kit.serviceAddresses(),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -65,6 +72,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (argv[i] === '--partitions') opts.partitions = value;
     else if (argv[i] === '--concurrency') opts.concurrency = value;
     else if (argv[i] === '--timeline') opts.timeline = true;
+    else if (argv[i] === '--skip-build') opts.skipBuild = true;
     else if (argv[i] === '--cpu-prof-dir') opts.cpuProfDir = resolve(argv[i + 1]);
     else if (argv[i] === '--path') {
       const path = argv[i + 1];
@@ -114,9 +122,7 @@ async function startProcessor(opts: Options, prefix: string, metricsPort: number
     process.execPath,
     [
       ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []),
-      '--import',
-      'tsx',
-      join(ROOT, 'src/cli/main.ts'),
+      BUILT_CLI,
       'run',
       '--metrics-port',
       String(metricsPort),
@@ -305,8 +311,10 @@ export async function runKafkaLatencyBench(opts: Options): Promise<string> {
   let pipe: { processor: KafkaStreamProcessor; describe(): string } | null = null;
   try {
     const metricsPort = await freePort();
-    if (opts.path === 'full') child = await startProcessor(opts, prefix, metricsPort);
-    else pipe = await startPipe(opts, prefix);
+    if (opts.path === 'full') {
+      if (!opts.skipBuild) buildDist();
+      child = await startProcessor(opts, prefix, metricsPort);
+    } else pipe = await startPipe(opts, prefix);
     const cpu0 = child ? cpuSeconds(child.pid) : null;
     const produced = await produceMessages({
       brokers: opts.brokers,
