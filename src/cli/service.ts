@@ -53,7 +53,7 @@ export function parseServiceArgs(argv: string[], cmd: ServiceCommand): Flags | n
 }
 
 /** Config file, environment, then the flags that map onto config keys. */
-export function loadCliConfig(flags: Flags): ModstreamConfig {
+function loadCliConfig(flags: Flags): ModstreamConfig {
   const overrides: Record<string, any> = {};
   if (typeof flags['log-level'] === 'string') overrides.log = { level: flags['log-level'] };
   const mport = intFlag(flags, 'metrics-port');
@@ -138,39 +138,31 @@ export class ServiceRuntime {
 
   /** Resolves with 0 after SIGINT/SIGTERM and a clean stop; SIGHUP calls `onHup`. */
   untilStopped(stop: () => Promise<void>, onHup?: () => Promise<void>): Promise<number> {
-    return waitForShutdown(this.logger, stop, onHup);
+    const logger = this.logger;
+    return new Promise((resolve) => {
+      let stopping = false;
+      const hup = () => void onHup?.();
+      if (onHup) process.on('SIGHUP', hup);
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down');
+        const force = setTimeout(() => {
+          logger.error('shutdown took too long; exiting');
+          process.exit(1);
+        }, 30_000);
+        force.unref();
+        stop()
+          .catch((e: unknown) => logger.error({ err: e }, 'error while shutting down'))
+          .finally(() => {
+            process.off('SIGHUP', hup);
+            resolve(0);
+          });
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+    });
   }
-}
-
-/** Resolves with 0 after SIGINT/SIGTERM and a clean stop; SIGHUP calls `onHup`. */
-export function waitForShutdown(
-  logger: Logger,
-  stop: () => Promise<void>,
-  onHup?: () => Promise<void>,
-): Promise<number> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const hup = () => void onHup?.();
-    if (onHup) process.on('SIGHUP', hup);
-    const shutdown = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      const force = setTimeout(() => {
-        logger.error('shutdown took too long; exiting');
-        process.exit(1);
-      }, 30_000);
-      force.unref();
-      stop()
-        .catch((e: unknown) => logger.error({ err: e }, 'error while shutting down'))
-        .finally(() => {
-          process.off('SIGHUP', hup);
-          resolve(0);
-        });
-    };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-  });
 }
 
 /** A string flag's value; an empty one counts as absent. */

@@ -36,19 +36,11 @@ export class MessageDecoder {
     if (typeof raw === 'string') {
       // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: skip the exact count when clearly small.
       if (raw.length * 3 > this.#maxRecordBytes && Buffer.byteLength(raw) > this.#maxRecordBytes) {
-        return fail(
-          'OVERSIZE',
-          `record is ${Buffer.byteLength(raw)} bytes, over the ${this.#maxRecordBytes}-byte limit`,
-        );
+        return this.#oversize(Buffer.byteLength(raw), '');
       }
       text = raw;
     } else {
-      if (raw.byteLength > this.#maxRecordBytes) {
-        return fail(
-          'OVERSIZE',
-          `record is ${raw.byteLength} bytes, over the ${this.#maxRecordBytes}-byte limit`,
-        );
-      }
+      if (raw.byteLength > this.#maxRecordBytes) return this.#oversize(raw.byteLength, '');
       try {
         text = fatalUtf8.decode(raw);
       } catch {
@@ -66,11 +58,11 @@ export class MessageDecoder {
 
   /** The rejection of a record a transport did not read in full (IncomingRecord.oversizeBytes). */
   oversize(bytes: number): DecodeResult {
-    return fail(
-      'OVERSIZE',
-      `record is ${bytes} bytes, over the ${this.#maxRecordBytes}-byte limit (not read in full: the error ` +
-        'record holds its beginning)',
-    );
+    return this.#oversize(bytes, ' (not read in full)');
+  }
+
+  #oversize(bytes: number, note: string): DecodeResult {
+    return fail('OVERSIZE', `record is ${bytes} bytes, over the ${this.#maxRecordBytes}-byte limit${note}`);
   }
 
   /** Validates an already-parsed value (HTTP arrays, tests). */

@@ -33,6 +33,7 @@ import {
   LEET_SHIFT,
   packEntry,
 } from './entry.js';
+import { resolveFolderOptions } from './options.js';
 import { snapshotTables } from './snapshot.js';
 import { buildFoldTables } from './tables.js';
 import { EV_INVISIBLE, EV_LEET, EV_REPEATS, EV_SEPARATORS, GAP_HARD, GAP_SOFT, GAP_SPACE } from './types.js';
@@ -57,17 +58,6 @@ const WORD_DIGITS = 2;
 const GROUP_NONE = 0;
 const GROUP_PENDING = 1;
 const GROUP_NUMBER = 2;
-
-export function resolveFolderOptions(options: FolderOptions = {}): Required<FolderOptions> {
-  return {
-    width: options.width ?? true,
-    case: options.case ?? true,
-    traditional: options.traditional ?? true,
-    lookalike: options.lookalike ?? true,
-    leet: options.leet ?? true,
-    repeats: options.repeats ?? true,
-  };
-}
 
 /**
  * Returns a Folder with its tables: decoded from the precomputed snapshot for the default options on the

@@ -1,5 +1,6 @@
 /** Text folding: normalisation with a map back to original UTF-16 offsets (see docs/folding.md). */
-export { createFolder, resolveFolderOptions } from './folder.js';
+export { createFolder } from './folder.js';
+export { resolveFolderOptions } from './options.js';
 export { createFoldBuffer, growFoldBuffer } from './buffer.js';
 export { evasionBit, evasionNames } from './evasions.js';
 export {

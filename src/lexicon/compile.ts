@@ -89,16 +89,16 @@ class TermEntries {
   /** The term's source (merged: see addTerms). */
   readonly source: TermSource[] = [];
   /** Index of the term's own (TERM) pattern in the pattern table. */
-  pattern: Int32Array;
+  readonly pattern: Int32Array;
   /** Its other spellings (TERM patterns too): digits kept literal (literalDigits), regional variants. Rare. */
   readonly spellings = new Map<number, number[]>();
 
+  /** `capacity`: the number of sources; each adds at most one term. */
   constructor(capacity: number) {
-    this.pattern = new Int32Array(Math.max(16, capacity));
+    this.pattern = new Int32Array(capacity);
   }
 
   add(source: TermSource, pattern: number): number {
-    if (this.count === this.pattern.length) this.pattern = grow(new Int32Array(this.count * 2), this.pattern);
     this.source.push(source);
     this.pattern[this.count] = pattern;
     return this.count++;

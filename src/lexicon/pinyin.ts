@@ -6,7 +6,7 @@
  * - `pinyinForms(term)`: the Latin spellings of a CJK term (`网赌` → `wangdu`, with syllable starts so a gap
  *   is only accepted between syllables), heteronyms included.
  */
-import { pinyin, polyphonic } from 'pinyin-pro';
+import { convert, pinyin, polyphonic } from 'pinyin-pro';
 
 const CJK_RANGES: readonly (readonly [number, number])[] = [
   [0x3400, 0x4dbf],
@@ -136,9 +136,8 @@ function rangeString(from: number, to: number): string {
 }
 
 /**
- * pinyin-pro's own tone removal (`getPinyinWithoutTone`, what its toneType 'none' applies to every reading),
- * replayed here with the same replacements in the same order, and memoised: a few thousand distinct toned
- * syllables stand for every reading.
+ * pinyin-pro's own tone removal (`convert(…, { format: 'toneNone' })`, what its toneType 'none' applies to
+ * every reading), memoised: a few thousand distinct toned syllables stand for every reading.
  */
 class TonelessCache {
   readonly #memo = new Map<string, string>();
@@ -146,16 +145,7 @@ class TonelessCache {
   strip(toned: string): string {
     let plain = this.#memo.get(toned);
     if (plain === undefined) {
-      plain = toned
-        .replace(/(ā|á|ǎ|à)/g, 'a')
-        .replace(/(ō|ó|ǒ|ò)/g, 'o')
-        .replace(/(ē|é|ě|è)/g, 'e')
-        .replace(/(ī|í|ǐ|ì)/g, 'i')
-        .replace(/(ū|ú|ǔ|ù)/g, 'u')
-        .replace(/(ǖ|ǘ|ǚ|ǜ)/g, 'ü')
-        .replace(/(n̄|ń|ň|ǹ)/g, 'n')
-        .replace(/(m̄|ḿ|m̌|m̀)/g, 'm')
-        .replace(/(ê̄|ế|ê̌|ề)/g, 'ê');
+      plain = convert(toned, { format: 'toneNone' });
       this.#memo.set(toned, plain);
     }
     return plain;

@@ -64,6 +64,7 @@ export async function* lineBatches(
       skipped = -1;
       skippedPrefix = '';
       start = nl + 1;
+      if (batch.length >= maxBatch) yield take();
     } else if (pending.length > 0) {
       data = pending + chunk;
     }

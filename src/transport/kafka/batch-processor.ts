@@ -4,6 +4,7 @@ import type { BatchJudge, IncomingRecord, Outcome } from '../../pipeline/types.j
 import type { BatchControl, OutgoingRecord, RecordSink, SourceBatch, SourceRecord } from '../types.js';
 import type { KafkaTopics } from './config.js';
 import type { KafkaMetricsHooks } from './hooks.js';
+import { recordRefusal } from './broker-errors.js';
 import type { TransportLogger } from './logger.js';
 import { dlqRecord, toIncoming, verdictRecord } from './records.js';
 import { ResilientJudge, type JudgeRetryPolicy, type Sleep } from './resilient-judge.js';
@@ -263,30 +264,6 @@ export function computeLag(highWatermark: string, lastOffset: string): number | 
 
 function recordBytes(r: SourceRecord): number {
   return (r.value?.length ?? 0) + (r.key?.length ?? 0);
-}
-
-// Broker error types (kafkajs `type`) that refuse a record for what it is, not for the broker's state.
-const RECORD_REFUSALS = new Set([
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'INVALID_RECORD',
-  'CORRUPT_MESSAGE',
-]);
-
-/** The refusal type when `e` (or an error it wraps) says the broker refused a record itself. */
-export function recordRefusal(e: unknown): string | null {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [e];
-  while (queue.length > 0) {
-    const cur = queue.shift();
-    if (cur === null || typeof cur !== 'object' || seen.has(cur)) continue;
-    seen.add(cur);
-    const c = cur as { type?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
-    if (typeof c.type === 'string' && RECORD_REFUSALS.has(c.type)) return c.type;
-    queue.push(c.cause, c.originalError);
-    if (Array.isArray(c.errors)) queue.push(...c.errors);
-  }
-  return null;
 }
 
 function wrapSendError(e: unknown): ModstreamError {

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { isGroupMembershipError } from './broker-errors.js';
 import type { TransportLogger } from './logger.js';
 
 export interface OffsetCommitterOptions {
@@ -116,7 +117,7 @@ export class OffsetCommitter {
       this.#failures++;
       const err = e as Error & { type?: string };
       // After a rebalance the old generation's commits are refused; its offsets get redelivered.
-      const rebalance = isGenerationError(err);
+      const rebalance = isGroupMembershipError(err);
       const fields = { err: err.message, type: err.type, failures: this.#failures };
       if (rebalance) this.#logger.info(fields, 'offset commit refused by a rebalance');
       else this.#logger.warn(fields, 'offset commit failed; will retry');
@@ -137,13 +138,4 @@ export class OffsetCommitter {
     // A pending retry must not keep a stopping process alive; stop() flushes explicitly.
     this.#retryTimer.unref();
   }
-}
-
-function isGenerationError(e: { type?: string }): boolean {
-  return (
-    e.type === 'REBALANCE_IN_PROGRESS' ||
-    e.type === 'ILLEGAL_GENERATION' ||
-    e.type === 'UNKNOWN_MEMBER_ID' ||
-    e.type === 'FENCED_INSTANCE_ID'
-  );
 }

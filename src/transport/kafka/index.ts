@@ -11,7 +11,8 @@ export type {
 } from './config.js';
 export type { KafkaMetricsHooks } from './hooks.js';
 export { silentTransportLogger, kafkajsLogCreator, type TransportLogger } from './logger.js';
-export { BatchProcessor, computeLag, recordRefusal } from './batch-processor.js';
+export { BatchProcessor, computeLag } from './batch-processor.js';
+export { isGroupMembershipError, recordRefusal } from './broker-errors.js';
 export type { BatchProcessorOptions, BatchProcessorStats, ProcessResult } from './batch-processor.js';
 export { ResilientJudge, abortableSleep, type JudgeRetryPolicy, type Sleep } from './resilient-judge.js';
 export {

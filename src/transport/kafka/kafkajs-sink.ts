@@ -1,6 +1,6 @@
 import { CompressionTypes, type Message as KafkaMessage, type Producer, type TopicMessages } from 'kafkajs';
 import type { OutgoingRecord, RecordSink } from '../types.js';
-import { recordRefusal } from './batch-processor.js';
+import { recordRefusal } from './broker-errors.js';
 import type { KafkaCompression } from './config.js';
 
 const COMPRESSION: Readonly<Record<KafkaCompression, CompressionTypes>> = {
@@ -106,12 +106,13 @@ export class KafkajsRecordSink implements RecordSink {
   }
 }
 
+/**
+ * The size a send counts against MERGE_MAX_BYTES: string lengths in UTF-16 units, Buffer lengths in bytes.
+ * The cap is soft, so the estimate needs no UTF-8 scan of every verdict on the way out.
+ */
 function byteSize(records: readonly OutgoingRecord[]): number {
   let bytes = 0;
-  for (const r of records) {
-    bytes += Buffer.byteLength(r.value);
-    if (r.key !== null) bytes += Buffer.byteLength(r.key);
-  }
+  for (const r of records) bytes += r.value.length + (r.key?.length ?? 0);
   return bytes;
 }
 

@@ -3,6 +3,7 @@ import { ModstreamError } from '../../contracts/errors.js';
 import type { BatchJudge } from '../../pipeline/types.js';
 import type { BatchControl, SourceBatch, Transport, TransportExit } from '../types.js';
 import { BatchProcessor, type BatchProcessorStats } from './batch-processor.js';
+import { isGroupMembershipError } from './broker-errors.js';
 import { createKafkaClient } from './client.js';
 import { OffsetCommitter } from './committer.js';
 import { resolveKafkaSettings, type KafkaSettings, type KafkaSettingsInput } from './config.js';
@@ -284,7 +285,7 @@ export class KafkaStreamProcessor implements Transport {
       // committed first, as kafkajs' own auto-commit would: on a rebalance this member still owns the
       // partition now, while a later commit would be refused and the acknowledged units redelivered.
       await this.#committer.flush().catch(() => {});
-      if (!isRebalanceError(e)) {
+      if (!isGroupMembershipError(e)) {
         this.#logger.error(
           { err: (e as Error).message, partition: batch.partition, firstOffset: batch.firstOffset() },
           'batch not delivered; it will be retried',
@@ -330,7 +331,9 @@ export class KafkaStreamProcessor implements Transport {
       );
     });
     this.#consumer.on(REBALANCING, (event) => {
-      // kafkajs noticed between batches and rejoins now: commit what is resolved, ahead of the join.
+      // kafkajs noticed between batches and rejoins now: ask for a commit of what is resolved. Best effort:
+      // kafkajs does not wait for it, so it races the join; if it loses, the coordinator refuses it and
+      // those units are redelivered (at-least-once holds; a failed batch awaits its own flush).
       this.#committer.request();
       this.#logger.info({ groupId: event.payload.groupId }, 'consumer group rebalancing');
     });
@@ -369,13 +372,6 @@ export class KafkaStreamProcessor implements Transport {
     this.#assigned = [];
     this.#settle(state === 'failed' && error ? { reason: 'failed', error } : { reason: 'stopped' });
   }
-}
-
-function isRebalanceError(e: unknown): boolean {
-  const type = (e as { type?: unknown } | null)?.type;
-  return (
-    type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION'
-  );
 }
 
 /** Factory form, for wiring code that prefers functions. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolveFolderOptions } from '../../../src/fold/folder.js';
+import { resolveFolderOptions } from '../../../src/fold/options.js';
 import {
   decodeFoldTables,
   encodeFoldTables,
@@ -11,7 +11,7 @@ import type { FoldTables } from '../../../src/fold/tables.js';
 import { buildFoldTables } from '../../../src/fold/tables.js';
 import { FOLD_TABLES_SNAPSHOT } from '../../../src/fold/tables-snapshot.js';
 
-const REGENERATE = 'regenerate it with `node --import tsx src/fold/snapshot.ts`';
+const REGENERATE = 'regenerate it with `node --import tsx scripts/fold-snapshot.ts`';
 
 function assertSameTables(actual: FoldTables, expected: FoldTables, what: string): void {
   for (const plane of ['bmp', 'plane1'] as const) {
