@@ -71,6 +71,12 @@ describe('lineBatches', () => {
     );
   });
 
+  it('the line that ends a skipped one counts toward maxBatch like any other', async () => {
+    const batches = await collect(['x'.repeat(20), 'yy\na\nb\n'], 1, 10);
+    assert.ok(batches.every((b) => b.lines.length === 1));
+    assert.deepEqual(flatten(batches), [`1:<oversize 22 bytes: 20>`, '2:a', '3:b']);
+  });
+
   it('an over-long line that ends the input without a newline is still one oversize line', async () => {
     const batches = await collect(['ok\n', 'x'.repeat(700), 'x'.repeat(700)], 100, 1000);
     assert.deepEqual(flatten(batches), ['1:ok', `2:<oversize 1400 bytes: ${OVERSIZE_PREFIX_UNITS}>`]);
