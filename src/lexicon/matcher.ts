@@ -35,6 +35,7 @@ import {
 import type { CompiledAutomaton, MatchHits } from './automaton.js';
 import { createMatchHits } from './automaton.js';
 import { NEVER_SWAPPED } from './homophone.js';
+import { insideLink } from './link-context.js';
 import {
   BOUNDARY_LATIN,
   BOUNDARY_NONE,
@@ -330,10 +331,10 @@ export class LexiconMatcher implements CompiledLexicon {
     let b = 0;
     while (a < count || b < singleCount) {
       if (b === singleCount || (a < count && scanned.end[a] <= singles.end[b])) {
-        this.#consider(scanned.pattern[a], scanned.end[a], buf);
+        this.#consider(scanned.pattern[a], scanned.end[a], buf, text);
         a++;
       } else {
-        this.#consider(singles.pattern[b], singles.end[b], buf);
+        this.#consider(singles.pattern[b], singles.end[b], buf, text);
         b++;
       }
     }
@@ -352,13 +353,20 @@ export class LexiconMatcher implements CompiledLexicon {
     return 0;
   }
 
-  /** Pass 2 for one hit: a term hit that verifies and is not allowed becomes a candidate. */
-  #consider(p: number, end: number, buf: FoldBuffer): void {
-    if (this.#kind[p] >= KIND_ALLOW) return;
+  /**
+   * Pass 2 for one hit: a term hit that verifies and is not allowed becomes a candidate. A pinyin spelling
+   * inside a link is a site's name (mp.weixin.qq.com), not the term spelled out (link-context.ts).
+   */
+  #consider(p: number, end: number, buf: FoldBuffer, text: string): void {
+    const kind = this.#kind[p];
+    if (kind >= KIND_ALLOW) return;
     const start = end - (this.#record[p * RECORD_WORDS + R_SHAPE] >>> SHAPE_LENGTH_SHIFT) + 1;
     const bits = this.#verify(p, start, end, buf);
     if (bits < 0 || (this.#allow.count > 0 && this.#allowed(p, start, end, buf))) return;
-    this.#candidates.push(p, buf.start[start], buf.end[end], bits);
+    const spanStart = buf.start[start];
+    const spanEnd = buf.end[end];
+    if (kind === KIND_PINYIN && insideLink(text, spanStart, spanEnd)) return;
+    this.#candidates.push(p, spanStart, spanEnd, bits);
   }
 
   /** Hits of the one-unit patterns (singleUnitPattern) into #singles, by unit then pattern; their count. */
@@ -452,7 +460,7 @@ export class LexiconMatcher implements CompiledLexicon {
       } else if (codes[i] !== pc) {
         swapped++;
         if (k < 31) swappedAt |= 1 << k;
-        else if (!this.#swapAllowed(buf, s, e, k, cjk)) return -1;
+        else if (!this.#swapAllowed(buf, s, e, k)) return -1;
       } else if (isCjk(pc)) {
         identicalCjk++;
       }
@@ -475,7 +483,7 @@ export class LexiconMatcher implements CompiledLexicon {
       if ((termFlags & TERM_PHONETIC) === 0 || cjk < 2 || identicalCjk === 0) return -1;
       // The costlier checks last, once everything else has passed (most same-sound candidates fail above).
       for (let rest = swappedAt; rest !== 0; rest &= rest - 1) {
-        if (!this.#swapAllowed(buf, s, e, 31 - Math.clz32(rest & -rest), cjk)) return -1;
+        if (!this.#swapAllowed(buf, s, e, 31 - Math.clz32(rest & -rest))) return -1;
       }
       bits |= EV_HOMOPHONE;
     }
@@ -485,13 +493,13 @@ export class LexiconMatcher implements CompiledLexicon {
 
   /**
    * Whether text unit s + k may stand in for the term's own character there: not a particle, not inside an
-   * ordinary word of the text, and, in a two-character term, not at an edge that runs on into more Chinese
-   * (福建人 holds 建人 ~ 贱人, 去四川 holds 去四 ~ 去死).
+   * ordinary word of the text, and not at an edge of the term that runs on into more Chinese, where the
+   * character far more likely belongs to a word of the text (福建人 holds 建人 ~ 贱人, 去四川 holds 去四 ~ 去死,
+   * 谢谢大家微信群 holds 家微信 ~ 加微信, 请半天假微信 holds 假微信). Swaps inside the term are unaffected.
    */
-  #swapAllowed(buf: FoldBuffer, s: number, e: number, k: number, cjk: number): boolean {
+  #swapAllowed(buf: FoldBuffer, s: number, e: number, k: number): boolean {
     const i = s + k;
     if (this.#neverSwapped.has(buf.codes[i]) || this.#inWord(i)) return false;
-    if (cjk !== 2) return true;
     if (k === 0 && gluedOutside(buf, s - 1, s)) return false;
     return !(i === e && gluedOutside(buf, e + 1, e + 1));
   }

@@ -5,11 +5,15 @@
  * - recall on phonetic spellings (pinyin, same-sound swaps, Latin stand-ins), per kind;
  * - the false-hit rate on benign chat and on traps, and (when ../shared is present) on COLD's
  *   non-offensive comments, reported separately because COLD is about offensive topics;
+ * - the false-hit rate on generated everyday chat: the detection benchmark's corpus generator with no terms
+ *   planted (50k short messages mixing Chinese, traditional Chinese, English, emoji and links — WeChat
+ *   article links included), to catch rules that misfire on volume rather than on hand-picked lines;
  * - the precision of phonetic matches: of all reasons found through pinyin/homophone on (a), (b) and (c),
  *   how many cover the planted term with its category (COLD is not counted there).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateCorpus } from '../../bench/corpus.js';
 import type { Reason } from '../../src/contracts/types.js';
 import type { CompiledLexicon, PhoneticTables, TermSource } from '../../src/lexicon/index.js';
 import type { PlantedLine } from './generate.js';
@@ -17,6 +21,8 @@ import { corpusLines, generateDisguised, generatePhonetic } from './generate.js'
 
 export const QUALITY_SEED = 20240611;
 export const TARGETS = { disguisedRecall: 0.99, phoneticRecall: 0.8, benignFalseHitRate: 0.005 } as const;
+/** Messages of generated everyday chat (about 0.2 s to generate and match). */
+export const GENERATED_CHAT_MESSAGES = 50_000;
 
 export interface Tally {
   total: number;
@@ -45,6 +51,8 @@ export interface QualityReport {
   traps: FalseHitReport;
   /** benign + traps: what the ≤ 0.5 % target is measured on. */
   everyday: FalseHitReport;
+  /** Generated everyday chat (bench/corpus.ts, nothing planted): held to the same ≤ 0.5 %. */
+  generated: FalseHitReport;
   /** COLD label-0 comments, when ../shared is available. */
   cold?: FalseHitReport;
   phoneticPrecision: { correct: number; wrong: number; precision: number; wrongExamples: string[] };
@@ -137,11 +145,12 @@ export function evaluateQuality(input: EvaluationInput): QualityReport {
   const benign = falseHits(benignLines, true);
   const traps = falseHits(trapLines, true);
   const everyday = falseHits([...benignLines, ...trapLines], false);
+  const generated = falseHits(generateCorpus({ count: GENERATED_CHAT_MESSAGES, seed, plant: [] }), false);
   let cold: FalseHitReport | undefined;
   if (input.coldDir && existsSync(input.coldDir)) cold = falseHits(coldBenignComments(input.coldDir), false);
   const judged = precision.correct + precision.wrong;
   precision.precision = judged === 0 ? 1 : precision.correct / judged;
-  return { disguised, phonetic, benign, traps, everyday, cold, phoneticPrecision: precision };
+  return { disguised, phonetic, benign, traps, everyday, generated, cold, phoneticPrecision: precision };
 }
 
 /** The TEXT column of COLD rows labelled 0 (not offensive), from train/dev/test.csv. */
@@ -221,6 +230,7 @@ export function formatQualityReport(report: QualityReport): string {
   falseLine(`(c) benign chat + traps (target ≤ ${pct(TARGETS.benignFalseHitRate)})`, report.everyday);
   falseLine('    benign chat only', report.benign);
   falseLine('    traps only', report.traps);
+  falseLine('generated everyday chat (bench corpus generator, nothing planted)', report.generated);
   if (report.cold)
     falseLine('COLD label-0 comments (offensive-topic corpus, reported separately)', report.cold);
   else lines.push('COLD label-0 comments: skipped (../shared/data/cold absent)');

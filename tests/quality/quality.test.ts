@@ -1,7 +1,8 @@
 /**
  * The quality targets of issue 2, on our own labelled sets (see evaluate.ts and generate.ts):
  * (a) disguised terms ≥ 99 % recall, (b) phonetic spellings ≥ 80 % recall, (c) benign chat + traps ≤ 0.5 %
- * false hits. COLD's non-offensive comments are measured too when ../shared is present, and reported only.
+ * false hits (also held on 50k messages of generated everyday chat). COLD's non-offensive comments are
+ * measured too when ../shared is present, and reported only.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -15,7 +16,13 @@ import {
   readLexiconSources,
 } from '../../src/lexicon/index.js';
 import type { QualityReport } from './evaluate.js';
-import { evaluateQuality, formatQualityReport, sharedDataDir, TARGETS } from './evaluate.js';
+import {
+  evaluateQuality,
+  formatQualityReport,
+  GENERATED_CHAT_MESSAGES,
+  sharedDataDir,
+  TARGETS,
+} from './evaluate.js';
 
 describe('lexicon quality on the default lexicons', () => {
   let report: QualityReport;
@@ -77,6 +84,16 @@ describe('lexicon quality on the default lexicons', () => {
     assert.ok(
       report.everyday.rate <= TARGETS.benignFalseHitRate,
       `false-hit rate ${report.everyday.rate}: ${JSON.stringify(report.everyday.examples)}`,
+    );
+  });
+
+  // A tenth of the target: on 50k messages one rule misfiring on a common phrase or link shows up well
+  // before it reaches 0.5 % (WeChat article links alone once made 0.48 %).
+  it(`(c) hits ≤ ${(TARGETS.benignFalseHitRate * 100) / 10}% of generated everyday chat`, () => {
+    assert.equal(report.generated.total, GENERATED_CHAT_MESSAGES);
+    assert.ok(
+      report.generated.rate <= TARGETS.benignFalseHitRate / 10,
+      `false-hit rate ${report.generated.rate}: ${JSON.stringify(report.generated.examples.slice(0, 10))}`,
     );
   });
 

@@ -232,6 +232,14 @@ describe('lexicon matcher: same-sound characters and Latin stand-ins', () => {
     assert.deepEqual(brief(lex, '家威新'), []); // nothing identical
   });
 
+  it('drops a swap at an edge of the term that runs on into more Chinese', () => {
+    assert.deepEqual(brief(lex, '谢谢大家微信群里说过了'), []); // 家微信: 家 belongs to 大家
+    assert.deepEqual(brief(lex, '请半天假微信群里说'), []); // 假微信: 假 belongs to 请半天假
+    assert.deepEqual(brief(lex, '明天我休假😂微信群里说过了'), []); // an emoji between does not detach 假 from 休
+    assert.deepEqual(brief(lex, '有人 家微信 吗'), ['ads:加微信|家微信|homophone']); // standing apart
+    assert.deepEqual(brief(lex, '有人加薇信吗'), ['ads:加微信|加薇信|homophone']); // inside the term: unaffected
+  });
+
   it('needs at least two CJK characters in the term', () => {
     assert.deepEqual(brief(lex, '草地'), []); // 草 sounds like 操
   });
@@ -262,6 +270,32 @@ describe('lexicon matcher: same-sound characters and Latin stand-ins', () => {
     const off = lexiconOf([{ term: '加微信', category: 'ads', phonetic: false }]);
     assert.deepEqual(brief(off, '加薇信'), []);
     assert.deepEqual(brief(off, '加v信'), []);
+  });
+});
+
+describe('lexicon matcher: pinyin inside links', () => {
+  const lex = lexiconOf([
+    ['加微信', 'ads'],
+    { term: '微信', category: 'ads', plain: false },
+    ['网赌', 'gambling'],
+  ]);
+
+  it('drops a pinyin spelling that is part of a URL, host name or e-mail address', () => {
+    assert.deepEqual(brief(lex, '看这篇 https://mp.weixin.qq.com/s/abc 谢谢'), []);
+    assert.deepEqual(brief(lex, '文章在mp.weixin.qq.com上'), []);
+    assert.deepEqual(brief(lex, 'http://example.com/wangdu/list'), []);
+    assert.deepEqual(brief(lex, 'www.wangdu.com'), []);
+    assert.deepEqual(brief(lex, '发到 weixin@example.com'), []);
+  });
+
+  it('still reports pinyin written as words, even with dots as separators', () => {
+    assert.deepEqual(brief(lex, '快来 jiaweixin 了解一下'), ['ads:加微信|jiaweixin|pinyin']);
+    assert.deepEqual(brief(lex, 'jia.wei.xin'), ['ads:加微信|jia.wei.xin|separators+pinyin']);
+    assert.deepEqual(brief(lex, '私聊我 wangdu.'), ['gambling:网赌|wangdu|pinyin']);
+  });
+
+  it('keeps plain and same-sound matches inside links (the link is what the text says)', () => {
+    assert.deepEqual(brief(lex, 'https://example.com/网赌'), ['gambling:网赌|网赌|']);
   });
 });
 
