@@ -68,8 +68,16 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 }
 
 /**
+ * The format version of the enforcement marks (`v1` in their keys): bump it when what a mark stores or how
+ * its key is named changes. The new code then reads and writes new keys; old marks are ignored and expire
+ * by their TTL (busyTtlMs, doneTtlMs).
+ */
+export const ENFORCED_FORMAT = 1;
+
+/**
  * On Redis, shared by every instance of one enforcer: `SET key busy NX PX`, then `SET key done PX`.
- * Keys: `<prefix>enforced:<enforcer name>:<messageId>` (one key per command: no hash tag needed).
+ * Keys: `<prefix>enforced:v1:<enforcer name>:<messageId>`, v1 being ENFORCED_FORMAT (one key per command:
+ * no hash tag needed).
  */
 export class RedisIdempotencyStore implements IdempotencyStore {
   readonly #client: RedisClient;
@@ -79,7 +87,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   constructor(o: IdempotencyTimes & { client: RedisClient; keyPrefix?: string; name: string }) {
     this.#client = o.client;
-    this.#prefix = `${o.keyPrefix ?? 'modstream:'}enforced:${o.name}:`;
+    this.#prefix = `${o.keyPrefix ?? 'modstream:'}enforced:v${ENFORCED_FORMAT}:${o.name}:`;
     this.#doneMs = o.doneTtlMs ?? DEFAULT_DONE_MS;
     this.#busyMs = o.busyTtlMs ?? DEFAULT_BUSY_MS;
   }

@@ -1,14 +1,27 @@
 import { ConfigError } from '../contracts/errors.js';
 
 /**
+ * Format versions of the records this module names, one per family. Bump one when the stored format of
+ * its records changes (the record layout a script reads and writes, what a key or field names): the new
+ * code then reads and writes new keys, old keys are ignored and expire by their TTL (flood: 3 x keep after
+ * their last write; strikes: the longest remaining strike life), so nothing has to be migrated or deleted.
+ */
+export const STRIKES_FORMAT = 1;
+export const FLOOD_FORMAT = 1;
+
+/**
  * Key names. Every key starts with a configurable prefix (one Redis can serve several deployments) and
  * carries a Redis Cluster hash tag, so that all the keys one script call touches live in one slot:
  *
- *   <prefix>{<platform>:<groupId>}:st:<userId>       strikes of one user in one group
- *   <prefix>{fs:<bucket>}:<keepMs>:<epoch>           flood: sender logs of one epoch (a hash; see
+ *   <prefix>{<platform>:<groupId>}:st:v1:<userId>    strikes of one user in one group
+ *   <prefix>{fs:<bucket>}:v1:<keepMs>:<epoch>        flood: sender logs of one epoch (a hash; see
  *                                                    flood-check.lua), fields from floodSenderField()
- *   <prefix>{fx:<bucket>}:<keepMs>:<epoch>           flood: cross-group logs of one epoch, fields from
+ *   <prefix>{fx:<bucket>}:v1:<keepMs>:<epoch>        flood: cross-group logs of one epoch, fields from
  *                                                    floodCrossField()
+ *
+ * `v1` is the family's format version (STRIKES_FORMAT, FLOOD_FORMAT). It follows the hash tag, never sits
+ * in it: the tag stays the first `{...}` of the key, and the keys of a new version keep the slots of the
+ * old ones.
  *
  * A group's strike keys share the tag `{platform:groupId}` (the Kafka key too), so a batch from one
  * partition touches few slots. Flood state is bucketed: a sender's bucket follows its group tag, a cross-group
@@ -58,16 +71,21 @@ export class RedisKeys {
 
   /**
    * A flood epoch hash: the state of one family (`fs` sender logs, `fx` cross-group logs) and bucket for
-   * one epoch of `keepMs` (see flood-check.lua), e.g. `modstream:{fs:0}:60000:29400000`.
+   * one epoch of `keepMs` (see flood-check.lua), e.g. `modstream:{fs:0}:v1:60000:29400000`.
    */
   floodEpoch(family: 'fs' | 'fx', bucket: number, keepMs: number, epoch: number): string {
-    return this.prefix + '{' + family + ':' + bucket + '}:' + keepMs + ':' + epoch;
+    return this.prefix + '{' + family + ':' + bucket + FLOOD_PART + keepMs + ':' + epoch;
   }
 
+  /** The strike log of one user in one group, e.g. `modstream:{qq:901234}:st:v1:10001`. */
   strikes(groupTag: string, userId: string): string {
-    return this.prefix + groupTag + ':st:' + escapeKeyPart(userId);
+    return this.prefix + groupTag + STRIKES_PART + escapeKeyPart(userId);
   }
 }
+
+/** What follows a flood bucket number (closing its tag) and a group tag, versions included. */
+const FLOOD_PART = '}:v' + FLOOD_FORMAT + ':';
+const STRIKES_PART = ':st:v' + STRIKES_FORMAT + ':';
 
 const NEEDS_ESCAPE = /[%{}]/;
 

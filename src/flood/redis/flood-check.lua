@@ -12,11 +12,11 @@
   Layout: epoch hashes. Time is cut into epochs of `keep` ms (keep >= every window of the family), and one
   hash per (bucket, keep, epoch) holds, for every sender seen in that epoch, the records of that epoch:
 
-    sender family  <prefix>{fs:<bucket>}:<keep>:<epoch>   field: the sender, `{platform:group}user`
+    sender family  <prefix>{fs:<bucket>}:v1:<keep>:<epoch>   field: the sender, `{platform:group}user`
                    (RedisKeys.floodSenderField); keep = senderKeepMs = max(rateWindowMs, duplicateWindowMs)
       value        records sorted by time, 32 bytes: ts (double), messageId hash (double), text hash (double;
                    0 = no text), rateCount (uint32), duplicateCount (uint32) — the answer first given
-    cross family   <prefix>{fx:<bucket>}:<keep>:<epoch>   field: `{u:platform:user}textHash`;
+    cross family   <prefix>{fx:<bucket>}:v1:<keep>:<epoch>   field: `{u:platform:user}textHash`;
                    keep = crossKeepMs = max(crossGroupWindowMs, senderKeepMs)
       value        header: number of group records g (double); then g group records sorted by time, 16
                    bytes: last time sent there in this epoch (double), group hash (double); then answers
@@ -29,6 +29,9 @@
   3 x keep after their last write, and a call that writes epoch E unlinks epoch E-3 (lazily freed, so a big
   hash never blocks Redis the way its synchronous expiry would). A message later than keep behind the
   newest of its family may miss records the in-memory limiter still counts; nothing else differs.
+
+  v1 is the format version of both families (FLOOD_FORMAT in src/redis/keys.ts): bumped when these records
+  change, so that new code never reads old records (old hashes expire by their TTL).
 
   A value keeps at most maxEntries records per section (the oldest go first; counts saturate there).
 

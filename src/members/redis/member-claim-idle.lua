@@ -3,7 +3,7 @@
   member leaves the idle queue, so no other instance answers it again; its next activity re-arms it.
 
   Input:
-    KEYS[1]  <prefix>{members}:idle   zset of member keys by due time (ms)
+    KEYS[1]  <prefix>{members}:idle:v1   zset of member keys by due time (ms)
     ARGV[1]  now (ms)
     ARGV[2]  most members to claim
   Output: one HGETALL array per claimed member, most overdue first

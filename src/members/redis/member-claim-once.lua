@@ -3,9 +3,9 @@
   departure per member, across instances).
 
   Input:
-    KEYS[1]  <prefix>{members}:idle (pins the slot)
+    KEYS[1]  <prefix>{members}:idle:v1 (pins the slot)
     ARGV[1]  time to live of the marks (ms)
-    ARGV[2..] marker keys (<prefix>{members}:o:<key>)
+    ARGV[2..] marker keys (<prefix>{members}:o:v1:<key>)
   Output: per key, 1 when it was not marked before (now marked), else 0
 ]]
 

@@ -2,7 +2,7 @@
   member-read.lua: reads member hashes (modstream membership store).
 
   Input:
-    KEYS[1]  <prefix>{members}:idle (pins the slot)
+    KEYS[1]  <prefix>{members}:idle:v1 (pins the slot)
     ARGV[1]  'set': ARGV[2] is an index set of member keys (account, group or identity); members whose hash
              is gone are dropped from the set on the way
              'keys': ARGV[2..] are member keys

@@ -2,7 +2,7 @@
   member-remove.lua: forgets members who left a group (modstream membership store), in order.
 
   Input:
-    KEYS[1]  <prefix>{members}:idle
+    KEYS[1]  <prefix>{members}:idle:v1
     ARGV     triples per member: member key, account set key, group set key
   Output: per member, 1 when it was known, else 0
 ]]

@@ -7,7 +7,7 @@
   is also what the indexes hold.
 
   Input:
-    KEYS[1]  <prefix>{members}:idle   zset of member keys by when inactivity is due
+    KEYS[1]  <prefix>{members}:idle:v1   zset of member keys by when inactivity is due
     ARGV[i]  one request per argument, JSON:
              { k = member key, uk = account set, gk = group set, p, g, u, ts,
                card?, idk? (identity set key, "" when the card does not parse), id? (identity),

@@ -2,8 +2,8 @@
   roster-read.lua: reads the roster and its version in one consistent step (modstream membership store).
 
   Input:
-    KEYS[1]  <prefix>{members}:roster
-    KEYS[2]  <prefix>{members}:roster:v
+    KEYS[1]  <prefix>{members}:roster:v1
+    KEYS[2]  <prefix>{members}:roster:v1:v
   Output: { version, { employeeId, JSON, employeeId, JSON, ... } }
 ]]
 

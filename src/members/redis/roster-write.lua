@@ -3,8 +3,8 @@
   every instance reloads its cached roster.
 
   Input:
-    KEYS[1]  <prefix>{members}:roster     hash employeeId → employee JSON
-    KEYS[2]  <prefix>{members}:roster:v   the version counter
+    KEYS[1]  <prefix>{members}:roster:v1     hash employeeId → employee JSON
+    KEYS[2]  <prefix>{members}:roster:v1:v   the version counter (v1: the roster's format version)
     ARGV[1]  '1': replace the whole roster with these entries; '0': upsert them
     ARGV[2..] pairs: employeeId, JSON
   Output: the new version

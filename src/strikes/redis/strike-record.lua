@@ -11,7 +11,8 @@
   written back with SET ... PX (the longest remaining strike life), 40 bytes per strike:
     expiresAt (double), messageId hash (double), weight (double), strikes answered (double),
     ts (double: the event time it was recorded at, for strike-peek.lua)
-  key <prefix>{<platform>:<groupId>}:st:<userId>
+  key <prefix>{<platform>:<groupId>}:st:v1:<userId>   (v1: STRIKES_FORMAT in src/redis/keys.ts, bumped when
+  this layout changes)
 
   Input:
     KEYS[1..k]  the distinct strike logs the requests use; requests refer to them by index

@@ -49,12 +49,12 @@ describe(
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(await b.begin('qq:1:3'), 'new', 'an abandoned claim expires');
       const c = clients[0];
-      assert.ok((await c.pttl(`${prefix}enforced:e:qq:1:1`)) > 50_000);
+      assert.ok((await c.pttl(`${prefix}enforced:v1:e:qq:1:1`)) > 50_000);
       await c.del(
-        `${prefix}enforced:e:qq:1:1`,
-        `${prefix}enforced:e:qq:1:2`,
-        `${prefix}enforced:e:qq:1:3`,
-        `${prefix}enforced:audit:qq:1:1`,
+        `${prefix}enforced:v1:e:qq:1:1`,
+        `${prefix}enforced:v1:e:qq:1:2`,
+        `${prefix}enforced:v1:e:qq:1:3`,
+        `${prefix}enforced:v1:audit:qq:1:1`,
       );
     });
 

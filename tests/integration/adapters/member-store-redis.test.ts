@@ -90,9 +90,20 @@ describe('RedisMemberStore specifics', { skip: redis.skip }, () => {
       assert.ok(keys.length >= 7, keys.join(', '));
       for (const k of keys) assert.ok(k.startsWith(`${prefix}{members}:`), k);
       assert.ok(
-        keys.includes(`${prefix}{members}:m:matrix:!room%3Aexample.org:@a%3A%7Bx%7D%25`),
+        keys.includes(`${prefix}{members}:m:v1:matrix:!room%3Aexample.org:@a%3A%7Bx%7D%25`),
         keys.join(', '),
       );
+      // Every record family carries its format version after the tag.
+      for (const k of [
+        `${prefix}{members}:u:v1:matrix:@a%3A%7Bx%7D%25`,
+        `${prefix}{members}:g:v1:matrix:!room%3Aexample.org`,
+        `${prefix}{members}:i:v1:a\u0001b`,
+        `${prefix}{members}:idle:v1`,
+        `${prefix}{members}:o:v1:x%3Ay`,
+        `${prefix}{members}:roster:v1`,
+        `${prefix}{members}:roster:v1:v`,
+      ])
+        assert.ok(keys.includes(k), `${k} not in ${keys.join(', ')}`);
       const r = await s.get('matrix', '!room:example.org', '@a:{x}%');
       assert.equal(r?.userId, '@a:{x}%');
       assert.equal(r?.groupId, '!room:example.org');

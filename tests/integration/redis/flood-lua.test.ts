@@ -70,15 +70,23 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
     };
   }
 
-  it('keeps state in epoch hashes: <prefix>{family:bucket}:<keep>:<epoch>, one slot per bucket', async () => {
+  it('keeps state in epoch hashes: <prefix>{family:bucket}:v1:<keep>:<epoch>, one slot per bucket', async () => {
     const p = `${prefix}tags:`;
     const limiter = createRedisFloodLimiter({ client, keyPrefix: p, failMode: 'closed' });
     await limiter.check([req('x', { groupId: 'g{1}', userId: 'u:1', textHash: 'h%1' })]);
     const epoch = Math.floor((T0 + n) / 60_000);
-    assert.deepEqual(await keysUnder(client, p), [`${p}{fs:0}:60000:${epoch}`, `${p}{fx:0}:60000:${epoch}`]);
+    assert.deepEqual(await keysUnder(client, p), [
+      `${p}{fs:0}:v1:60000:${epoch}`,
+      `${p}{fx:0}:v1:60000:${epoch}`,
+    ]);
     const k = new RedisKeys(p);
     assert.equal(keySlot(k.floodEpoch('fs', 3, 60_000, 1)), keySlot(k.floodEpoch('fs', 3, 10_000, 9)));
     assert.notEqual(keySlot(k.floodEpoch('fs', 3, 60_000, 1)), keySlot(k.floodEpoch('fs', 4, 60_000, 1)));
+    assert.equal(
+      keySlot(k.floodEpoch('fs', 3, 60_000, 1)),
+      keySlot(`${p}{fs:3}`),
+      'the version is outside the tag',
+    );
     await limiter.close();
   });
 

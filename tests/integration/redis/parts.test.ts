@@ -11,7 +11,7 @@ import { reconnectDelay, type RedisClient } from '../../../src/redis/client.js';
 import { isNoScriptError, toStoreError } from '../../../src/redis/errors.js';
 import { FailModeGuard } from '../../../src/redis/fail-mode.js';
 import { hash53 } from '../../../src/redis/hash.js';
-import { RedisKeys, escapeKeyPart } from '../../../src/redis/keys.js';
+import { FLOOD_FORMAT, RedisKeys, STRIKES_FORMAT, escapeKeyPart } from '../../../src/redis/keys.js';
 import { RedisScript } from '../../../src/redis/script.js';
 
 function replyError(message: string): Error {
@@ -143,13 +143,26 @@ describe('RedisKeys', () => {
     const k = new RedisKeys('ms:');
     assert.equal(k.floodSenderField(k.groupTag('qq', '901234'), '10001'), '{qq:901234}10001');
     assert.equal(k.floodCrossField(k.userTag('qq', '10001'), 'abc'), '{u:qq:10001}abc');
-    assert.equal(k.floodEpoch('fs', 3, 60_000, 29_400_000), 'ms:{fs:3}:60000:29400000');
-    assert.equal(k.strikes(k.groupTagOf('qq:901234'), '10001'), 'ms:{qq:901234}:st:10001');
+    assert.equal(k.floodEpoch('fs', 3, 60_000, 29_400_000), 'ms:{fs:3}:v1:60000:29400000');
+    assert.equal(k.floodEpoch('fx', 0, 60_000, 29_400_000), 'ms:{fx:0}:v1:60000:29400000');
+    assert.equal(k.strikes(k.groupTagOf('qq:901234'), '10001'), 'ms:{qq:901234}:st:v1:10001');
+    assert.equal(k.strikes(k.groupTagOf('qq:901234'), '{x}'), 'ms:{qq:901234}:st:v1:%7Bx%7D');
     assert.equal(k.groupTag('qq', '901234'), k.groupTagOf('qq:901234'));
     assert.equal(k.groupTag('q}q', 'g{1}'), '{q%7Dq:g%7B1%7D}');
     assert.equal(escapeKeyPart('100%'), '100%25');
     assert.notEqual(escapeKeyPart('a%7B'), escapeKeyPart('a{'));
     assert.equal(escapeKeyPart('plain:id'), 'plain:id');
+  });
+
+  it('puts the format version after the hash tag, never in it', () => {
+    // The version is outside the tag, so bumping it keeps every key's slot; the tag is the key's first {...}.
+    const k = new RedisKeys('ms:');
+    const tag = (key: string) => /\{([^}]*)\}/.exec(key)?.[1];
+    assert.equal(STRIKES_FORMAT, 1);
+    assert.equal(FLOOD_FORMAT, 1);
+    assert.equal(tag(k.strikes(k.groupTagOf('qq:901234'), '10001')), 'qq:901234');
+    assert.equal(tag(k.floodEpoch('fs', 3, 60_000, 1)), 'fs:3');
+    assert.equal(tag(k.floodEpoch('fx', 7, 60_000, 1)), 'fx:7');
   });
 
   it('rejects a prefix with braces', () => {

@@ -41,7 +41,7 @@ describe('strike scripts on Redis', { skip: redis.skip }, () => {
     const first = req({ ttlMs: 2 * DAY });
     await store.record([first, req({ ttlMs: 1000 })]);
     const [key] = await keysUnder(client, p);
-    assert.equal(key, `${p}{qq:901234}:st:u1`);
+    assert.equal(key, `${p}{qq:901234}:st:v1:u1`);
     const size = await client.strlen(key);
     assert.equal(size, 2 * 40);
     const ttl = await client.pttl(key);
@@ -65,7 +65,7 @@ describe('strike scripts on Redis', { skip: redis.skip }, () => {
       req({ ttlMs: 4 * DAY }),
     ];
     assert.deepEqual(await store.record(batch), await memory.record(batch));
-    assert.equal((await client.strlen(`${p}{qq:901234}:st:u1`)) / 40, 3);
+    assert.equal((await client.strlen(`${p}{qq:901234}:st:v1:u1`)) / 40, 3);
     await store.close();
   });
 
