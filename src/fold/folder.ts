@@ -144,7 +144,7 @@ class TableFolder implements Folder {
         // Fast path, most characters: a unit (CJK, other scripts) or a letter, outside any leet group.
         const code = e & CODE_MASK;
         word = e >>> CLASS_SHIFT; // C_UNIT → WORD_NONE, C_LETTER → WORD_LETTERS
-        if (code === prevCode && pendGap !== GAP_HARD) {
+        if (code === prevCode && (pendGap === 0 || this.#repeatAcrossGap(text, i + 1, pendGap))) {
           const last = n - 1;
           if (run[last] !== MAX_RUN) run[last]++;
           end[last] = i + 1;
@@ -370,8 +370,8 @@ class TableFolder implements Folder {
           continue;
       }
 
-      // Emit one unit, or fold a repeat of the previous unit into it (never across sentence punctuation).
-      if (code === prevCode && pendGap !== GAP_HARD) {
+      // Emit one unit, or fold a repeat of the previous unit into it (see #repeatAcrossGap for gaps).
+      if (code === prevCode && (pendGap === 0 || this.#repeatAcrossGap(text, i + w, pendGap))) {
         const last = n - 1;
         if (run[last] !== MAX_RUN) run[last]++;
         end[last] = i + w;
@@ -393,6 +393,29 @@ class TableFolder implements Folder {
     }
     buf.length = n;
     return buf;
+  }
+
+  /**
+   * Whether a character equal to the last unit, after a gap, folds into it as a repeat. Never across
+   * sentence punctuation. Across a space or a soft separator only when the character stands alone, as in a
+   * spelled-out `f u u c k` or `加 加 微 信`: when a word goes on from it (`fuck kids`, `this shit`, `傻逼
+   * 逼迫`), it begins that word, and folding it into the previous one would both hide the boundary between
+   * them and stretch the first word's span over it. `next` is the index after the character.
+   */
+  #repeatAcrossGap(text: string, next: number, gap: number): boolean {
+    if (gap === GAP_HARD) return false;
+    if (next >= text.length) return true;
+    const c = text.charCodeAt(next);
+    let e = this.#bmp[c];
+    let cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
+    if (cls === C_HIGH) {
+      const low = text.charCodeAt(next + 1);
+      if ((low & 0xfc00) !== 0xdc00) return false; // a lone surrogate is kept as a unit: a word goes on
+      const cp = ((c - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
+      e = cp < 0x20000 ? this.#plane1[cp - 0x10000] : (this.#astral.get(cp) ?? PAIR_ENTRY);
+      cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
+    }
+    return cls === C_SPACE || cls === C_SOFT || cls === C_HARD || cls === C_INVISIBLE || cls === C_GLUE;
   }
 
   foldTerm(term: string): FoldedTerm {

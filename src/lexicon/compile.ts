@@ -555,7 +555,11 @@ function countCjkIn(codes: Uint16Array, from: number, to: number): number {
 
 /**
  * A pinyin spelling is folded like any text (so `yinni` gets the run requirement the folder will produce for
- * `yin ni`), and each unit where a syllable starts is marked: only there may the text have a gap.
+ * `yinni`), and each unit where a syllable starts is marked: only there may the text have a gap. Where a
+ * syllable starts with the letter the previous one ends with (`yin ni`, `wang gou`), the text folds the two
+ * letters into one unit when they are written together and keeps them apart when a gap splits the word
+ * (the folder never folds a repeat into the word before it across a gap), so such a spelling gets a second
+ * pattern, with the letters apart, for the spaced form.
  */
 function addPinyinPattern(
   table: PatternTable,
@@ -564,23 +568,51 @@ function addPinyinPattern(
   syllableStarts: readonly number[],
   folding: TermFolding,
 ): void {
-  const folded = folding.fold(letters);
+  if (!addFoldedPinyin(table, term, letters, syllableStarts, folding)) return;
+  let spaced = '';
+  let from = 0;
+  for (const at of syllableStarts) {
+    if (at > 0 && at < letters.length && letters[at] === letters[at - 1]) {
+      spaced += letters.slice(from, at) + ' ';
+      from = at;
+    }
+  }
+  if (from > 0) addFoldedPinyin(table, term, spaced + letters.slice(from), syllableStarts, folding);
+}
+
+/**
+ * Adds one pinyin pattern: `spelling` is the letters, possibly with spaces at some syllable starts. Returns
+ * false when the folder changed the spelling (syllable offsets would be wrong).
+ */
+function addFoldedPinyin(
+  table: PatternTable,
+  term: number,
+  spelling: string,
+  syllableStarts: readonly number[],
+  folding: TermFolding,
+): boolean {
+  const folded = folding.fold(spelling);
   const n = folded.length;
-  if (n === 0) return;
+  if (n === 0) return false;
+  // Offsets in the letters alone, the spaces left out.
+  const letterAt = new Int32Array(spelling.length + 1);
+  let letters = 0;
+  for (let i = 0; i < spelling.length; i++) {
+    letterAt[i] = letters;
+    if (spelling[i] !== ' ') letters++;
+  }
   let raw = 0;
   for (let u = 0; u < n; u++) raw += Math.max(1, folded.run[u]);
-  if (raw !== letters.length) return; // the folder changed the spelling: syllable offsets would be wrong
+  if (raw !== letters) return false;
+  const starts = Array.from(folded.start.subarray(0, n), (start) => letterAt[start]);
   const p = table.add(KIND_PINYIN, term, folded.codes, folded.run, n);
   table.left[p] = BOUNDARY_LATIN;
   table.right[p] = BOUNDARY_LATIN;
   const at = table.offset[p];
-  raw = 0;
-  let next = 0;
   for (let u = 0; u < n; u++) {
-    while (next < syllableStarts.length && syllableStarts[next] < raw) next++;
-    if (next < syllableStarts.length && syllableStarts[next] === raw) table.mark[at + u] = 1;
-    raw += Math.max(1, table.run[at + u]);
+    if (syllableStarts.includes(starts[u])) table.mark[at + u] = 1;
   }
+  return true;
 }
 
 /** `微信` → `v信`; at most two stand-ins per pattern; positions marked so the matcher knows they differ. */

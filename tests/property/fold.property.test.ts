@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { GAP_HARD, createFoldBuffer, createFolder } from '../../src/fold/index.js';
+import { GAP_HARD, GAP_NONE, createFoldBuffer, createFolder } from '../../src/fold/index.js';
 import type { FoldBuffer } from '../../src/fold/index.js';
 
 const folder = createFolder();
@@ -208,11 +208,14 @@ describe('fold (properties)', () => {
         const b = folder.fold(s, buf);
         // Units that share one source character (expansions such as ⑩ → 1 0, kept surrogate pairs) never
         // take part in collapsing; any other two adjacent identical units must have been collapsed unless
-        // sentence punctuation separates them.
+        // sentence punctuation separates them, or a gap does and a word goes on from the second one (it
+        // begins that word: `fuck kids`, `a aa`).
         const shared = (k: number) =>
           (k > 0 && b.start[k] === b.start[k - 1]) || (k + 1 < b.length && b.start[k] === b.start[k + 1]);
+        const beginsWord = (k: number) =>
+          b.gap[k] !== GAP_NONE && (b.run[k] > 1 || (k + 1 < b.length && b.gap[k + 1] === GAP_NONE));
         for (let i = 1; i < b.length; i++) {
-          if (b.codes[i] !== b.codes[i - 1] || b.gap[i] === GAP_HARD) continue;
+          if (b.codes[i] !== b.codes[i - 1] || b.gap[i] === GAP_HARD || beginsWord(i)) continue;
           const surrogate = b.codes[i] >= 0xd800 && b.codes[i] <= 0xdfff;
           assert.ok(
             shared(i) || shared(i - 1) || surrogate,
@@ -224,14 +227,13 @@ describe('fold (properties)', () => {
     );
   });
 
-  it('is idempotent on plain lowercase ASCII and CJK', () => {
+  // Without gaps: foldToString drops them, and folding its output again may then collapse a repeat that a
+  // gap had kept apart (`a aa` → `aa` → `a`).
+  it('is idempotent on plain lowercase ASCII and CJK without gaps', () => {
     const plain = fc
-      .array(
-        fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz', '加', '微', '信', '发', '财', '红', '包', ' '),
-        {
-          maxLength: 40,
-        },
-      )
+      .array(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz', '加', '微', '信', '发', '财', '红', '包'), {
+        maxLength: 40,
+      })
       .map((cs) => cs.join(''));
     fc.assert(
       fc.property(plain, (s) => {

@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GAP_HARD, GAP_NONE, GAP_SOFT, GAP_SPACE, createFolder } from '../../../src/fold/index.js';
+import {
+  GAP_HARD,
+  GAP_NONE,
+  GAP_SOFT,
+  GAP_SPACE,
+  createFoldBuffer,
+  createFolder,
+} from '../../../src/fold/index.js';
 import { allEvasions, folded, gaps, mapBack, runs, view } from './helpers.js';
 
 const folder = createFolder();
@@ -132,10 +139,23 @@ describe('repeats', () => {
   });
 
   it('collapses across soft and space gaps, not across sentence punctuation', () => {
-    assert.deepEqual(runs(folder, '加 加*加微信'), [3, 1, 1]);
-    assert.deepEqual(allEvasions(folder, '加 加微信'), ['repeats', 'separators']);
+    assert.deepEqual(runs(folder, '加 加*加 微信'), [3, 1, 1]);
+    assert.deepEqual(allEvasions(folder, '加 加 微信'), ['repeats', 'separators']);
+    assert.deepEqual(runs(folder, 'f u u c k'), [1, 2, 1, 1]);
+    assert.deepEqual(runs(folder, 'f-u-u-c-k'), [1, 2, 1, 1]);
     assert.deepEqual(runs(folder, '加，加微信'), [1, 1, 1, 1]);
     assert.equal(folded(folder, '好。好'), '好好');
+  });
+
+  it('never folds a repeat across a gap into the word before when a word goes on from it', () => {
+    // The second k begins "kids": folding it into "fuck" would hide the space between the words.
+    assert.deepEqual(runs(folder, 'fuck kids'), [1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.deepEqual(runs(folder, 'this shit'), [1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.deepEqual(runs(folder, '傻逼 逼迫'), [1, 1, 1, 1]);
+    assert.deepEqual(runs(folder, '加 加*加微信'), [2, 1, 1, 1]); // the last 加 begins 加微信
+    assert.deepEqual(runs(folder, 'fuck k'), [1, 1, 1, 2]); // a letter standing alone still folds
+    const buf = folder.fold('傻逼 逼迫', createFoldBuffer());
+    assert.deepEqual([buf.start[1], buf.end[1]], [1, 2]); // 傻逼's last unit ends before the space
   });
 
   it('collapses repeats that only become identical after folding', () => {

@@ -29,6 +29,14 @@ describe('lexicon matcher: plain and folded terms', () => {
     });
   });
 
+  it('finds a term followed or preceded by a word that starts or ends with its letter', () => {
+    assert.deepEqual(brief(lex, 'fuck kids'), ['abuse:fuck|fuck|']);
+    assert.deepEqual(brief(lex, 'this shit'), ['abuse:shit|shit|']);
+    assert.deepEqual(brief(lex, 'what an ass sucks'), ['abuse:ass|ass|']);
+    const [r] = matchAll(lex, '加微信 信息发你');
+    assert.deepEqual(r.span, [0, 3]); // the span stops before the space, not at the next word's 信
+  });
+
   it('finds disguised forms and names the foldings they took', () => {
     assert.deepEqual(brief(lex, '網賭'), ['gambling:网赌|網賭|traditional']);
     assert.deepEqual(brief(lex, 'ＦＵＣＫ'), ['abuse:fuck|ＦＵＣＫ|width+case']);
@@ -286,6 +294,13 @@ describe('lexicon matcher: pinyin inside links', () => {
     assert.deepEqual(brief(lex, 'http://example.com/wangdu/list'), []);
     assert.deepEqual(brief(lex, 'www.wangdu.com'), []);
     assert.deepEqual(brief(lex, '发到 weixin@example.com'), []);
+  });
+
+  it('reports pinyin whose syllables share a letter, written together or apart', () => {
+    const yin = lexiconOf([['淫内', 'porn']]);
+    assert.deepEqual(brief(yin, 'yinnei'), ['porn:淫内|yinnei|pinyin']);
+    assert.deepEqual(brief(yin, 'yin nei'), ['porn:淫内|yin nei|separators+pinyin']);
+    assert.deepEqual(brief(yin, 'yin-nei'), ['porn:淫内|yin-nei|separators+pinyin']);
   });
 
   it('still reports pinyin written as words, even with dots as separators', () => {
