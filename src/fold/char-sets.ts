@@ -14,9 +14,10 @@ export function inRanges(cp: number, ranges: Ranges): boolean {
 }
 
 /**
- * Characters dropped without a trace except EV_INVISIBLE. Every Cf (format), Mn/Me (non-spacing and
- * enclosing marks) and non-white-space Cc is invisible anyway; this list names the ones the issue calls out
- * so the intent survives a Unicode update.
+ * Characters dropped without a trace except EV_INVISIBLE. Every Cf (format) and non-white-space Cc is
+ * invisible anyway, and every Mn/Me mark (variation selectors and the grapheme joiner included) is dropped
+ * too, as part of the character before it (C_MARK); this list names the ones the issue calls out so the
+ * intent survives a Unicode update.
  */
 export const INVISIBLE_RANGES: Ranges = [
   [0x00ad, 0x00ad], // soft hyphen

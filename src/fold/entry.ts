@@ -24,7 +24,7 @@ export const C_LETTER = 1;
 export const C_DIGIT = 2;
 /** 4 3 1 0 5 7 @ $ ! (after width folding): a letter inside a Latin word, else a digit or a separator. */
 export const C_LEET = 3;
-/** Dropped without a gap; sets EV_INVISIBLE on the next unit (zero-width, bidi, stray combining marks…). */
+/** Dropped without a gap; sets EV_INVISIBLE on the next unit (zero-width, bidi and other format characters). */
 export const C_INVISIBLE = 4;
 /** Emoji glue (ZWJ, VS15/16, keycap, tags): invisible, but not an evasion right after a dropped symbol. */
 export const C_GLUE = 5;
@@ -44,6 +44,12 @@ export const C_PAIR = 11;
 export const C_EXPAND = 12;
 /** Like C_EXPAND, but every unit is an ASCII letter (ﬁ → f i): counts as a real letter. */
 export const C_EXPAND_LETTERS = 13;
+/**
+ * A combining mark or variation selector: dropped like C_INVISIBLE, but it belongs to the character before
+ * it, so right after a unit it extends that unit's range (and sets FLAG_MARKED on it) instead of flagging
+ * the next unit: a span over `f̶u̶c̶k̶` ends after the last mark.
+ */
+export const C_MARK = 14;
 
 /** The letters leetspeak stands for; C_LEET entries carry (index + 1) in bits 28..31. */
 export const LEET_LETTER_CODES: readonly number[] = [0, 0x61, 0x65, 0x69, 0x6f, 0x73, 0x74]; // - a e i o s t

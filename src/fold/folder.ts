@@ -23,6 +23,7 @@ import {
   C_LEET,
   C_LETTER,
   C_LONE,
+  C_MARK,
   C_PAIR,
   C_SOFT,
   C_SPACE,
@@ -36,7 +37,16 @@ import {
 import { resolveFolderOptions } from './options.js';
 import { snapshotTables } from './snapshot.js';
 import { buildFoldTables } from './tables.js';
-import { EV_INVISIBLE, EV_LEET, EV_REPEATS, EV_SEPARATORS, GAP_HARD, GAP_SOFT, GAP_SPACE } from './types.js';
+import {
+  EV_INVISIBLE,
+  EV_LEET,
+  EV_REPEATS,
+  EV_SEPARATORS,
+  FLAG_MARKED,
+  GAP_HARD,
+  GAP_SOFT,
+  GAP_SPACE,
+} from './types.js';
 import type { FoldBuffer, FoldedTerm, Folder, FolderOptions } from './types.js';
 
 const PAIR_ENTRY = packEntry(C_PAIR, 0, 0);
@@ -269,6 +279,20 @@ class TableFolder implements Folder {
           if (group !== GROUP_PENDING) pendFlags |= EV_INVISIBLE;
           i += w;
           continue;
+        case C_MARK:
+          // Right after a unit: part of its character (every unit sharing that character's range grows).
+          // After a gap or at the start it belongs to nothing kept: an invisible like any other.
+          if (group !== GROUP_PENDING) {
+            if (n > 0 && pendGap === 0) {
+              const from = start[n - 1];
+              for (let k = n - 1; k >= 0 && start[k] === from; k--) {
+                end[k] = i + w;
+                flags[k] |= FLAG_MARKED;
+              }
+            } else pendFlags |= EV_INVISIBLE;
+          }
+          i += w;
+          continue;
         case C_GLUE:
           if (group !== GROUP_PENDING && !afterSymbol) pendFlags |= EV_INVISIBLE;
           i += w;
@@ -404,16 +428,25 @@ class TableFolder implements Folder {
    */
   #repeatAcrossGap(text: string, next: number, gap: number): boolean {
     if (gap === GAP_HARD) return false;
-    if (next >= text.length) return true;
-    const c = text.charCodeAt(next);
-    let e = this.#bmp[c];
-    let cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
-    if (cls === C_HIGH) {
-      const low = text.charCodeAt(next + 1);
-      if ((low & 0xfc00) !== 0xdc00) return false; // a lone surrogate is kept as a unit: a word goes on
-      const cp = ((c - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
-      e = cp < 0x20000 ? this.#plane1[cp - 0x10000] : (this.#astral.get(cp) ?? PAIR_ENTRY);
+    let cls = C_MARK;
+    // Marks on the character itself (`k̶`) say nothing: look past them.
+    for (let j = next; cls === C_MARK;) {
+      if (j >= text.length) return true;
+      const c = text.charCodeAt(j);
+      let e = this.#bmp[c];
       cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
+      let w = 1;
+      if (cls === C_HIGH) {
+        const low = text.charCodeAt(j + 1);
+        if ((low & 0xfc00) !== 0xdc00) return false; // a lone surrogate is kept as a unit: a word goes on
+        const cp = ((c - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
+        e = cp < 0x20000 ? this.#plane1[cp - 0x10000] : (this.#astral.get(cp) ?? PAIR_ENTRY);
+        cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
+        w = 2;
+      }
+      j += w;
+      // `!`, `@` and `$` go on a word only as leetspeak inside one (`sh!t`); after a repeat they are noise.
+      if (cls === C_LEET && ((e & CODE_MASK) < 0x30 || (e & CODE_MASK) > 0x39)) return true;
     }
     return cls === C_SPACE || cls === C_SOFT || cls === C_HARD || cls === C_INVISIBLE || cls === C_GLUE;
   }

@@ -57,6 +57,9 @@ export const LATIN_LOOKALIKES: Readonly<Record<string, string>> = {
   ω: 'w',
   // Latin-script letters that are not "accented" versions of a base letter (no decomposition)
   ı: 'i', ȷ: 'j', ɑ: 'a', ɡ: 'g', ɩ: 'i', ƅ: 'b', ʏ: 'y',
+  // Small capitals (IPA and phonetic extensions), as "fancy text" generators write them: ꜰᴜᴄᴋ
+  ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ꜰ: 'f', ɢ: 'g', ʜ: 'h', ɪ: 'i', ᴊ: 'j', ᴋ: 'k', ʟ: 'l', ᴍ: 'm',
+  ɴ: 'n', ᴏ: 'o', ᴘ: 'p', ǫ: 'q', ʀ: 'r', ꜱ: 's', ᴛ: 't', ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ᴢ: 'z',
   // Armenian letters commonly used the same way
   օ: 'o', ս: 'u', հ: 'h', ո: 'n', ց: 'g',
 };

@@ -22,6 +22,7 @@ import {
   C_HARD,
   C_HIGH,
   C_INVISIBLE,
+  C_MARK,
   C_LEET,
   C_LETTER,
   C_LONE,
@@ -104,6 +105,7 @@ interface Description {
 
 const GLUE: Description = { cls: C_GLUE, units: [], flags: 0 };
 const INVISIBLE: Description = { cls: C_INVISIBLE, units: [], flags: 0 };
+const MARK: Description = { cls: C_MARK, units: [], flags: 0 };
 const SOFT: Description = { cls: C_SOFT, units: [], flags: 0 };
 const SPACE: Description = { cls: C_SPACE, units: [], flags: 0 };
 const HARD: Description = { cls: C_HARD, units: [], flags: 0 };
@@ -211,11 +213,13 @@ class TableBuilder {
   #describe(cp: number, gc: number): Description {
     const o = this.#options;
     if (inRanges(cp, GLUE_RANGES)) return GLUE;
+    // Marks (variation selectors and the grapheme joiner included) attach to the character before them.
+    if (gc === GC_MARK) return MARK;
     if (inRanges(cp, INVISIBLE_RANGES)) return INVISIBLE;
     if (inRanges(cp, LINE_BREAKS)) return HARD;
     if (inRanges(cp, BLANK_LETTERS)) return SPACE;
     if (gc === GC_SEPARATOR || cp === TAB) return SPACE;
-    if (gc === GC_FORMAT || gc === GC_MARK || gc === GC_CONTROL) return INVISIBLE;
+    if (gc === GC_FORMAT || gc === GC_CONTROL) return INVISIBLE;
 
     const ch = String.fromCodePoint(cp);
     // A listed look-alike is taken as the letter it passes for BEFORE compatibility folding: NFKC turns some

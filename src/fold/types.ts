@@ -42,6 +42,12 @@ export const EV_LOOKALIKE = 1 << 6;
 export const EV_LEET = 1 << 7;
 export const EV_PINYIN = 1 << 8;
 export const EV_HOMOPHONE = 1 << 9;
+/**
+ * Not an evasion of its own: unit i's range ends with combining marks or variation selectors that were
+ * dropped (`u̶`). Read as EV_INVISIBLE wherever the unit is inside a match — unlike EV_INVISIBLE on a unit,
+ * which stands for invisibles dropped BEFORE it and so lies outside a match that starts there.
+ */
+export const FLAG_MARKED = 1 << 10;
 
 /*
  * Units that share a source character. Two consecutive units have the same [start, end) when they came from

@@ -28,6 +28,7 @@ import {
   EV_PINYIN,
   EV_REPEATS,
   EV_SEPARATORS,
+  FLAG_MARKED,
   GAP_HARD,
   GAP_NONE,
   GAP_SOFT,
@@ -488,7 +489,8 @@ export class LexiconMatcher implements CompiledLexicon {
       bits |= EV_HOMOPHONE;
     }
     if ((termFlags & TERM_NOT_PLAIN) !== 0 && (bits & (EV_PINYIN | EV_HOMOPHONE)) === 0) return -1;
-    return bits;
+    // Marks attached to a unit of the match (its first one included) are inside the span: invisible.
+    return (bits & FLAG_MARKED) === 0 ? bits : (bits & ~FLAG_MARKED) | EV_INVISIBLE;
   }
 
   /**

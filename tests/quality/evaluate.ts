@@ -94,8 +94,10 @@ export function evaluateQuality(input: EvaluationInput): QualityReport {
     for (const line of lines) {
       const out: Reason[] = [];
       lexicon.match(line.text, out);
+      // The whole planted text must lie inside the span: a span reaches the disguise's first and last
+      // characters, trailing marks and collapsed repeats included.
       const covers = (r: Reason): boolean =>
-        r.category === line.category && !!r.span && r.span[0] < line.end && r.span[1] > line.start;
+        r.category === line.category && !!r.span && r.span[0] <= line.start && r.span[1] >= line.end;
       const ok = out.some(covers);
       const kind = (report.byKind[line.kind] ??= { total: 0, hit: 0 });
       kind.total++;

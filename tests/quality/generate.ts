@@ -53,7 +53,9 @@ const isLatin = (ch: string): boolean => /[a-z]/i.test(ch);
 
 const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' });
 
-const INVISIBLES = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\ufe0f'];
+const INVISIBLES = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\ufe0f', '\u0301'];
+/** Strikethrough, underline, double underline, overline, dot above. */
+const COMBINING_MARKS = ['\u0336', '\u0332', '\u0333', '\u0305', '\u0307'];
 const SOFT_SEPARATORS = ['*', '.', '-', '_', '~', '|', '/', '+', '#', '^', '=', '❤', '🌸', '⭐', '😀', '♥'];
 const UNIFORM_SEPARATORS = [...SOFT_SEPARATORS, ' ', '  ', ' * ', '. '];
 const LOOKALIKES: Readonly<Record<string, readonly string[]>> = {
@@ -116,6 +118,11 @@ const DISGUISES: Record<Exclude<DisguiseKind, 'combined'>, Disguise> = {
   invisible(term, random) {
     const chars = [...term];
     if (chars.length < 2) return null;
+    // "Fancy text": a combining mark on every character, the last one included (s̶h̶i̶t̶, 加̲微̲信̲).
+    if (random() < 0.25) {
+      const mark = pick(random, COMBINING_MARKS);
+      return chars.map((ch) => (ch === ' ' ? ch : ch + mark)).join('');
+    }
     let out = chars[0];
     let inserted = false;
     for (let i = 1; i < chars.length; i++) {

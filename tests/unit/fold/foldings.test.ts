@@ -168,6 +168,33 @@ describe('invisible characters', () => {
     assert.deepEqual(allEvasions(folder, 'f̶u̶c̶k̶'), ['invisible']);
   });
 
+  it('counts a combining mark as part of the character before it', () => {
+    // The last mark of f̶u̶c̶k̶ belongs to k: a span over the word must reach past it.
+    const units = view(folder, 'f̶u̶c̶k̶ off');
+    assert.deepEqual(
+      units.slice(0, 4).map((u) => u.source),
+      ['f̶', 'u̶', 'c̶', 'k̶'],
+    );
+    assert.deepEqual(units[0].evasions, ['invisible']); // on the unit itself, not on the next one
+    assert.equal(mapBack(folder, 'f̶u̶c̶k̶ off', 0, 4), 'f̶u̶c̶k̶');
+    // Both units of an expansion grow (⑩ → 1 0); after a gap or at the start a mark flags the next unit.
+    assert.deepEqual(
+      view(folder, '⑩\u0336').map((u) => u.span),
+      [
+        [0, 2],
+        [0, 2],
+      ],
+    );
+    const apart = view(folder, '\u0336a \u0336b');
+    assert.deepEqual(
+      apart.map((u) => [u.source, u.evasions]),
+      [
+        ['a', ['invisible']],
+        ['b', ['invisible']],
+      ],
+    );
+  });
+
   it('maps a match back over the invisible characters inside it', () => {
     assert.equal(mapBack(folder, '请加\u200b微\u200b信吧', 1, 4), '加\u200b微\u200b信');
   });
@@ -197,6 +224,11 @@ describe('look-alikes', () => {
     const units = view(folder, 'fuϲk');
     assert.deepEqual(units[2].evasions, ['lookalike']);
     assert.deepEqual(units[2].span, [2, 3]);
+  });
+
+  it('folds small capitals as fancy-text generators write them', () => {
+    assert.equal(folded(folder, 'ꜰᴜᴄᴋ ʏᴏᴜ'), 'fuckyou');
+    assert.deepEqual(view(folder, 'ꜰᴜᴄᴋ')[0].evasions, ['lookalike']);
   });
 
   it('treats look-alikes as real letters for leetspeak', () => {

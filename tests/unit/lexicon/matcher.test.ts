@@ -29,6 +29,13 @@ describe('lexicon matcher: plain and folded terms', () => {
     });
   });
 
+  it('reports a span that ends after the combining marks on the last character', () => {
+    const [r] = matchAll(lex, 'f̶u̶c̶k̶ this');
+    assert.equal(r.match, 'f̶u̶c̶k̶');
+    assert.deepEqual(r.evasion, ['invisible']);
+    assert.deepEqual(brief(lex, '加̲微̲信̲'), ['ads:加微信|加̲微̲信̲|invisible']);
+  });
+
   it('finds a term followed or preceded by a word that starts or ends with its letter', () => {
     assert.deepEqual(brief(lex, 'fuck kids'), ['abuse:fuck|fuck|']);
     assert.deepEqual(brief(lex, 'this shit'), ['abuse:shit|shit|']);
