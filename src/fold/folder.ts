@@ -130,6 +130,7 @@ class TableFolder implements Folder {
     let groupFirstNonBang = -1; // first leet character in it that is not '!'
     let groupBang = -1; // where its trailing run of '!' began
     let groupOpensText = false; // it follows white space or starts the text: a leading '!' may be leet
+    let groupSpelled = false; // it follows a letter standing alone after a gap: a spelled-out word (m=0=r)
     let replayEnd = -1; // replaying [groupStart, replayEnd) with the decision below
     let convertStart = 0; // leet characters in [convertStart, convertEnd) become letters
     let convertEnd = 0;
@@ -140,7 +141,7 @@ class TableFolder implements Folder {
         if (group === GROUP_PENDING) {
           // A group ending the text is trailing: a letter in the word before it makes it leet (`hell0`).
           convertStart = groupStart;
-          convertEnd = word === WORD_LETTERS ? (groupBang >= 0 ? groupBang : i) : groupStart;
+          convertEnd = trailingLeetEnd(word, groupBang, groupSpelled, groupStart, i);
           replayEnd = i;
           i = groupStart;
           group = GROUP_NONE;
@@ -188,7 +189,13 @@ class TableFolder implements Folder {
         cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
       }
 
-      if (group === GROUP_PENDING && cls !== C_LEET && cls !== C_INVISIBLE && cls !== C_GLUE) {
+      if (
+        group === GROUP_PENDING &&
+        cls !== C_LEET &&
+        cls !== C_INVISIBLE &&
+        cls !== C_GLUE &&
+        cls !== C_MARK
+      ) {
         // The pending leet group ends here: decide, then replay it.
         if (cls === C_LETTER || cls === C_EXPAND_LETTERS) {
           // Followed by a letter (`f4ck`, `5hit`, `sh!t`, ` !diot`): leet, except a '!' that opens a word
@@ -208,7 +215,7 @@ class TableFolder implements Folder {
         } else {
           // Trailing (`a55`, `hell0!`): leet after a real letter; a trailing '!' stays punctuation.
           convertStart = groupStart;
-          convertEnd = word === WORD_LETTERS ? (groupBang >= 0 ? groupBang : i) : groupStart;
+          convertEnd = trailingLeetEnd(word, groupBang, groupSpelled, groupStart, i);
           group = GROUP_NONE;
         }
         replayEnd = i;
@@ -251,6 +258,12 @@ class TableFolder implements Folder {
               groupFirstNonBang = -1;
               groupBang = -1;
               groupOpensText = n === 0 || pendGap === GAP_SPACE;
+              groupSpelled =
+                (pendGap === GAP_SOFT || pendGap === GAP_SPACE) &&
+                n > 0 &&
+                isAsciiLetter(codes[n - 1]) &&
+                (n === 1 || gap[n - 1] !== 0) &&
+                (run[n - 1] === 1 || (flags[n - 1] & EV_SEPARATORS) !== 0); // `QQ` is a word, `u u` not
             }
             if ((e & CODE_MASK) === EXCLAMATION) {
               if (groupBang < 0) groupBang = i;
@@ -474,6 +487,27 @@ class TableFolder implements Folder {
     this.#scratch ??= createFoldBuffer(Math.max(64, capacity));
     return this.#scratch;
   }
+}
+
+function isAsciiLetter(code: number): boolean {
+  return code >= 0x61 && code <= 0x7a;
+}
+
+/**
+ * Where the leet characters of a group followed by no letter stop converting (`groupStart` for none): after
+ * a real letter in the same word, all of them but a trailing run of '!' (`a55`, `hell0!`); in a word
+ * spelled out one character at a time (`m=0=r=0=n`, `c u n 7`, `c u n 7!`), a lone digit, @ or $ too.
+ */
+function trailingLeetEnd(
+  word: number,
+  groupBang: number,
+  groupSpelled: boolean,
+  groupStart: number,
+  end: number,
+): number {
+  const beforeBangs = groupBang >= 0 ? groupBang : end;
+  if (word === WORD_LETTERS) return beforeBangs;
+  return groupSpelled && beforeBangs === groupStart + 1 ? beforeBangs : groupStart;
 }
 
 /** A trimmed copy of the folded units in `buf`. */

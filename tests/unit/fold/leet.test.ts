@@ -77,6 +77,18 @@ describe('leetspeak', () => {
     assert.equal(folded(folder, 'ok.!yes'), 'okyes');
   });
 
+  it('reads a lone leet character in a word spelled out one character at a time', () => {
+    assert.equal(folded(folder, 'm=0=r|0=n'), 'moron');
+    assert.equal(folded(folder, 'c u n 7'), 'cunt');
+    assert.equal(folded(folder, 'c😀u😀n😀7!'), 'cunt'); // a trailing ! stays punctuation
+    assert.equal(folded(folder, 'b 1 t c h'), 'bitch');
+    // Not after a word, not a run of digits, not a number: these stay digits.
+    assert.equal(folded(folder, 'version 1.0'), 'version10');
+    assert.equal(folded(folder, 'QQ 1 2 3'), 'q123');
+    assert.equal(folded(folder, 'a 10'), 'a10');
+    assert.equal(folded(folder, '第 1 名'), '第1名');
+  });
+
   it('is not fooled by invisible characters inside a leet word', () => {
     const units = view(folder, 'f\u200b4ck');
     assert.equal(units.map((u) => u.unit).join(''), 'fack');
