@@ -64,7 +64,8 @@ export async function runCheck(o: CheckOptions): Promise<CheckSummary> {
       records[i] =
         oversizeBytes === undefined
           ? {
-              raw: o.textMode ? textMessage(line, ++seq, lineNo) : line,
+              // Text mode wraps a decoded line; bytes that are not UTF-8 go to the decoder as they are.
+              raw: o.textMode && typeof line === 'string' ? textMessage(line, ++seq, lineNo) : line,
               source: { line: lineNo },
               receivedAt,
             }

@@ -51,6 +51,7 @@ export class MessageDecoder {
     try {
       value = JSON.parse(text);
     } catch (e) {
+      if (text.trim() === '') return fail('BAD_JSON', 'record is empty (a blank line?)');
       return fail('BAD_JSON', `record is not valid JSON: ${(e as Error).message}`);
     }
     return this.check(value);

@@ -94,6 +94,32 @@ describe('modstream check', () => {
     assert.equal(strict.code, 1);
   });
 
+  it('bytes that are not UTF-8 are BAD_ENCODING for their line only; a leading BOM is dropped; a blank line says so', async () => {
+    const good = JSON.stringify({ id: 'a', platform: 'qq', groupId: '1', userId: 'u', text: 'hi', ts: 1 });
+    const input = Buffer.concat([
+      Buffer.from('\ufeff' + good + '\r\n'), // a file saved by a Windows editor: BOM and CRLF
+      Buffer.from('{"id":"b","text":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}\n   \n' + good.replace('"a"', '"c"') + '\n'),
+    ]);
+    const r = await runCli(['check'], input);
+    const out = lines(r.stdout);
+    assert.equal(out.length, 4);
+    assert.equal(out[0].messageId, 'a');
+    assert.deepEqual(out[1], {
+      error: { code: 'BAD_ENCODING', message: 'record is not valid UTF-8' },
+      line: 2,
+    });
+    assert.deepEqual(out[2].error, { code: 'BAD_JSON', message: 'record is empty (a blank line?)' });
+    assert.equal(out[3].messageId, 'c');
+    // The same bytes with --text: the bad line is still BAD_ENCODING, never text with U+FFFD in it.
+    const text = await runCli(['check', '--text'], Buffer.from([0x61, 0xff, 0x0a, 0x62, 0x0a]));
+    assert.deepEqual(
+      lines(text.stdout).map((o) => o.error?.code ?? o.action),
+      ['BAD_ENCODING', 'allow'],
+    );
+  });
+
   it('a line over the record limit (limits.maxRecordBytes) is OVERSIZE in its place, read past, not held', async () => {
     const good = JSON.stringify({ id: 'a', platform: 'qq', groupId: '1', userId: 'u', text: 'hi', ts: 1 });
     const input = [good, '{"text":"' + '长'.repeat(50_000), good.replace('"a"', '"b"')].join('\n') + '\n';

@@ -9,7 +9,11 @@ export interface CliResult {
 }
 
 /** Runs the CLI to completion with `input` on stdin. */
-export function runCli(args: string[], input = '', env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  input: string | Buffer = '',
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...CLI, ...args], {
       env: { ...process.env, ...env },

@@ -1,23 +1,24 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { lineBatches, OVERSIZE_PREFIX_UNITS, type LineBatch } from '../../../src/transport/lines.js';
 
 /** A stream of the given chunks (as Buffers, as stdin delivers them). */
-function streamOf(chunks: readonly string[]): Readable {
+function streamOf(chunks: readonly (string | Buffer)[]): Readable {
   return Readable.from(
-    chunks.map((c) => Buffer.from(c)),
+    chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)),
     { objectMode: false },
   );
 }
 
 async function collect(
-  chunks: readonly string[],
+  chunks: readonly (string | Buffer)[],
   maxBatch = 100,
-  maxLineUnits?: number,
+  maxLineBytes?: number,
 ): Promise<LineBatch[]> {
   const out: LineBatch[] = [];
-  for await (const b of lineBatches(streamOf(chunks), maxBatch, maxLineUnits)) out.push(b);
+  for await (const b of lineBatches(streamOf(chunks), maxBatch, maxLineBytes)) out.push(b);
   return out;
 }
 
@@ -28,7 +29,13 @@ function flatten(batches: readonly LineBatch[]): string[] {
     b.lines.forEach((line, i) => {
       const bytes = b.oversize?.get(i);
       out.push(
-        `${b.firstLine + i}:${bytes === undefined ? line : `<oversize ${bytes} bytes: ${line.length}>`}`,
+        `${b.firstLine + i}:${
+          typeof line !== 'string'
+            ? `<bytes ${line.toString('hex')}>`
+            : bytes === undefined
+              ? line
+              : `<oversize ${bytes} bytes: ${line.length}>`
+        }`,
       );
     });
   }
@@ -54,7 +61,7 @@ describe('lineBatches', () => {
     );
   });
 
-  it('skips a line longer than maxLineUnits to its newline: counted in UTF-8 bytes, its beginning kept', async () => {
+  it('skips a line longer than maxLineBytes to its newline: counted in UTF-8 bytes, its beginning kept', async () => {
     // 3,000 characters of 3 UTF-8 bytes each, fed in small chunks, between two ordinary lines.
     const long = '消'.repeat(3000);
     const chunks = ['first\n', ...long.match(/.{1,100}/gu)!, '\r\nlast\n'];
@@ -71,10 +78,69 @@ describe('lineBatches', () => {
     );
   });
 
+  it('hands out a line that is not valid UTF-8 as its bytes, its neighbours decoded as usual', async () => {
+    const bad = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]); // {, two bytes that are never UTF-8, }
+    const batches = await collect(['ok\n', Buffer.concat([bad, Buffer.from('\r\n加')]), '微信\n']);
+    assert.deepEqual(flatten(batches), ['1:ok', '2:<bytes 7bfffe7d>', '3:加微信']);
+  });
+
+  it('keeps a character split across chunks whole', async () => {
+    const bytes = Buffer.from('加微信\n');
+    const batches = await collect([bytes.subarray(0, 4), bytes.subarray(4, 8), bytes.subarray(8)]);
+    assert.deepEqual(flatten(batches), ['1:加微信']);
+  });
+
+  it('drops a byte order mark opening the stream, and only there', async () => {
+    const batches = await collect(['\ufeff{"a":1}\r\n\ufeffx\n']);
+    assert.deepEqual(flatten(batches), ['1:{"a":1}', '2:\ufeffx']);
+  });
+
+  it('counts an over-long line exactly when its CRLF is split across chunks, or it fits one chunk', async () => {
+    const split = await collect(['x'.repeat(30) + '\r', '\nnext\n'], 100, 10);
+    assert.deepEqual(flatten(split), ['1:<oversize 30 bytes: 30>', '2:next']);
+    const whole = await collect(['x'.repeat(30) + '\nnext\n'], 100, 10);
+    assert.deepEqual(flatten(whole), ['1:<oversize 30 bytes: 30>', '2:next']);
+  });
+
+  it('gives the same lines however the bytes are cut into chunks (property)', async () => {
+    // Lines of any text, some with bytes that are not UTF-8, some ending in CR; cut anywhere.
+    const lineArb = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 12 }).map((t) => Buffer.from(t.replace(/[\r\n]/g, ''))),
+      fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b.filter((x) => x !== 0x0a && x !== 0x0d))),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(lineArb, fc.boolean()), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (lines, cuts) => {
+          const whole = Buffer.concat(
+            lines.map(([bytes, crlf]) => Buffer.concat([bytes, Buffer.from(crlf ? '\r\n' : '\n')])),
+          );
+          const points = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
+          const chunks: Buffer[] = [];
+          let at = 0;
+          for (const p of [...points, whole.length]) {
+            if (p > at) chunks.push(whole.subarray(at, p));
+            at = p;
+          }
+          const got = flatten(await collect(chunks, 5, 1 << 20));
+          const want = lines.map(([bytes], i) => {
+            const skip = i === 0 && bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])) ? 3 : 0;
+            const line = bytes.subarray(skip);
+            const valid = Buffer.from(line.toString('utf8')).equals(line);
+            return `${i + 1}:${valid ? line.toString('utf8') : `<bytes ${line.toString('hex')}>`}`;
+          });
+          assert.deepEqual(got, want);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('the line that ends a skipped one counts toward maxBatch like any other', async () => {
     const batches = await collect(['x'.repeat(20), 'yy\na\nb\n'], 1, 10);
     assert.ok(batches.every((b) => b.lines.length === 1));
-    assert.deepEqual(flatten(batches), [`1:<oversize 22 bytes: 20>`, '2:a', '3:b']);
+    assert.deepEqual(flatten(batches), [`1:<oversize 22 bytes: 22>`, '2:a', '3:b']); // the whole line is within the kept prefix
   });
 
   it('an over-long line that ends the input without a newline is still one oversize line', async () => {
