@@ -1,9 +1,11 @@
 import { createReadStream, createWriteStream } from 'node:fs';
+import type { ReadStream, WriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { BatchJudge, IncomingRecord } from '../pipeline/types.js';
 import { hrNow } from '../pipeline/records.js';
 import { JsonLinesEncoder } from '../transport/json-lines.js';
-import { lineBatches, writeWithBackpressure } from '../transport/lines.js';
+import { ConfigError } from '../contracts/errors.js';
+import { lineBatches, watchOutput, writeWithBackpressure } from '../transport/lines.js';
 
 /** Verdict and reason fields whose string values repeat from line to line: encoded once (json-lines.ts). */
 const REPEATED_VALUE_KEYS = [
@@ -24,8 +26,8 @@ export interface CheckOptions {
   textMode: boolean;
   batchSize: number;
   judge: BatchJudge;
-  /** Longest line read in full, in UTF-16 units (the record size limit); longer ones become OVERSIZE. */
-  maxLineUnits?: number;
+  /** Longest line read in full, in bytes (the record size limit); longer ones become OVERSIZE. */
+  maxLineBytes?: number;
 }
 
 export interface CheckSummary {
@@ -35,6 +37,8 @@ export interface CheckSummary {
   byAction: Record<string, number>;
   byErrorCode: Record<string, number>;
   seconds: number;
+  /** The output was closed by its reader (`check | head`): the run stopped there, quietly. */
+  outputClosed?: boolean;
 }
 
 /**
@@ -54,7 +58,8 @@ export async function runCheck(o: CheckOptions): Promise<CheckSummary> {
   let seq = 0;
   // One JSON line per outcome, encoded straight to UTF-8 (the same bytes as JSON.stringify + '\n').
   const encoder = new JsonLinesEncoder({ repeatedValueKeys: REPEATED_VALUE_KEYS });
-  for await (const { lines, firstLine, oversize } of lineBatches(o.input, o.batchSize, o.maxLineUnits)) {
+  const output = watchOutput(o.output);
+  for await (const { lines, firstLine, oversize } of lineBatches(o.input, o.batchSize, o.maxLineBytes)) {
     const receivedAt = hrNow();
     const records: IncomingRecord[] = new Array(lines.length);
     for (let i = 0; i < lines.length; i++) {
@@ -88,6 +93,14 @@ export async function runCheck(o: CheckOptions): Promise<CheckSummary> {
     summary.lines += lines.length;
     const wait = writeWithBackpressure(o.output, encoder.take());
     if (wait) await wait;
+    if (output.failed()) break;
+  }
+  output.dispose();
+  const failed = output.failed();
+  if (failed) {
+    if (failed.code !== 'EPIPE') throw new Error(`cannot write the output: ${failed.message}`);
+    summary.outputClosed = true;
+    o.input.destroy();
   }
   summary.seconds = (hrNow() - started) / 1000;
   return summary;
@@ -109,12 +122,24 @@ function textMessage(text: string, seq: number, lineNo: number): string {
   });
 }
 
-export function openInput(path: string | undefined): Readable {
-  return path && path !== '-' ? createReadStream(path, { highWaterMark: 1 << 20 }) : process.stdin;
+/** `--input`: stdin, or a file opened before anything else starts, so a bad path is a usage error. */
+export async function openInput(path: string | undefined): Promise<Readable> {
+  if (!path || path === '-') return process.stdin;
+  return opened(createReadStream(path, { highWaterMark: 1 << 20 }), '--input', 'cannot be read');
 }
 
-export function openOutput(path: string | undefined): Writable {
-  return path && path !== '-' ? createWriteStream(path) : process.stdout;
+/** `--output`: stdout, or a file opened (created) before anything else starts. */
+export async function openOutput(path: string | undefined): Promise<Writable> {
+  if (!path || path === '-') return process.stdout;
+  return opened(createWriteStream(path), '--output', 'cannot be written');
+}
+
+function opened<T extends ReadStream | WriteStream>(stream: T, flag: string, what: string): Promise<T> {
+  const events = stream as NodeJS.EventEmitter;
+  return new Promise((resolve, reject) => {
+    events.once('ready', () => resolve(stream));
+    events.once('error', (e: Error) => reject(new ConfigError('USAGE', flag, `${what}: ${e.message}`)));
+  });
 }
 
 export function formatSummary(s: CheckSummary): string {
@@ -125,5 +150,6 @@ export function formatSummary(s: CheckSummary): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   const rate = s.seconds > 0 ? Math.round(s.lines / s.seconds) : s.lines;
-  return `modstream check: ${s.lines} lines, ${s.verdicts} verdicts (${actions || 'none'}), ${s.errors} errors${errors ? ` (${errors})` : ''} in ${s.seconds.toFixed(2)} s (${rate} lines/s)`;
+  const stopped = s.outputClosed ? '; stopped: the output was closed' : '';
+  return `modstream check: ${s.lines} lines, ${s.verdicts} verdicts (${actions || 'none'}), ${s.errors} errors${errors ? ` (${errors})` : ''} in ${s.seconds.toFixed(2)} s (${rate} lines/s)${stopped}`;
 }

@@ -82,14 +82,17 @@ async function cmdCheck(argv: string[]): Promise<number> {
     },
   });
   const logger = createLogger({ level: config.log.level, redact: config.log.redact });
+  // Files first: a bad path fails before the lexicons and policy are built.
+  const input = await openInput(flags.input as string | undefined);
+  const output = await openOutput(flags.output as string | undefined);
   const engine = await buildEngine(config, logger, null);
   try {
     const summary = await runCheck({
-      input: openInput(flags.input as string | undefined),
-      output: openOutput(flags.output as string | undefined),
+      input,
+      output,
       textMode: flags.text === true,
       batchSize: config.limits.batchSize,
-      maxLineUnits: config.limits.maxRecordBytes,
+      maxLineBytes: config.limits.maxRecordBytes,
       judge: engine.pipeline,
     });
     process.stderr.write(formatSummary(summary) + '\n');

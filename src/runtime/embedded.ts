@@ -10,7 +10,7 @@ import type { IncomingRecord } from '../pipeline/types.js';
 import { EmbeddedHttpServer } from '../transport/embedded/http-server.js';
 import { SerialExecutor } from '../transport/embedded/serial.js';
 import { VerdictHub } from '../transport/embedded/verdict-hub.js';
-import { lineBatches, writeWithBackpressure } from '../transport/lines.js';
+import { lineBatches, watchOutput, writeWithBackpressure } from '../transport/lines.js';
 import type { Engine } from './engine.js';
 
 export interface EmbeddedRunner {
@@ -98,7 +98,9 @@ export function startEmbeddedStdin(o: {
   let stopping = false;
   const run = async () => {
     const { batchSize, maxRecordBytes } = o.config.limits;
-    // A line of more UTF-16 units than the record limit's bytes is over it whatever its characters.
+    // A reader that goes away (`run --stdin | head`) ends the run quietly; other output errors end it loudly.
+    const output = watchOutput(out);
+    const errors = watchOutput(errOut);
     for await (const { lines, firstLine, oversize } of lineBatches(input, batchSize, maxRecordBytes)) {
       const receivedAt = hrNow();
       const records: IncomingRecord[] = lines.map((raw, i) => ({
@@ -109,21 +111,26 @@ export function startEmbeddedStdin(o: {
       }));
       const outcomes = await o.engine.pipeline.judge(records);
       let verdicts = '';
-      let errors = '';
+      let errorLines = '';
       for (const oc of outcomes) {
         if (oc.kind === 'verdict') {
           verdicts += JSON.stringify(oc.verdict) + '\n';
           hub.publish(oc.verdict);
         } else {
           o.metrics?.pipeline.dlq(oc.error.error.code);
-          errors += JSON.stringify(oc.error) + '\n';
+          errorLines += JSON.stringify(oc.error) + '\n';
         }
       }
-      if (errors) errOut.write(errors);
+      if (errorLines) errOut.write(errorLines);
       const wait = writeWithBackpressure(out, verdicts);
       if (wait) await wait;
-      if (stopping) break;
+      if (stopping || output.failed() || errors.failed()) break;
     }
+    output.dispose();
+    errors.dispose();
+    const failed = output.failed() ?? errors.failed();
+    if (failed?.code === 'EPIPE') o.logger.info({}, 'stdout closed by its reader: stopping');
+    else if (failed) throw new Error(`cannot write the output: ${failed.message}`);
   };
   const done = run().finally(() => {
     if (o.errorsFile) (errOut as import('node:fs').WriteStream).end();

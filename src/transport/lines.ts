@@ -186,11 +186,50 @@ export async function* lineBatches(
   if (batch.length > 0) yield take();
 }
 
-/** Writes and waits for 'drain' when the stream's buffer is full (backpressure for large outputs). */
+/**
+ * Writes and waits for 'drain' when the stream's buffer is full (backpressure for large outputs). A stream
+ * that fails or closes instead never drains: the wait ends then too (see watchOutput for the error).
+ */
 export function writeWithBackpressure(
   out: NodeJS.WritableStream,
   data: string | Uint8Array,
 ): Promise<void> | undefined {
   if (out.write(data)) return undefined;
-  return new Promise((resolve) => out.once('drain', resolve));
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('error', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.once('drain', done);
+    out.once('error', done);
+    out.once('close', done);
+  });
+}
+
+export interface OutputWatch {
+  /** The output's first error (EPIPE when the reader went away, ENOSPC…), or null. */
+  failed(): NodeJS.ErrnoException | null;
+  dispose(): void;
+}
+
+/**
+ * Keeps an output stream's errors from becoming an unhandled 'error' event (a stack trace and exit 1 for
+ * `modstream check | head`): they are recorded for the writer to stop on and report.
+ */
+export function watchOutput(out: NodeJS.WritableStream): OutputWatch {
+  let error: NodeJS.ErrnoException | null = null;
+  const onError = (e: NodeJS.ErrnoException) => {
+    error ??= e;
+  };
+  out.on('error', onError);
+  return {
+    failed: () => error,
+    dispose: () => {
+      out.off('error', onError);
+      // Late errors (a write still in flight) must not crash the process either.
+      if (error) out.on('error', () => {});
+    },
+  };
 }

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VerdictValidator } from '../../src/contracts/decode.js';
-import { lines, runCli } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { CLI, exited, lines, runCli } from './helpers.js';
 
 const validator = new VerdictValidator();
 
@@ -168,6 +169,37 @@ describe('modstream check', () => {
     assert.equal(a.action, 'review');
     assert.equal(b.reasons.length, 0, 'built-in terms are gone with --lexicon');
     assert.equal(c.reasons.length, 0, 'allow-listed phrase');
+  });
+
+  it('a missing --input or an unwritable --output is a usage error naming the flag, before any work', async () => {
+    const missing = await runCli(['check', '--input', '/nonexistent/in.jsonl']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /USAGE: --input cannot be read: ENOENT/);
+    const unwritable = await runCli(['check', '--output', '/nonexistent/dir/out.jsonl'], 'x\n');
+    assert.equal(unwritable.code, 2);
+    assert.match(unwritable.stderr, /USAGE: --output cannot be written: ENOENT/);
+    assert.doesNotMatch(unwritable.stderr, /Unhandled|at emit/);
+  });
+
+  it('stops quietly when the reader closes the output (check | head)', async () => {
+    const good = (i: number) =>
+      JSON.stringify({ id: `m${i}`, platform: 'qq', groupId: '1', userId: `u${i}`, text: 'hi', ts: i });
+    const child = spawn(process.execPath, [...CLI, 'check'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdin.on('error', () => {}); // it stops reading once its output is gone
+    child.stdin.end(Array.from({ length: 50_000 }, (_, i) => good(i)).join('\n') + '\n');
+    // Read the first line, then close the pipe, as `head -1` does.
+    await new Promise<void>((resolve) => {
+      child.stdout.once('data', () => {
+        child.stdout.destroy();
+        resolve();
+      });
+    });
+    const code = await exited(child);
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /stopped: the output was closed/);
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
   });
 
   it('a bad flag is a usage error naming it', async () => {

@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { lineBatches, OVERSIZE_PREFIX_UNITS, type LineBatch } from '../../../src/transport/lines.js';
+import {
+  lineBatches,
+  OVERSIZE_PREFIX_UNITS,
+  watchOutput,
+  writeWithBackpressure,
+  type LineBatch,
+} from '../../../src/transport/lines.js';
 
 /** A stream of the given chunks (as Buffers, as stdin delivers them). */
 function streamOf(chunks: readonly (string | Buffer)[]): Readable {
@@ -162,5 +168,23 @@ describe('lineBatches', () => {
       `1:<oversize ${1280 * 16 * 1024} bytes: ${OVERSIZE_PREFIX_UNITS}>`,
       '2:next',
     ]);
+  });
+});
+
+describe('writing output', () => {
+  it('an output that fails ends the wait for drain, and its error is kept for the writer, not thrown', async () => {
+    const broken = new Writable({
+      highWaterMark: 1,
+      write(_chunk, _enc, cb) {
+        setImmediate(() => cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })));
+      },
+    });
+    const watch = watchOutput(broken);
+    const wait = writeWithBackpressure(broken, 'a verdict\n');
+    assert.ok(wait, 'a full buffer makes the writer wait');
+    await wait; // resolves although 'drain' never comes
+    assert.equal(watch.failed()?.code, 'EPIPE');
+    watch.dispose();
+    broken.emit('error', new Error('late')); // after dispose: still no unhandled 'error'
   });
 });
