@@ -134,6 +134,11 @@ export async function openOutput(path: string | undefined): Promise<Writable> {
   return opened(createWriteStream(path), '--output', 'cannot be written');
 }
 
+/** A file opened for appending before anything else starts (`run --stdin --errors FILE`). */
+export async function openAppend(path: string, flag: string): Promise<WriteStream> {
+  return opened(createWriteStream(path, { flags: 'a' }), flag, 'cannot be written');
+}
+
 function opened<T extends ReadStream | WriteStream>(stream: T, flag: string, what: string): Promise<T> {
   const events = stream as NodeJS.EventEmitter;
   return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { ModstreamMetrics } from '../metrics/metrics.js';
 import { Engine } from '../runtime/engine.js';
 import { intFlag, listFlag, parseFlags, type Flags } from './args.js';
-import { formatSummary, openInput, openOutput, runCheck } from './check.js';
+import { formatSummary, openAppend, openInput, openOutput, runCheck } from './check.js';
 import { HELP, VERSION } from './help.js';
 
 /** Flags shared by check and run that map onto config keys. */
@@ -148,12 +148,13 @@ async function cmdRun(argv: string[]): Promise<number> {
     runner = await startKafkaMode({ config, engine, logger, metrics });
   } else if (flags.stdin) {
     const { startEmbeddedStdin } = await import('../runtime/embedded.js');
+    const errorsFile = flags.errors as string | undefined;
     runner = startEmbeddedStdin({
       config,
       engine,
       logger,
       metrics,
-      errorsFile: (flags.errors as string) ?? null,
+      errorsOutput: errorsFile ? await openAppend(errorsFile, '--errors') : null,
     });
   } else {
     const { startEmbeddedHttp } = await import('../runtime/embedded.js');

@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { ModstreamConfig } from '../config/types.js';
 import type { ErrorRecord } from '../contracts/types.js';
@@ -87,14 +86,13 @@ export function startEmbeddedStdin(o: {
   metrics: ModstreamMetrics | null;
   input?: NodeJS.ReadableStream & import('node:stream').Readable;
   output?: NodeJS.WritableStream;
-  errorsFile?: string | null;
+  /** Where error records go (an open file, see `run --stdin --errors`); stderr when absent. */
+  errorsOutput?: import('node:fs').WriteStream | null;
 }): EmbeddedRunner {
   const hub = new VerdictHub();
   const input = o.input ?? process.stdin;
   const out = o.output ?? process.stdout;
-  const errOut: NodeJS.WritableStream = o.errorsFile
-    ? createWriteStream(o.errorsFile, { flags: 'a' })
-    : process.stderr;
+  const errOut: NodeJS.WritableStream = o.errorsOutput ?? process.stderr;
   let stopping = false;
   const run = async () => {
     const { batchSize, maxRecordBytes } = o.config.limits;
@@ -133,7 +131,7 @@ export function startEmbeddedStdin(o: {
     else if (failed) throw new Error(`cannot write the output: ${failed.message}`);
   };
   const done = run().finally(() => {
-    if (o.errorsFile) (errOut as import('node:fs').WriteStream).end();
+    o.errorsOutput?.end();
   });
   return {
     address: null,

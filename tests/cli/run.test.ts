@@ -55,6 +55,12 @@ describe('modstream run --stdin', () => {
     assert.equal(err.raw, 'x'.repeat(1024), 'the error record holds the beginning of the line');
   });
 
+  it('an --errors file that cannot be written is a usage error naming the flag', async () => {
+    const r = await runCli(['run', '--stdin', '--errors', '/nonexistent/dir/e.jsonl'], '{}\n');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /USAGE: --errors cannot be written: ENOENT/);
+  });
+
   it('without --errors, error records go to stderr', async () => {
     const r = await runCli(['run', '--stdin', '--log-level', 'silent'], '{"x":1}\n');
     assert.equal(r.code, 0);
