@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReadinessReport } from '../transport/embedded/http-server.js';
+import { listenOn } from '../transport/listen.js';
 
 export interface OpsServerOptions {
   host: string;
@@ -48,10 +49,7 @@ export class OpsServer {
   }
 
   async listen(): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#o.port, this.#o.host, () => resolve());
-    });
+    await listenOn(this.#server, this.#o.port, this.#o.host, 'metrics.port');
     return this.#server.address() as AddressInfo;
   }
 

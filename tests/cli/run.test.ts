@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CLI, exited, lines, postJson, runCli, startRun } from './helpers.js';
 
@@ -59,6 +60,23 @@ describe('modstream run --stdin', () => {
     const r = await runCli(['run', '--stdin', '--errors', '/nonexistent/dir/e.jsonl'], '{}\n');
     assert.equal(r.code, 2);
     assert.match(r.stderr, /USAGE: --errors cannot be written: ENOENT/);
+  });
+
+  it('a port that is taken is a configuration error naming the setting, not a stack trace', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const r = await runCli(['run', '--port', String(port), '--log-level', 'silent']);
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        new RegExp(`CONFIG_INVALID: http.port cannot listen on 127.0.0.1:${port}: EADDRINUSE`),
+      );
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    } finally {
+      taken.close();
+    }
   });
 
   it('without --errors, error records go to stderr', async () => {

@@ -11,6 +11,7 @@ import type { ChatAdapter } from '../adapter.js';
 import type { AdapterMetrics } from '../metrics.js';
 import { checkConnection, checkHttpPost, type Credentials } from './auth.js';
 import { readBody } from '../../transport/http-body.js';
+import { listenOn } from '../../transport/listen.js';
 
 export interface OneBotReceiverOptions {
   adapter: ChatAdapter;
@@ -80,13 +81,7 @@ export class OneBotReceiver {
   }
 
   async listen(): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#o.port, this.#o.host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenOn(this.#server, this.#o.port, this.#o.host, '--listen');
     if (this.#o.verdicts) this.#unsubscribe = this.#o.verdicts.subscribe((v) => this.#broadcast(v));
     const interval = this.#o.pingIntervalMs ?? 30_000;
     const alive = new WeakSet<WebSocket>();

@@ -7,6 +7,7 @@ import { hrNow } from '../../pipeline/records.js';
 import type { SerialExecutor } from './serial.js';
 import type { VerdictHub } from './verdict-hub.js';
 import { readBody } from '../http-body.js';
+import { listenOn } from '../listen.js';
 
 export interface ReadinessReport {
   ready: boolean;
@@ -74,13 +75,7 @@ export class EmbeddedHttpServer {
   }
 
   async listen(): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#o.port, this.#o.host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenOn(this.#server, this.#o.port, this.#o.host, 'http.port');
     this.#unsubscribe = this.#o.hub.subscribe((v) => this.#broadcast(v));
     this.#heartbeat = setInterval(() => {
       for (const res of this.#sse) res.write(': ping\n\n');
