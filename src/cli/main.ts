@@ -142,24 +142,36 @@ async function cmdRun(argv: string[]): Promise<number> {
     void engine.reload({ lexicon: true, policy: true });
   });
 
-  let runner: { close(): Promise<void>; done: Promise<unknown> };
-  if (kafkaMode) {
-    const { startKafkaMode } = await import('../runtime/kafka.js');
-    runner = await startKafkaMode({ config, engine, logger, metrics });
-  } else if (flags.stdin) {
-    const { startEmbeddedStdin } = await import('../runtime/embedded.js');
-    const errorsFile = flags.errors as string | undefined;
-    runner = startEmbeddedStdin({
-      config,
-      engine,
-      logger,
-      metrics,
-      errorsOutput: errorsFile ? await openAppend(errorsFile, '--errors') : null,
-    });
-  } else {
-    const { startEmbeddedHttp } = await import('../runtime/embedded.js');
-    const r = await startEmbeddedHttp({ config, engine, logger, metrics });
-    runner = r;
+  const startRunner = async (): Promise<Runner> => {
+    if (kafkaMode) {
+      const { startKafkaMode } = await import('../runtime/kafka.js');
+      return startKafkaMode({ config, engine, logger, metrics });
+    }
+    const embedded = await import('../runtime/embedded.js');
+    if (flags.stdin) {
+      const errorsFile = flags.errors as string | undefined;
+      return embedded.startEmbeddedStdin({
+        config,
+        engine,
+        logger,
+        metrics,
+        errorsOutput: errorsFile ? await openAppend(errorsFile, '--errors') : null,
+      });
+    }
+    return embedded.startEmbeddedHttp({ config, engine, logger, metrics });
+  };
+  let runner: Runner;
+  try {
+    runner = await startRunner();
+  } catch (e) {
+    // A failed start releases everything it opened, so the process exits instead of idling half-alive.
+    watcher.close();
+    await engine.close();
+    metrics?.close();
+    throw e;
+  }
+  if (!kafkaMode && !flags.stdin) {
+    const r = runner as Runner & { address: { port: number } | null };
     const base = `http://${config.http.host}:${r.address!.port}`;
     process.stderr.write(
       `\nmodstream is running (embedded mode) on ${base}\n` +
@@ -186,9 +198,29 @@ async function cmdRun(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  await runner.done;
+  const exit = await runner.done;
   await stop('end');
+  if (isFailedExit(exit)) {
+    // A fatal transport error (a Kafka consumer that will not restart): exit 1 so a supervisor restarts us.
+    const code = isModstreamError(exit.error) ? `${exit.error.code}: ` : '';
+    process.stderr.write(`modstream run: stopped after a fatal error: ${code}${exit.error.message}\n`);
+    return 1;
+  }
   return 0;
+}
+
+interface Runner {
+  close(): Promise<void>;
+  done: Promise<unknown>;
+}
+
+function isFailedExit(exit: unknown): exit is { reason: 'failed'; error: Error } {
+  return (
+    typeof exit === 'object' &&
+    exit !== null &&
+    (exit as { reason?: unknown }).reason === 'failed' &&
+    (exit as { error?: unknown }).error instanceof Error
+  );
 }
 
 async function cmdProduce(argv: string[]): Promise<number> {

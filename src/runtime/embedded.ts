@@ -9,7 +9,7 @@ import type { IncomingRecord } from '../pipeline/types.js';
 import { EmbeddedHttpServer } from '../transport/embedded/http-server.js';
 import { SerialExecutor } from '../transport/embedded/serial.js';
 import { VerdictHub } from '../transport/embedded/verdict-hub.js';
-import { lineBatches, watchOutput, writeWithBackpressure } from '../transport/lines.js';
+import { lineBatches, watchOutput, writeWithBackpressure, type OutputWatch } from '../transport/lines.js';
 import type { Engine } from './engine.js';
 
 export interface EmbeddedRunner {
@@ -99,6 +99,24 @@ export function startEmbeddedStdin(o: {
     // A reader that goes away (`run --stdin | head`) ends the run quietly; other output errors end it loudly.
     const output = watchOutput(out);
     const errors = watchOutput(errOut);
+    try {
+      await judgeLines(output, errors, batchSize, maxRecordBytes);
+    } catch (e) {
+      // close() destroys stdin to stop reading (Ctrl-C): the premature close that follows is the normal end.
+      if (!(stopping && (e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE')) throw e;
+    }
+    output.dispose();
+    errors.dispose();
+    const failed = output.failed() ?? errors.failed();
+    if (failed?.code === 'EPIPE') o.logger.info({}, 'stdout closed by its reader: stopping');
+    else if (failed) throw new Error(`cannot write the output: ${failed.message}`);
+  };
+  const judgeLines = async (
+    output: OutputWatch,
+    errors: OutputWatch,
+    batchSize: number,
+    maxRecordBytes: number,
+  ) => {
     for await (const { lines, firstLine, oversize } of lineBatches(input, batchSize, maxRecordBytes)) {
       const receivedAt = hrNow();
       const records: IncomingRecord[] = lines.map((raw, i) => ({
@@ -124,11 +142,6 @@ export function startEmbeddedStdin(o: {
       if (wait) await wait;
       if (stopping || output.failed() || errors.failed()) break;
     }
-    output.dispose();
-    errors.dispose();
-    const failed = output.failed() ?? errors.failed();
-    if (failed?.code === 'EPIPE') o.logger.info({}, 'stdout closed by its reader: stopping');
-    else if (failed) throw new Error(`cannot write the output: ${failed.message}`);
   };
   const done = run().finally(() => {
     o.errorsOutput?.end();

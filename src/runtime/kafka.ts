@@ -4,6 +4,7 @@ import { OpsServer } from '../metrics/server.js';
 import type { ModstreamMetrics } from '../metrics/metrics.js';
 import { createKafkaStreamProcessor } from '../transport/kafka/index.js';
 import type { KafkaSettingsInput } from '../transport/kafka/config.js';
+import type { TransportExit } from '../transport/types.js';
 import type { Engine } from './engine.js';
 
 /** Maps the validated config section onto the transport's settings (same names, a few derived). */
@@ -29,8 +30,8 @@ export function kafkaSettingsFrom(config: ModstreamConfig): KafkaSettingsInput {
 
 export interface KafkaRunner {
   close(): Promise<void>;
-  /** Resolves when the processor has stopped (by stop() or by a fatal error). */
-  done: Promise<unknown>;
+  /** Resolves when the processor has stopped: `failed` after a fatal error (the process should exit 1). */
+  done: Promise<TransportExit>;
 }
 
 /** `modstream run` in Kafka mode: the consumer group processor plus the ops port (/metrics, /healthz, /readyz). */
@@ -82,7 +83,14 @@ export async function startKafkaMode(o: {
       `ops endpoints on http://${o.config.metrics.host}:${addr.port}/metrics`,
     );
   }
-  await processor.start();
+  try {
+    await processor.start();
+  } catch (e) {
+    // Nothing may keep the process alive (and /healthz answering) after a failed start.
+    await processor.stop().catch(() => {});
+    await ops?.close();
+    throw e;
+  }
   return {
     done: processor.stopped,
     close: async () => {

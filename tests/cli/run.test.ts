@@ -79,6 +79,29 @@ describe('modstream run --stdin', () => {
     }
   });
 
+  it('Ctrl-C while stdin is still open ends the run cleanly (exit 0, no stack trace)', async () => {
+    const child = spawn(process.execPath, [...CLI, 'run', '--stdin', '--log-level', 'warn'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdin.write(JSON.stringify(msg(1, 'hi')) + '\n'); // and the input stays open
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (stdout.includes('\n')) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 50);
+    });
+    child.kill('SIGINT');
+    assert.equal(await exited(child), 0, stderr);
+    assert.doesNotMatch(stderr, /Premature close|\n\s+at /);
+    assert.equal(lines(stdout)[0].messageId, 'qq:7:1');
+  });
+
   it('without --errors, error records go to stderr', async () => {
     const r = await runCli(['run', '--stdin', '--log-level', 'silent'], '{"x":1}\n');
     assert.equal(r.code, 0);
