@@ -50,7 +50,10 @@ export interface StepDocument {
 export interface TreatmentDocument {
   /** true: the layer's ladder; a list: this category's own ladder; false: a fixed `action`. */
   ladder?: boolean | StepDocument[];
-  /** Ladder categories: the step a first violation lands on; the violation counts as this many strikes. */
+  /**
+   * Ladder categories: the lowest step a violation leaves its sender on — a floor, not a weight. Recording
+   * takes the sender from `live` strikes to `max(live + 1, entryStep)`.
+   */
   entryStep?: number;
   /** Off-ladder categories: the action taken every time. */
   action?: Action;

@@ -14,8 +14,10 @@ import type { GroupRules, Outcome, Treatment } from './rules.js';
  *     to mention everyone are ignored; a message with nothing else is clean: allow, strikes 0, no store call;
  *   - exempt senders get allow (reasons still listed);
  *   - dry-run (group, category or rule) computes the verdict but records no strike;
- *   - otherwise ONE strike is recorded per message, weighing its heaviest violation, and the strongest
- *     outcome among its violations decides (ladder step = live strikes, clamped to the ladder).
+ *   - otherwise ONE strike is recorded per message: the sender's count becomes max(live + 1, the highest
+ *     entry step among its violations) — decided inside the store, atomically — and the strongest outcome
+ *     among its violations decides (ladder step = live strikes, clamped to the ladder). A violation within
+ *     its category's cooldown adds no strike and is decided from the live count at its time.
  * Per batch there is at most one `record` and one `peek` call, both issued at once.
  */
 
@@ -74,8 +76,10 @@ interface Pending {
   readonly acting: readonly Violation[];
   readonly dryRun: boolean;
   readonly exempt: boolean;
-  /** Strikes this message adds (shown on dry-run verdicts as if recorded). */
-  readonly weight: number;
+  /** The message would record a strike (dry-run verdicts show the count as if it had). */
+  readonly strikes: boolean;
+  /** The highest entry step among its striking violations: the lowest count the strike leaves. */
+  readonly entryStep: number;
   /** Answered by `record` (true) or by `peek`, at this slot of that call. */
   readonly recorded: boolean;
   readonly slot: number;
@@ -141,8 +145,8 @@ export class PolicyEngine {
       const exempt = rules.isExempt(message);
       const group = message.platform + ':' + message.groupId;
       const ts = message.ts < latest ? message.ts : latest;
-      const strike = strikeOf(acting, message, ts);
-      const recorded = !exempt && !dryRun && strike.weight > 0;
+      const strike = strikeOf(acting, ts);
+      const recorded = !exempt && !dryRun && strike.strikes;
       const sender = group + '\u0000' + message.userId;
       let slot: number;
       if (recorded) {
@@ -153,9 +157,11 @@ export class PolicyEngine {
         records.push({
           group,
           userId: message.userId,
-          messageId: strike.id,
+          messageId: message.id,
           ts,
-          weight: strike.weight,
+          weight: 1,
+          entryStep: strike.entryStep,
+          cooldownId: strike.cooldownId,
           ttlMs: strike.ttlMs,
         });
       } else {
@@ -168,7 +174,8 @@ export class PolicyEngine {
         acting,
         dryRun,
         exempt,
-        weight: exempt ? 0 : strike.weight,
+        strikes: !exempt && strike.strikes,
+        entryStep: strike.entryStep,
         recorded,
         slot,
         sender,
@@ -197,15 +204,20 @@ export class PolicyEngine {
         out[p.index] = degradedDecision(policy.id, p, error);
         continue;
       }
-      const strikes = p.recorded
-        ? (answer.values![p.slot] as StrikeResult).strikes
-        : peekedCount(
-            answer.values![p.slot] as number,
-            p,
-            mine,
-            records,
-            recordAnswer?.values as readonly StrikeResult[] | undefined,
-          ) + (p.dryRun ? p.weight : 0);
+      let strikes: number;
+      if (p.recorded) {
+        strikes = (answer.values![p.slot] as StrikeResult).strikes;
+      } else {
+        strikes = peekedCount(
+          answer.values![p.slot] as number,
+          p,
+          mine,
+          records,
+          recordAnswer?.values as readonly StrikeResult[] | undefined,
+        );
+        // Dry-run: the count the strike would have made, as the store would record it.
+        if (p.dryRun && p.strikes) strikes = Math.max(strikes + 1, p.entryStep);
+      }
       out[p.index] = p.exempt
         ? exemptDecision(policy.id, p, strikes)
         : decideViolations(policy.id, p, strikes);
@@ -218,8 +230,9 @@ export class PolicyEngine {
  * A peeked sender's strikes as the store defines a peek: those recorded at an event time before this
  * message's and live at it — so the count depends neither on where a transport cut the batches nor on
  * what was recorded after a first delivery. The store was read before this batch's records: add the
- * strikes this delivery recorded for the sender (new ones) at an earlier time. Strikes an earlier delivery
- * recorded come back as duplicates, and the store already counted those before this message's time.
+ * weight this delivery's records added for the sender at an earlier time (the store says how much each
+ * added). Strikes an earlier delivery recorded come back as duplicates (adding 0), and the store already
+ * counted those before this message's time.
  */
 function peekedCount(
   peeked: number,
@@ -233,7 +246,7 @@ function peekedCount(
   for (const slot of mine) {
     const r = records[slot];
     if (r.ts >= p.ts || r.ts + r.ttlMs <= p.ts) continue; // not before this message, or expired by then
-    if (!answers[slot].duplicate) count += r.weight;
+    count += answers[slot].weight;
   }
   return count;
 }
@@ -272,32 +285,34 @@ function collectViolations(message: Message, reasons: Reason[], rules: GroupRule
 }
 
 /**
- * The one strike a message records: the weight of its heaviest violation, the longest expiry among the
- * striking ones, and its id — the messageId, or, when every striking violation has a cooldown, one id per
- * cooldown bucket so that a burst (a flood) counts once; both are stable under redelivery.
+ * The one strike a message records: whether it records one at all, the highest entry step among its
+ * striking violations (the floor the store applies), the longest expiry among them, and — when every
+ * striking violation has a cooldown — the cooldown id of the one with the highest entry step, one per
+ * cooldown bucket of event time, so that a burst (a flood) counts once. All stable under redelivery.
  */
 function strikeOf(
   acting: readonly Violation[],
-  message: Message,
   ts: number,
-): { weight: number; ttlMs: number; id: string } {
-  let weight = 0;
+): { strikes: boolean; entryStep: number; ttlMs: number; cooldownId: string | undefined } {
+  let strikes = false;
+  let entryStep = 0;
   let ttlMs = 0;
   let cooled: Treatment | null = null;
   let everyStrikeCooled = true;
   for (const { treatment: t } of acting) {
-    if (t.weight <= 0) continue;
-    if (t.weight > weight) weight = t.weight;
+    if (!t.strike) continue;
+    strikes = true;
+    if (t.entryStep > entryStep) entryStep = t.entryStep;
     if (t.ttlMs > ttlMs) ttlMs = t.ttlMs;
     if (t.cooldownMs > 0) {
-      if (cooled === null || t.weight > cooled.weight) cooled = t;
+      if (cooled === null || t.entryStep > cooled.entryStep) cooled = t;
     } else everyStrikeCooled = false;
   }
-  const id =
-    weight > 0 && everyStrikeCooled && cooled !== null
+  const cooldownId =
+    strikes && everyStrikeCooled && cooled !== null
       ? `#cooldown/${cooled.category}/${Math.floor(ts / cooled.cooldownMs)}`
-      : message.id;
-  return { weight, ttlMs, id };
+      : undefined;
+  return { strikes, entryStep, ttlMs, cooldownId };
 }
 
 function cleanDecision(policy: string, dryRun: boolean, reasons: Reason[]): PolicyDecision {

@@ -25,8 +25,13 @@ export interface Treatment {
   /** The category-level flags (used when the strike count is unknown, e.g. the store failed). */
   readonly deleteMessage: boolean;
   readonly notifyAdmins: boolean;
-  /** Strikes one violation counts for (ladder: its entry step; off-ladder: 1 or 0). */
-  readonly weight: number;
+  /** A violation records a strike (ladder categories always; off-ladder ones with `strike: true`). */
+  readonly strike: boolean;
+  /**
+   * Ladder categories: the step a violation puts its sender on at least (a floor on the live count, not a
+   * weight: a severe category enters at 2, and a sender already there goes one step up). Otherwise 1.
+   */
+  readonly entryStep: number;
   /** At most one strike per this many ms for this category; 0 = every violation counts. */
   readonly cooldownMs: number;
   readonly ttlMs: number;

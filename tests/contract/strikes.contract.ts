@@ -101,13 +101,13 @@ export function strikeStoreContract(name: string, makeStore: MakeStrikeStore): v
       const { store, req, advance } = await setup();
       const first = req();
       const [r1] = await store.record([first]);
-      assert.deepEqual(r1, { strikes: 1, duplicate: false });
+      assert.deepEqual(r1, { strikes: 1, duplicate: false, weight: 1 });
       advance(1000);
       const [r2] = await store.record([req()]);
       assert.equal(r2.strikes, 2);
       advance(1000);
       const [again] = await store.record([first]);
-      assert.deepEqual(again, { strikes: 1, duplicate: true });
+      assert.deepEqual(again, { strikes: 1, duplicate: true, weight: 0 });
       const [r3] = await store.record([req()]);
       assert.equal(r3.strikes, 3, 'the redelivery added nothing');
     });
@@ -117,10 +117,129 @@ export function strikeStoreContract(name: string, makeStore: MakeStrikeStore): v
       const m = req();
       const results = await store.record([m, req(), m]);
       assert.deepEqual(results, [
-        { strikes: 1, duplicate: false },
-        { strikes: 2, duplicate: false },
-        { strikes: 1, duplicate: true },
+        { strikes: 1, duplicate: false, weight: 1 },
+        { strikes: 2, duplicate: false, weight: 1 },
+        { strikes: 1, duplicate: true, weight: 0 },
       ]);
+    });
+
+    it('treats entryStep as a floor on the count, not a weight: 2, 3, 4 for three severe violations', async () => {
+      const { store, req, advance } = await setup();
+      const results = [];
+      for (let i = 0; i < 3; i++) {
+        results.push(...(await store.record([req({ entryStep: 2 })])));
+        advance(60_000);
+      }
+      assert.deepEqual(results, [
+        { strikes: 2, duplicate: false, weight: 2 },
+        { strikes: 3, duplicate: false, weight: 1 },
+        { strikes: 4, duplicate: false, weight: 1 },
+      ]);
+    });
+
+    it('lifts a sender below the floor to it, and one step above otherwise, within a batch too', async () => {
+      const { store, req } = await setup();
+      const results = await store.record([
+        req(), // a warning: 1
+        req({ entryStep: 2 }), // severe: max(1 + 1, 2) = 2
+        req({ entryStep: 4 }), // max(3, 4) = 4
+        req(), // 5
+        req({ entryStep: 2 }), // 6
+      ]);
+      assert.deepEqual(
+        results.map((r) => [r.strikes, r.weight]),
+        [
+          [1, 1],
+          [2, 1],
+          [4, 2],
+          [5, 1],
+          [6, 1],
+        ],
+      );
+    });
+
+    it('floors on the live count: expired strikes do not hold a sender up', async () => {
+      const { store, req, advance, group, time } = await setup();
+      const userId = req().userId;
+      await store.record([req({ ttlMs: 1000 }), req({ ttlMs: 1000 })]);
+      advance(1000);
+      const [r] = await store.record([req({ entryStep: 2 })]);
+      assert.deepEqual(r, { strikes: 2, duplicate: false, weight: 2 });
+      assert.deepEqual(await store.peek([{ group, userId, ts: time.now + 1 }]), [2]);
+    });
+
+    it('counts a cooldown once, and answers later requests in it with the live count', async () => {
+      const { store, req, advance } = await setup();
+      const flood = { cooldownId: '#cooldown/flood/1' };
+      const [f1] = await store.record([req(flood)]);
+      assert.deepEqual(f1, { strikes: 1, duplicate: false, weight: 1 });
+      advance(1000);
+      const [ad] = await store.record([req()]);
+      assert.equal(ad.strikes, 2);
+      advance(1000);
+      const [f2] = await store.record([req(flood)]);
+      assert.deepEqual(f2, { strikes: 2, duplicate: false, weight: 0 }, 'cooled: the live count, not 1');
+      advance(1000);
+      const [ad2] = await store.record([req()]);
+      assert.equal(ad2.strikes, 3, 'the cooled request added nothing');
+      const [other] = await store.record([req({ cooldownId: '#cooldown/flood/2' })]);
+      assert.deepEqual(other, { strikes: 4, duplicate: false, weight: 1 }, 'another cooldown id counts');
+    });
+
+    it('counts a cooldown once inside one batch', async () => {
+      const { store, req } = await setup();
+      const cooldownId = '#cooldown/flood/7';
+      const results = await store.record([req({ cooldownId }), req({ cooldownId }), req({ cooldownId })]);
+      assert.deepEqual(results, [
+        { strikes: 1, duplicate: false, weight: 1 },
+        { strikes: 1, duplicate: false, weight: 0 },
+        { strikes: 1, duplicate: false, weight: 0 },
+      ]);
+    });
+
+    it('still applies the floor to a cooled request', async () => {
+      const { store, req } = await setup();
+      const cooldownId = '#cooldown/illegal/1';
+      const results = await store.record([req({ cooldownId }), req({ cooldownId, entryStep: 3 })]);
+      assert.deepEqual(
+        results.map((r) => [r.strikes, r.weight]),
+        [
+          [1, 1],
+          [3, 2],
+        ],
+      );
+    });
+
+    it('gives a redelivered cooled request, and the one that started the cooldown, their first answers', async () => {
+      const { store, req, advance } = await setup();
+      const cooldownId = '#cooldown/flood/3';
+      const starter = req({ cooldownId });
+      await store.record([starter]);
+      advance(1000);
+      await store.record([req()]);
+      advance(1000);
+      const cooled = req({ cooldownId });
+      const [first] = await store.record([cooled]);
+      assert.deepEqual(first, { strikes: 2, duplicate: false, weight: 0 });
+      advance(1000);
+      await store.record([req()]);
+      assert.deepEqual(await store.record([cooled, starter]), [
+        { strikes: 2, duplicate: true, weight: 0 },
+        { strikes: 1, duplicate: true, weight: 0 },
+      ]);
+      const [next] = await store.record([req()]);
+      assert.equal(next.strikes, 4, 'the redeliveries added nothing');
+    });
+
+    it('ends a cooldown when the strike that started it expires', async () => {
+      const { store, req, advance } = await setup();
+      const cooldownId = '#cooldown/flood/4';
+      await store.record([req({ cooldownId, ttlMs: 1000 })]);
+      advance(999);
+      assert.equal((await store.record([req({ cooldownId, ttlMs: 1000 })]))[0].weight, 0);
+      advance(1);
+      const [r] = await store.record([req({ cooldownId, ttlMs: 1000 })]);
+      assert.deepEqual(r, { strikes: 1, duplicate: false, weight: 1 });
     });
 
     it('expires strikes ttlMs after their event time (live while t < ts + ttl)', async () => {

@@ -8,17 +8,23 @@ import type { StrikeRequest, StrikeResult, StrikeStore } from '../types.js';
  * Semantics (shared with the Redis store through tests/contract/strikes.contract.ts):
  *   - Strikes are kept per user per group. A strike recorded at event time `ts` with `ttlMs` is live at time
  *     t while t < ts + ttlMs; the live count is the sum of the live strikes' weights.
- *   - `record` appends one strike per request (in batch order) and answers with the live count at the
- *     request's ts, this strike included. A messageId already recorded for that user and group records
- *     nothing and answers with the count of its first recording (`duplicate: true`), for as long as its
- *     strike is remembered, i.e. until it expires.
+ *   - `record` handles its requests in batch order. A messageId already recorded for that user and group
+ *     records nothing and answers with the count of its first recording (`duplicate: true`), for as long as
+ *     it is remembered, i.e. until its record expires. Otherwise, with `live` the count at the request's ts:
+ *       - a request whose `cooldownId` has a live strike is cooled: the count becomes
+ *         `max(live, entryStep)`;
+ *       - any other request: `max(live + weight, entryStep)`, and when it has a `cooldownId` its strike
+ *         carries that id, so later requests with it are cooled.
+ *     The difference to `live` is the weight stored (and answered as `weight`); the message id is kept
+ *     with its answer for redeliveries (a cooled request keeps a record of weight 0 for that).
  *   - `peek` reads the count at the given ts and changes nothing: the strikes recorded at an event time before
  *     ts and live at ts. What is recorded later (in time) never changes it, so a redelivered message that
  *     peeks is told the same count whatever was recorded in between.
  *
  * Memory is bounded: at most `maxKeys` users×groups (evicted by CLOCK, an approximate LRU — see
  * flood/memory/clock-map.ts — each eviction counted) and at most `maxStrikesPerKey` strikes per user×group
- * (the soonest-expiring dropped first, also counted; the ladder tops out long before). A user×group with no
+ * (records of weight 0 — what cooled requests keep for their redeliveries — dropped first, then the
+ * soonest-expiring strike; each counted; the ladder tops out long before). A user×group with no
  * strike recorded for its longest ttl, by the injected processing-time clock, is dropped like a Redis key
  * reaching its PEXPIRE.
  */
@@ -45,7 +51,8 @@ export interface MemoryStrikeStoreStats {
 }
 
 interface Strike {
-  messageId: string;
+  /** The message id, or the cooldown id for the strike that starts a cooldown. */
+  id: string;
   /** The event time it was recorded at. */
   ts: number;
   expiresAt: number;
@@ -94,18 +101,28 @@ class StrikeLog implements ClockEntry {
     return sum;
   }
 
-  find(messageId: string): Strike | undefined {
+  find(id: string): Strike | undefined {
     const list = this.strikes;
     // Newest first: a redelivery is most likely of a recent message.
-    for (let i = list.length - 1; i >= 0; i--) if (list[i].messageId === messageId) return list[i];
+    for (let i = list.length - 1; i >= 0; i--) if (list[i].id === id) return list[i];
     return undefined;
   }
 
-  /** Drops the strike that would expire first; used only at the per-key bound. */
-  dropSoonestExpiring(): void {
+  /**
+   * Drops one record at the per-key bound: the soonest-expiring of weight 0 (a cooled request's answer,
+   * kept for redeliveries), or else the soonest-expiring strike.
+   */
+  dropOne(): void {
     const list = this.strikes;
-    let at = 0;
-    for (let i = 1; i < list.length; i++) if (list[i].expiresAt < list[at].expiresAt) at = i;
+    let at = -1;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      if (s.weight === 0 && (at < 0 || s.expiresAt < list[at].expiresAt)) at = i;
+    }
+    if (at < 0) {
+      at = 0;
+      for (let i = 1; i < list.length; i++) if (list[i].expiresAt < list[at].expiresAt) at = i;
+    }
     list.splice(at, 1);
   }
 }
@@ -194,24 +211,33 @@ export class MemoryStrikeStore implements StrikeStore {
     const seen = log.find(req.messageId);
     if (seen !== undefined) {
       this.#duplicates++;
-      return { strikes: seen.strikes, duplicate: true };
+      return { strikes: seen.strikes, duplicate: true, weight: 0 };
     }
-    const strike: Strike = {
-      messageId: req.messageId,
-      ts: t,
-      expiresAt: t + req.ttlMs,
-      weight: req.weight,
-      strikes: 0,
-    };
-    log.strikes.push(strike);
-    if (log.strikes.length > this.#maxStrikesPerKey) {
-      log.dropSoonestExpiring();
+    const live = log.liveWeight(t);
+    const cooldownId = req.cooldownId;
+    const cooled = cooldownId !== undefined && log.find(cooldownId) !== undefined;
+    const entryStep = req.entryStep ?? 0;
+    const target = Math.max(cooled ? live : live + req.weight, entryStep);
+    const weight = target - live;
+    const expiresAt = t + req.ttlMs;
+    const added: Strike[] = [];
+    if (cooldownId !== undefined && !cooled) {
+      // The strike that starts the cooldown carries its id (and the weight); the message keeps its answer.
+      added.push({ id: cooldownId, ts: t, expiresAt, weight, strikes: 0 });
+      added.push({ id: req.messageId, ts: t, expiresAt, weight: 0, strikes: 0 });
+    } else {
+      added.push({ id: req.messageId, ts: t, expiresAt, weight, strikes: 0 });
+    }
+    for (const a of added) log.strikes.push(a);
+    while (log.strikes.length > this.#maxStrikesPerKey) {
+      log.dropOne();
       this.#trimmed++;
     }
-    strike.strikes = log.liveWeight(t);
+    const strikes = log.liveWeight(t);
+    for (const a of added) a.strikes = strikes;
     const idle = now + req.ttlMs;
     if (idle > log.idleUntil) log.idleUntil = idle;
-    return { strikes: strike.strikes, duplicate: false };
+    return { strikes, duplicate: false, weight };
   }
 
   #assertOpen(): void {

@@ -10,7 +10,8 @@ import type { StrikeRequest, StrikeResult, StrikeStore } from '../types.js';
 /**
  * The strike store on Redis (production): the same semantics as src/strikes/memory
  * (tests/contract/strikes.contract.ts), shared by every processor instance. Idempotent on messageId for as
- * long as a strike lives (30 days by default): a redelivered message never strikes twice.
+ * long as a strike lives (30 days by default): a redelivered message never strikes twice. The entry-step
+ * floor and cooldowns are decided inside the script, so concurrent instances never race on a count.
  *
  * One round trip per batch: one EVALSHA of strike-record.lua / strike-peek.lua (Redis Cluster: one call per
  * group, all sent at once). Store trouble rejects with StoreError; the fail mode is applied around this
@@ -22,7 +23,7 @@ export interface RedisStrikeStoreOptions {
   scripts: StrikeScripts;
   /** One script call per group hash tag (required on Redis Cluster). */
   callPerTag: boolean;
-  /** Most strikes kept per user per group (the soonest-expiring dropped beyond). Default 256. */
+  /** Most records kept per user per group (see strike-record.lua for which go first). Default 256. */
   maxStrikesPerKey?: number;
   /** Seconds each batch's round trip took (metrics), failed ones included. */
   onCommand?: (seconds: number) => void;
@@ -89,8 +90,14 @@ export class RedisStrikeStore implements StrikeStore {
     const calls = new Map<string, Call>();
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i];
-      if (!Number.isFinite(r.ts) || !Number.isFinite(r.weight) || !Number.isFinite(r.ttlMs)) {
-        throw new RangeError('strike request: ts, weight and ttlMs must be finite numbers');
+      const entryStep = r.entryStep ?? 0;
+      if (
+        !Number.isFinite(r.ts) ||
+        !Number.isFinite(r.weight) ||
+        !Number.isFinite(entryStep) ||
+        !Number.isFinite(r.ttlMs)
+      ) {
+        throw new RangeError('strike request: ts, weight, entryStep and ttlMs must be finite numbers');
       }
       const tag = this.#keys.groupTagOf(r.group);
       const call = this.#call(calls, tag);
@@ -99,6 +106,8 @@ export class RedisStrikeStore implements StrikeStore {
         hash53(r.messageId),
         r.ts,
         r.weight,
+        entryStep,
+        r.cooldownId === undefined ? 0 : hash53(r.cooldownId),
         r.ttlMs,
       );
       call.requests.push(i);
@@ -110,9 +119,13 @@ export class RedisStrikeStore implements StrikeStore {
     let c = 0;
     for (const call of calls.values()) {
       const reply = replies[c++];
-      expectLength('strike record', reply, call.requests.length * 2);
+      expectLength('strike record', reply, call.requests.length * 3);
       for (let j = 0; j < call.requests.length; j++) {
-        out[call.requests[j]] = { strikes: Number(reply[j * 2]), duplicate: Number(reply[j * 2 + 1]) === 1 };
+        out[call.requests[j]] = {
+          strikes: Number(reply[j * 3]),
+          duplicate: Number(reply[j * 3 + 1]) === 1,
+          weight: Number(reply[j * 3 + 2]),
+        };
       }
     }
     return out;

@@ -4,8 +4,8 @@
 
   The count at time t is the summed weight of one user's strikes in one group recorded at an event time
   before t and live at t (t < expiresAt): what is recorded later never changes the answer for t, so a
-  redelivered message is told the same count. Records: see strike-record.lua (40 bytes: expiresAt,
-  messageId hash, weight, strikes answered, ts).
+  redelivered message is told the same count. Records: see strike-record.lua (40 bytes: expiresAt, id
+  hash, weight, strikes answered, ts).
 
   Input:
     KEYS[1..k]  the distinct strike logs the requests use; requests refer to them by index

@@ -61,7 +61,7 @@ describe('policy: the built-in default', () => {
     );
     for (const severe of ['illegal', 'porn', 'violence', 'gambling', 'political'] as const) {
       const t = rules.categoryTreatment(severe);
-      assert.equal(t.weight, 2, severe);
+      assert.deepEqual([t.strike, t.entryStep], [true, 2], severe);
       assert.ok(
         t.ladder!.every((s) => s.notifyAdmins),
         `${severe} always notifies`,
@@ -70,10 +70,17 @@ describe('policy: the built-in default', () => {
     for (const reviewed of ['privacy', 'secret', 'rumor'] as const) {
       const t = rules.categoryTreatment(reviewed);
       assert.equal(t.ladder, null);
-      assert.deepEqual([t.outcome.action, t.outcome.deleteMessage, t.weight], ['review', true, 1]);
+      assert.deepEqual([t.outcome.action, t.outcome.deleteMessage, t.strike], ['review', true, true]);
     }
     const flood = rules.categoryTreatment('flood');
-    assert.deepEqual([flood.outcome.action, flood.outcome.muteSeconds, flood.weight], ['mute', 600, 1]);
+    assert.deepEqual(
+      [flood.outcome.action, flood.outcome.muteSeconds, flood.strike, flood.cooldownMs],
+      ['mute', 600, true, 600_000],
+    );
+    assert.equal(
+      rules.treatmentFor({ detector: 'mention', category: 'flood', rule: 'mention:all', severity: 1 }).strike,
+      false,
+    );
   });
 
   it('equals examples/policy.yaml, the full written-out example', () => {
@@ -136,7 +143,7 @@ groups:
     assert.equal(abuse.notifyAdmins, true);
     assert.equal(abuse.deleteMessage, true, 'inherited from the built-in');
     assert.equal(abuse.ladder!.length, 4);
-    assert.equal(policy.defaults.categoryTreatment('illegal').weight, 2);
+    assert.equal(policy.defaults.categoryTreatment('illegal').entryStep, 2);
   });
 
   it('merges groups over the defaults: objects key by key, arrays replace', () => {

@@ -110,9 +110,58 @@ describe('policy engine: the ladder', () => {
   it('enters severe categories at step 2 and always notifies admins', async () => {
     const { one } = setup();
     assert.deepEqual(summary(await one([DRUGS])), ['mute', 604_800, true, true, 2]);
-    // The severe violation weighed 2: the next ordinary one is the 3rd step, a kick.
+    // The severe violation put the sender on step 2: the next ordinary one is the 3rd step, a kick.
     assert.deepEqual(summary(await one([ADS])), ['kick', 0, true, true, 3]);
-    assert.deepEqual(summary(await one([hit('porn')])), ['ban', 0, true, true, 5]);
+    assert.deepEqual(summary(await one([hit('porn')])), ['ban', 0, true, true, 4]);
+  });
+
+  it('climbs one step per severe violation: mute, kick + notify, ban (the entry step is a floor)', async () => {
+    const { one, advance } = setup();
+    const seen: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      seen.push(summary(await one([DRUGS])));
+      advance(60_000);
+    }
+    assert.deepEqual(seen, [
+      ['mute', 604_800, true, true, 2],
+      ['kick', 0, true, true, 3],
+      ['ban', 0, true, true, 4],
+      ['ban', 0, true, true, 5],
+    ]);
+  });
+
+  it('puts a warned sender who posts something severe on step 2, not 3', async () => {
+    const { one, advance } = setup();
+    assert.deepEqual(summary(await one([ADS])), ['warn', 0, true, false, 1]);
+    advance(60_000);
+    assert.deepEqual(summary(await one([DRUGS])), ['mute', 604_800, true, true, 2]);
+    advance(60_000);
+    assert.deepEqual(summary(await one([ADS])), ['kick', 0, true, true, 3]);
+  });
+
+  it('applies the floor inside one batch and sends it to the store, not a weight', async () => {
+    const { engine, msg, store } = setup();
+    const decisions = await engine.decide([
+      { message: msg(), reasons: [DRUGS] },
+      { message: msg(), reasons: [DRUGS] },
+      { message: msg(), reasons: [ADS] },
+    ]);
+    assert.deepEqual(
+      decisions.map((d) => [d.action, d.strikes]),
+      [
+        ['mute', 2],
+        ['kick', 3],
+        ['ban', 4],
+      ],
+    );
+    assert.deepEqual(
+      store.records[0].map((r) => [r.weight, r.entryStep]),
+      [
+        [1, 2],
+        [1, 2],
+        [1, 1],
+      ],
+    );
   });
 
   it('lets strikes expire after 30 days (fake clock)', async () => {
@@ -145,12 +194,12 @@ describe('policy engine: the ladder', () => {
     assert.equal((await one([ADS])).action, 'mute');
   });
 
-  it('records one strike per message, weighing its heaviest violation, and lets the strongest decide', async () => {
+  it('records one strike per message, floored at its highest entry step, and lets the strongest decide', async () => {
     const { one, store } = setup();
     const d = await one([ADS, DRUGS, hit('abuse')]);
     assert.deepEqual(summary(d), ['mute', 604_800, true, true, 2]);
     assert.equal(store.records[0].length, 1);
-    assert.equal(store.records[0][0].weight, 2);
+    assert.deepEqual([store.records[0][0].weight, store.records[0][0].entryStep], [1, 2]);
   });
 
   it('sends privacy, secret and rumor to review with delete, counting the strike', async () => {
@@ -186,7 +235,7 @@ describe('policy engine: clean messages', () => {
     const d = await one([shadow, ADS]);
     assert.equal(d.action, 'warn');
     assert.deepEqual(d.reasons, [shadow, ADS]);
-    assert.equal(store.records[0][0].weight, 1);
+    assert.deepEqual([store.records[0][0].weight, store.records[0][0].entryStep], [1, 1]);
   });
 
   it('ignores reasons below the category minSeverity', async () => {
@@ -220,6 +269,46 @@ describe('policy engine: flood and mentions', () => {
     advance(20 * 60_000);
     const [later] = await engine.decide([{ message: msg(), reasons: [FLOOD_RATE] }]);
     assert.equal(later.strikes, 3);
+  });
+
+  it('answers a flood within the cooldown with the live count, never an older one', async () => {
+    const { one, advance } = setup();
+    assert.deepEqual(summary(await one([FLOOD_RATE])), ['mute', 600, true, false, 1]);
+    advance(1000);
+    assert.deepEqual(summary(await one([ADS])), ['mute', 604_800, true, false, 2]);
+    advance(1000);
+    // Same 10-minute bucket: no new strike, but the sender has 2, not the 1 of the bucket's first flood.
+    assert.deepEqual(summary(await one([FLOOD_RATE])), ['mute', 600, true, false, 2]);
+    advance(1000);
+    assert.equal((await one([ADS])).strikes, 3, 'the cooled flood added nothing');
+  });
+
+  it('never sends a ladder category with a cooldown back down the ladder', async () => {
+    const policy = compiler.compile({
+      name: 'p',
+      version: 1,
+      defaults: { categories: { ads: { strikeCooldownSeconds: 600 } } },
+    });
+    const { one, advance } = setup(policy);
+    assert.deepEqual(summary(await one([ADS])), ['warn', 0, true, false, 1]);
+    advance(1000);
+    assert.deepEqual(summary(await one([hit('abuse')])), ['mute', 604_800, true, false, 2]);
+    advance(1000);
+    // Cooled: no new strike, decided from the live count (2): still a mute, not back to a warning.
+    assert.deepEqual(summary(await one([ADS])), ['mute', 604_800, true, false, 2]);
+  });
+
+  it('gives a redelivered cooled message its first answer, whatever was recorded since', async () => {
+    const { engine, msg, advance } = setup();
+    await engine.decide([{ message: msg(), reasons: [FLOOD_RATE] }]);
+    advance(1000);
+    const cooled = msg();
+    const [first] = await engine.decide([{ message: cooled, reasons: [FLOOD_RATE] }]);
+    advance(1000);
+    await engine.decide([{ message: msg(), reasons: [ADS] }]);
+    const [again] = await engine.decide([{ message: cooled, reasons: [FLOOD_RATE] }]);
+    assert.equal(first.strikes, 1);
+    assert.deepEqual(again, first);
   });
 
   it('takes flood reasons straight from the flood limiter, cross-group spam as ads', async () => {
@@ -354,6 +443,20 @@ describe('policy engine: dry-run', () => {
     assert.deepEqual([d.action, d.dryRun, d.strikes], ['warn', false, 1]);
     assert.deepEqual(d.reasons, [{ ...ADS, dryRun: true }, other]);
     assert.equal(store.records.length, 1);
+  });
+
+  it('shows a dry-run severe violation one step above the sender, as a record would', async () => {
+    const { one, advance } = setup(
+      compiler.compile({ name: 'p', version: 1, defaults: { dryRunRules: ['illegal:*'] } }),
+    );
+    const clean = await one([DRUGS]);
+    assert.deepEqual([clean.action, clean.strikes, clean.dryRun], ['mute', 2, true]);
+    await one([ADS]);
+    advance(1);
+    await one([ADS]);
+    advance(1);
+    const d = await one([DRUGS]);
+    assert.deepEqual([d.action, d.strikes, d.dryRun], ['kick', 3, true]);
   });
 
   it('treats a dry-run category like a dry-run rule', async () => {

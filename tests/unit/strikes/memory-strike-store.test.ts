@@ -61,6 +61,24 @@ describe('MemoryStrikeStore (memory specifics)', () => {
     assert.equal(store.stats().trimmed, 2);
   });
 
+  it('at the bound, drops the answers kept for cooled requests before any strike', async () => {
+    const store = new MemoryStrikeStore({ maxStrikesPerKey: 3, clock: () => T0 });
+    const cooled = (id: string, ts: number) => ({ ...req('a', id, ts), cooldownId: '#cooldown/flood/1' });
+    // A strike, the flood's first message (its strike + its answer), then 5 cooled flood messages.
+    const results = await store.record([
+      req('a', 'm0'),
+      ...Array.from({ length: 6 }, (_, i) => cooled(`f${i}`, T0 + 1 + i)),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.strikes),
+      [1, 2, 2, 2, 2, 2, 2],
+    );
+    assert.equal(store.stats().trimmed, 5, 'only weight-0 answers were dropped');
+    // Both strikes are still there: the flood is still cooled, and the next ad is the 3rd step.
+    const [flood, ad] = await store.record([cooled('f9', T0 + 10), req('a', 'm1', T0 + 11)]);
+    assert.deepEqual([flood.weight, ad.strikes], [0, 3]);
+  });
+
   it('counts redeliveries', async () => {
     const store = new MemoryStrikeStore({ clock: () => T0 });
     await store.record([req('a', 'm1'), req('a', 'm1')]);
