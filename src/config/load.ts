@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { describeAjvErrors } from '../contracts/ajv-errors.js';
 import { ConfigError } from '../contracts/errors.js';
 import { DEFAULT_CONFIG } from './defaults.js';
+import { nullSectionsAsEmpty } from './empty-mappings.js';
 import { configFromEnv } from './env.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import type { ModstreamConfig } from './types.js';
@@ -37,7 +38,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ModstreamConfig {
         if (typeof doc !== 'object' || Array.isArray(doc)) {
           throw new Error('the top level must be a mapping');
         }
-        fromFile = doc as Record<string, unknown>;
+        // `http:` with everything under it commented out (YAML: null) is an empty section: the defaults.
+        fromFile = nullSectionsAsEmpty(doc, CONFIG_SCHEMA) as Record<string, unknown>;
       }
     } catch (e) {
       throw new ConfigError(

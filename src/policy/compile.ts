@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { nullSectionsAsEmpty } from '../config/empty-mappings.js';
 import { CATEGORIES } from '../contracts/types.js';
 import type { Category, SenderRole } from '../contracts/types.js';
 import type { FloodLimits } from '../flood/types.js';
@@ -67,11 +68,14 @@ export class PolicyCompiler {
   }
 
   /**
-   * Validates `input` (a parsed policy file) and compiles it. Throws PolicyError (code POLICY_INVALID)
+   * Validates `raw` (a parsed policy file) and compiles it. Throws PolicyError (code POLICY_INVALID)
    * listing every problem, each with its path, e.g.
    * `groups["qq:901234"].categories.ads.ladder[1].muteSeconds must be >= 0`.
    */
-  compile(input: unknown, options: CompileOptions = {}): CompiledPolicy {
+  compile(raw: unknown, options: CompileOptions = {}): CompiledPolicy {
+    // `defaults:` / `groups:` / `"qq:1":` / `categories:` … with nothing under them (YAML: null) are
+    // empty mappings: they change nothing (docs/policy.md, "How a file is read").
+    const input = nullSectionsAsEmpty(raw, POLICY_SCHEMA);
     const problems: PolicyProblem[] = [];
     if (!this.#validate(input)) {
       for (const e of this.#validate.errors ?? []) problems.push(schemaProblem(e, input));

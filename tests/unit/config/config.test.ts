@@ -60,6 +60,47 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads a section left empty (YAML null) as an empty one: the defaults apply', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-cfg-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(
+      file,
+      [
+        'http:',
+        '  # port: 9000',
+        'kafka:',
+        '  topics:',
+        'detectors:',
+        'classifier:',
+        '  groups:',
+        '    "qq:1":',
+        '  labels:',
+        '    spam: null',
+        'redis:',
+        '  url: redis://127.0.0.1:6379',
+        '',
+      ].join('\n'),
+    );
+    const c = loadConfig({ file, env: {} });
+    assert.deepEqual(c.http, DEFAULT_CONFIG.http);
+    assert.deepEqual(c.kafka, DEFAULT_CONFIG.kafka);
+    assert.deepEqual(c.detectors, {});
+    assert.deepEqual(c.classifier.groups, { 'qq:1': {} });
+    assert.deepEqual(c.classifier.labels, { spam: null }, 'null for a label still means: ignore it');
+    assert.equal(c.redis.url, 'redis://127.0.0.1:6379');
+  });
+
+  it('keeps null where it is a value: kafka.sasl, policy.file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-cfg-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'kafka:\n  sasl:\npolicy:\n  file:\n');
+    const c = loadConfig({ file, env: {} });
+    assert.equal(c.kafka.sasl, null);
+    assert.equal(c.policy.file, null);
+    writeFileSync(file, 'http: 5\n');
+    assert.throws(() => loadConfig({ file, env: {} }), /http must be object/);
+  });
+
   it('reports unreadable and non-YAML files clearly', () => {
     assert.throws(
       () => loadConfig({ file: '/nonexistent/modstream.yaml', env: {} }),

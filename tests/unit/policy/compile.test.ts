@@ -267,6 +267,53 @@ describe('policy: validation', () => {
     assert.deepEqual(problemsOf({ name: 'a@b', version: 1 }), ['name must not contain @ or spaces']);
   });
 
+  it('reads a key left empty (YAML null) as an empty mapping: defaults, groups, a group, sections', () => {
+    const policy = parsePolicy(
+      [
+        'name: acme',
+        'version: 1',
+        'defaults:',
+        '  # nothing yet',
+        'groups:',
+        '  "qq:1": { dryRun: true }',
+        '  "qq:2":',
+        '  "qq:3":',
+        '    categories:',
+        '    flood:',
+        '    rules:',
+        '      "pii:*":',
+        '    exemptions:',
+        '',
+      ].join('\n'),
+      'acme.yaml',
+    );
+    assert.equal(policy.id, 'acme@1');
+    assert.equal(policy.resolve('qq', '1').dryRun, true);
+    const builtIn = defaultPolicy();
+    for (const rules of [policy.defaults, policy.resolve('qq', '2'), policy.resolve('qq', '3')]) {
+      assert.equal(rules.dryRun, false);
+      assert.deepEqual(rules.flood, builtIn.defaults.flood);
+      assert.deepEqual(rules.categoryTreatment('illegal'), builtIn.defaults.categoryTreatment('illegal'));
+    }
+    assert.deepEqual(compilePolicy({ name: 'a', version: 1, groups: null }).groups.size, 0);
+  });
+
+  it('still rejects a section that is not a mapping, naming it, and an empty file', () => {
+    for (const value of [5, 'x', [], true]) {
+      assert.deepEqual(problemsOf({ name: 'a', version: 1, defaults: value }), [
+        'defaults must be a mapping',
+      ]);
+    }
+    assert.deepEqual(problemsOf({ name: 'a', version: 1, groups: { 'qq:1': { flood: [] } } }), [
+      'groups["qq:1"].flood must be a mapping',
+    ]);
+    assert.deepEqual(problemsOf(null), ['the policy must be a mapping']);
+    // A null that is a value of its own is not a section: a ladder step, a list.
+    assert.deepEqual(problemsOf({ name: 'a', version: 1, defaults: { ladder: null } }), [
+      'defaults.ladder must be array',
+    ]);
+  });
+
   it('checks ladder shapes: true/false/list, steps, entry steps', () => {
     assert.deepEqual(
       problemsOf({
