@@ -3,7 +3,7 @@
  * documentation (docs/configuration.md lists the same rows): an unknown MODSTREAM_* variable is an error,
  * so a typo never silently falls back to a default.
  */
-type Kind = 'string' | 'int' | 'number' | 'bool' | 'list' | 'nullable';
+type Kind = 'string' | 'int' | 'bool' | 'list' | 'nullable';
 
 export const ENV_VARS: Readonly<Record<string, readonly [path: string, kind: Kind]>> = {
   MODSTREAM_MODE: ['mode', 'string'],
@@ -47,7 +47,7 @@ export const ENV_VARS: Readonly<Record<string, readonly [path: string, kind: Kin
   MODSTREAM_CLASSIFIER_ENABLED: ['classifier.enabled', 'bool'],
   MODSTREAM_CLASSIFIER_DIR: ['classifier.dir', 'nullable'],
   MODSTREAM_CLASSIFIER_WORKERS: ['classifier.workers', 'int'],
-  MODSTREAM_CLASSIFIER_TIMEOUT_MS: ['classifier.timeoutMs', 'number'],
+  MODSTREAM_CLASSIFIER_TIMEOUT_MS: ['classifier.timeoutMs', 'int'],
 };
 
 export interface EnvProblem {
@@ -98,10 +98,6 @@ function parse(raw: string, kind: Kind): unknown {
     case 'int': {
       if (!/^-?\d+$/.test(s)) return new Error(`must be an integer, got ${JSON.stringify(raw)}`);
       return Number(s);
-    }
-    case 'number': {
-      const n = Number(s);
-      return s === '' || Number.isNaN(n) ? new Error(`must be a number, got ${JSON.stringify(raw)}`) : n;
     }
     case 'bool': {
       if (/^(1|true|yes|on)$/i.test(s)) return true;

@@ -68,7 +68,9 @@ export function loadConfig(options: LoadConfigOptions = {}): ModstreamConfig {
 let compiled: ReturnType<Ajv['compile']> | undefined;
 
 export function validateConfig(value: unknown, where = ''): asserts value is ModstreamConfig {
-  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA);
+  // strict (strictNumbers included): YAML's .inf and .nan are not numbers here, and the schema itself is
+  // checked for typos.
+  compiled ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(CONFIG_SCHEMA);
   if (!compiled(value)) {
     throw new ConfigError(
       'CONFIG_INVALID',

@@ -1,7 +1,18 @@
 /**
  * The configuration schema: one YAML file (--config) plus MODSTREAM_* environment variables, validated once
  * at start-up. Every key, its default and its unit is listed in docs/configuration.md; keep them in step.
+ *
+ * Numbers: validated with Ajv's strictNumbers (load.ts), so YAML's `.inf` / `.nan` are rejected; every
+ * integer is at most INT32_MAX (2147483647): Node runs a timer longer than that after 1 ms (a Redis command
+ * timeout of 3e9 ms would fail every command), and Kafka sends counts and sizes as 32-bit integers.
+ * Millisecond settings are integers.
  */
+export const INT32_MAX = 2_147_483_647;
+
+/** An integer setting from `minimum` to `maximum` (default INT32_MAX). */
+const int = (minimum: number, maximum: number = INT32_MAX) =>
+  ({ type: 'integer', minimum, maximum }) as const;
+
 export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -12,11 +23,11 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: {
         host: { type: 'string', minLength: 1 },
-        port: { type: 'integer', minimum: 0, maximum: 65535 },
-        maxBodyBytes: { type: 'integer', minimum: 1024 },
-        requestTimeoutMs: { type: 'integer', minimum: 100 },
-        sseMaxClients: { type: 'integer', minimum: 1 },
-        sseBufferVerdicts: { type: 'integer', minimum: 1 },
+        port: int(0, 65535),
+        maxBodyBytes: int(1024),
+        requestTimeoutMs: int(100),
+        sseMaxClients: int(1),
+        sseBufferVerdicts: int(1),
       },
     },
     lexicons: {
@@ -40,16 +51,16 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        maxRecordBytes: { type: 'integer', minimum: 256 },
-        maxTextBytes: { type: 'integer', minimum: 16 },
-        batchSize: { type: 'integer', minimum: 1, maximum: 100000 },
+        maxRecordBytes: int(256),
+        maxTextBytes: int(16),
+        batchSize: int(1, 100000),
       },
     },
     state: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        maxKeys: { type: 'integer', minimum: 100 },
+        maxKeys: int(100),
       },
     },
     kafka: {
@@ -68,8 +79,8 @@ export const CONFIG_SCHEMA = {
             dlq: { type: 'string', minLength: 1 },
           },
         },
-        partitions: { type: 'integer', minimum: 1 },
-        replicationFactor: { type: 'integer', minimum: 1 },
+        partitions: int(1),
+        replicationFactor: int(1),
         ssl: { type: 'boolean' },
         sasl: {
           type: ['object', 'null'],
@@ -82,11 +93,11 @@ export const CONFIG_SCHEMA = {
           },
         },
         compression: { enum: ['none', 'gzip'] },
-        maxBatchRecords: { type: 'integer', minimum: 1 },
-        maxBytesPerPartition: { type: 'integer', minimum: 1024 },
-        partitionsConsumedConcurrently: { type: 'integer', minimum: 1 },
-        sessionTimeoutMs: { type: 'integer', minimum: 1000 },
-        retries: { type: 'integer', minimum: 0, maximum: 20 },
+        maxBatchRecords: int(1),
+        maxBytesPerPartition: int(1024),
+        partitionsConsumedConcurrently: int(1),
+        sessionTimeoutMs: int(1000),
+        retries: int(0, 20),
       },
     },
     redis: {
@@ -96,7 +107,7 @@ export const CONFIG_SCHEMA = {
         url: { type: ['string', 'null'] },
         keyPrefix: { type: 'string' },
         failMode: { enum: ['open', 'closed'] },
-        commandTimeoutMs: { type: 'integer', minimum: 10 },
+        commandTimeoutMs: int(10),
       },
     },
     metrics: {
@@ -104,7 +115,7 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: {
         enabled: { type: 'boolean' },
-        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        port: int(0, 65535),
         host: { type: 'string', minLength: 1 },
       },
     },
@@ -126,11 +137,11 @@ export const CONFIG_SCHEMA = {
       properties: {
         enabled: { type: 'boolean' },
         dir: { type: ['string', 'null'] },
-        workers: { type: 'integer', minimum: 1, maximum: 64 },
-        batchSize: { type: 'integer', minimum: 1, maximum: 1024 },
-        batchWindowMs: { type: 'number', minimum: 0 },
-        timeoutMs: { type: 'number', minimum: 1 },
-        queueMax: { type: 'integer', minimum: 1 },
+        workers: int(1, 64),
+        batchSize: int(1, 1024),
+        batchWindowMs: int(0),
+        timeoutMs: int(1),
+        queueMax: int(1),
         mode: { enum: ['all', 'unmatched', 'off', 'shadow'] },
         groups: {
           type: 'object',
@@ -171,7 +182,7 @@ export const CONFIG_SCHEMA = {
                 ],
               },
               threshold: { type: 'number', minimum: 0, maximum: 1 },
-              severity: { type: 'integer', minimum: 0, maximum: 5 },
+              severity: int(0, 5),
             },
           },
         },

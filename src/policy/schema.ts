@@ -8,7 +8,14 @@ import { ACTIONS, CATEGORIES } from '../contracts/types.js';
 
 const ROLES = ['owner', 'admin', 'member'];
 
-const seconds = { type: 'integer', minimum: 0 };
+/**
+ * The largest number any integer field takes (2147483647, about 68 years in seconds, 24.8 days in ms).
+ * Ajv's strict mode already rejects YAML's .inf and .nan; this keeps finite values sane too: expiries end
+ * up in Redis PX arguments and in doubles next to epoch milliseconds, windows in Redis key names.
+ */
+const INT32_MAX = 2_147_483_647;
+
+const seconds = { type: 'integer', minimum: 0, maximum: INT32_MAX };
 const flag = { type: 'boolean' };
 
 const step = {
@@ -44,13 +51,13 @@ const treatment = {
     notifyAdmins: flag,
     strike: flag,
     strikeCooldownSeconds: seconds,
-    strikeExpirySeconds: { type: 'integer', minimum: 1 },
+    strikeExpirySeconds: { type: 'integer', minimum: 1, maximum: INT32_MAX },
     minSeverity: { type: 'integer', minimum: 0, maximum: 5 },
     dryRun: flag,
   },
 };
 
-const positiveInt = { type: 'integer', minimum: 1 };
+const positiveInt = { type: 'integer', minimum: 1, maximum: INT32_MAX };
 
 const rules = {
   type: 'object',
@@ -59,7 +66,7 @@ const rules = {
     dryRun: flag,
     dryRunRules: { type: 'array', items: { type: 'string', minLength: 1 } },
     ladder: steps,
-    strikeExpirySeconds: { type: 'integer', minimum: 1 },
+    strikeExpirySeconds: { type: 'integer', minimum: 1, maximum: INT32_MAX },
     categories: {
       type: 'object',
       additionalProperties: false,

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, DEFAULT_CONFIG } from '../../../src/config/index.js';
+import { CONFIG_SCHEMA, INT32_MAX } from '../../../src/config/schema.js';
 import { ConfigError } from '../../../src/contracts/errors.js';
 
 describe('loadConfig', () => {
@@ -99,6 +100,82 @@ describe('loadConfig', () => {
     assert.equal(c.policy.file, null);
     writeFileSync(file, 'http: 5\n');
     assert.throws(() => loadConfig({ file, env: {} }), /http must be object/);
+  });
+
+  it('rejects infinite and not-a-number values, naming each field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-cfg-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(
+      file,
+      'state:\n  maxKeys: .inf\nredis:\n  commandTimeoutMs: .inf\nclassifier:\n  timeoutMs: .nan\n  batchWindowMs: -.inf\n',
+    );
+    assert.throws(
+      () => loadConfig({ file, env: {} }),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.equal(e.code, 'CONFIG_INVALID');
+        for (const field of [
+          'state.maxKeys',
+          'redis.commandTimeoutMs',
+          'classifier.timeoutMs',
+          'classifier.batchWindowMs',
+        ]) {
+          assert.match(e.message, new RegExp(`${field.replace('.', '\\.')} must be integer`), field);
+        }
+        return true;
+      },
+    );
+  });
+
+  it('caps millisecond settings (and every integer) at 2147483647, naming the field', () => {
+    assert.throws(
+      () => loadConfig({ env: { MODSTREAM_REDIS_COMMAND_TIMEOUT_MS: '3000000000' } }),
+      /redis\.commandTimeoutMs must be <= 2147483647/,
+    );
+    assert.equal(
+      loadConfig({ env: { MODSTREAM_REDIS_COMMAND_TIMEOUT_MS: '2147483647' } }).redis.commandTimeoutMs,
+      INT32_MAX,
+    );
+    assert.throws(
+      () =>
+        loadConfig({
+          env: {},
+          overrides: { kafka: { sessionTimeoutMs: 1e12 }, http: { requestTimeoutMs: 1.5e9 * 2 } },
+        }),
+      (e: unknown) => {
+        assert.match(String(e), /kafka\.sessionTimeoutMs must be <= 2147483647/);
+        assert.match(String(e), /http\.requestTimeoutMs must be <= 2147483647/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => loadConfig({ env: { MODSTREAM_STATE_MAX_KEYS: '99999999999999999999' } }),
+      /state\.maxKeys must be <= 2147483647/,
+    );
+    // The schema itself: every integer has a maximum within int32, every *Ms setting is an integer.
+    const walk = (schema: Record<string, unknown>, path: string): void => {
+      const props = schema.properties as Record<string, Record<string, unknown>> | undefined;
+      for (const [key, child] of Object.entries(props ?? {})) {
+        const at = path ? `${path}.${key}` : key;
+        if (key.endsWith('Ms')) assert.equal(child.type, 'integer', `${at} is an integer`);
+        if (child.type === 'integer') {
+          assert.ok(typeof child.maximum === 'number' && child.maximum <= INT32_MAX, `${at} has a maximum`);
+        }
+        walk(child, at);
+      }
+    };
+    walk(CONFIG_SCHEMA as unknown as Record<string, unknown>, '');
+  });
+
+  it('reads MODSTREAM_CLASSIFIER_TIMEOUT_MS as a decimal integer', () => {
+    assert.equal(loadConfig({ env: { MODSTREAM_CLASSIFIER_TIMEOUT_MS: '75' } }).classifier.timeoutMs, 75);
+    for (const raw of ['Infinity', '0x20', '1e3', '2.5']) {
+      assert.throws(
+        () => loadConfig({ env: { MODSTREAM_CLASSIFIER_TIMEOUT_MS: raw } }),
+        /MODSTREAM_CLASSIFIER_TIMEOUT_MS must be an integer/,
+        raw,
+      );
+    }
   });
 
   it('reports unreadable and non-YAML files clearly', () => {

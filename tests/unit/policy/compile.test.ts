@@ -314,6 +314,41 @@ describe('policy: validation', () => {
     ]);
   });
 
+  it('rejects infinite and oversized numbers, naming each field', () => {
+    assert.throws(
+      () =>
+        parsePolicy(
+          [
+            'name: a',
+            'version: 1',
+            'defaults:',
+            '  strikeExpirySeconds: 1e300',
+            '  ladder: [{ action: mute, muteSeconds: .inf }]',
+            '  flood: { rateWindowMs: .inf, rateMax: 3000000000 }',
+            '  categories:',
+            '    flood: { strikeCooldownSeconds: 1e12, strikeExpirySeconds: .nan }',
+            '',
+          ].join('\n'),
+          'big.yaml',
+        ),
+      (e: unknown) => {
+        assert.ok(e instanceof PolicyError);
+        assert.equal(e.code, 'POLICY_INVALID');
+        assert.deepEqual(e.describe().split('\n').sort(), [
+          'big.yaml:4: defaults.strikeExpirySeconds must be <= 2147483647',
+          'big.yaml:5: defaults.ladder[0].muteSeconds must be integer',
+          'big.yaml:6: defaults.flood.rateMax must be <= 2147483647',
+          'big.yaml:6: defaults.flood.rateWindowMs must be integer',
+          'big.yaml:8: defaults.categories.flood.strikeCooldownSeconds must be <= 2147483647',
+          'big.yaml:8: defaults.categories.flood.strikeExpirySeconds must be integer',
+        ]);
+        return true;
+      },
+    );
+    const max = compilePolicy({ name: 'a', version: 1, defaults: { strikeExpirySeconds: 2_147_483_647 } });
+    assert.equal(max.defaults.strikeTtlMs, 2_147_483_647_000);
+  });
+
   it('checks ladder shapes: true/false/list, steps, entry steps', () => {
     assert.deepEqual(
       problemsOf({
