@@ -50,6 +50,16 @@ export const ENV_VARS: Readonly<Record<string, readonly [path: string, kind: Kin
   MODSTREAM_CLASSIFIER_TIMEOUT_MS: ['classifier.timeoutMs', 'int'],
 };
 
+/**
+ * Conventional names also read (without our prefix), each the alias of a MODSTREAM_* variable for the same
+ * setting. When both are set the MODSTREAM_* one wins — always, whatever order the environment lists them
+ * in; the alias is then ignored (not even parsed).
+ */
+const ALIASES: Readonly<Record<string, string>> = {
+  KAFKA_BROKERS: 'MODSTREAM_KAFKA_BROKERS',
+  REDIS_URL: 'MODSTREAM_REDIS_URL',
+};
+
 export interface EnvProblem {
   variable: string;
   message: string;
@@ -64,7 +74,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): {
   const problems: EnvProblem[] = [];
   for (const [name, raw] of Object.entries(env)) {
     if (raw === undefined) continue;
-    const entry = ENV_VARS[name];
+    const preferred = Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined;
+    if (preferred !== undefined && env[preferred] !== undefined) continue; // the MODSTREAM_* name wins
+    const entry = Object.hasOwn(ENV_VARS, name) ? ENV_VARS[name] : undefined;
     if (!entry) {
       // Only our own prefix is reserved; KAFKA_BROKERS / REDIS_URL are in the table.
       if (name.startsWith('MODSTREAM_') && !IGNORED.has(name)) {

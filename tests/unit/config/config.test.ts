@@ -29,6 +29,34 @@ describe('loadConfig', () => {
     assert.equal(c.kafka.groupId, 'modstream');
   });
 
+  it('lets MODSTREAM_KAFKA_BROKERS and MODSTREAM_REDIS_URL win over KAFKA_BROKERS and REDIS_URL, in any order', () => {
+    const orders = [
+      {
+        KAFKA_BROKERS: 'a:1',
+        MODSTREAM_KAFKA_BROKERS: 'b:2',
+        REDIS_URL: 'redis://a',
+        MODSTREAM_REDIS_URL: 'redis://b',
+      },
+      {
+        MODSTREAM_KAFKA_BROKERS: 'b:2',
+        KAFKA_BROKERS: 'a:1',
+        MODSTREAM_REDIS_URL: 'redis://b',
+        REDIS_URL: 'redis://a',
+      },
+    ];
+    for (const env of orders) {
+      const c = loadConfig({ env });
+      assert.deepEqual(c.kafka.brokers, ['b:2'], Object.keys(env).join(','));
+      assert.equal(c.redis.url, 'redis://b', Object.keys(env).join(','));
+    }
+    // The short names alone still work; set-but-empty MODSTREAM_REDIS_URL still wins (no Redis).
+    assert.deepEqual(loadConfig({ env: { KAFKA_BROKERS: 'a:1' } }).kafka.brokers, ['a:1']);
+    assert.equal(loadConfig({ env: { REDIS_URL: 'redis://a' } }).redis.url, 'redis://a');
+    assert.equal(loadConfig({ env: { REDIS_URL: 'redis://a', MODSTREAM_REDIS_URL: '' } }).redis.url, null);
+    // Other variables are none of our business, whatever their names.
+    assert.deepEqual(loadConfig({ env: { constructor: 'x', toString: 'y' } }), DEFAULT_CONFIG);
+  });
+
   it('names the bad field from a file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ms-cfg-'));
     const file = join(dir, 'c.yaml');
