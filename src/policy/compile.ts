@@ -159,6 +159,14 @@ function schemaProblem(e: ErrorObject, doc: unknown): PolicyProblem {
     case 'minLength':
       message = 'must not be empty';
       break;
+    case 'minimum': {
+      const field = segments[segments.length - 1];
+      message = `must be >= ${String(params.limit)}`;
+      if (field === 'duplicateMax') message += ' (a message is its own 1st copy: 1 would flag every message)';
+      if (field === 'crossGroupMin')
+        message += ' (a message is in its own group: 1 would flag every message)';
+      break;
+    }
     case 'pattern':
       message = segments.length === 1 && segments[0] === 'name' ? 'must not contain @ or spaces' : e.message!;
       break;

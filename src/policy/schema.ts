@@ -58,6 +58,7 @@ const treatment = {
 };
 
 const positiveInt = { type: 'integer', minimum: 1, maximum: INT32_MAX };
+const atLeastTwo = { type: 'integer', minimum: 2, maximum: INT32_MAX };
 
 const rules = {
   type: 'object',
@@ -80,9 +81,10 @@ const rules = {
       properties: {
         rateMax: positiveInt,
         rateWindowMs: positiveInt,
-        duplicateMax: positiveInt,
+        // A message is its own first copy and its own first group: 1 would flag every message.
+        duplicateMax: atLeastTwo,
         duplicateWindowMs: positiveInt,
-        crossGroupMin: positiveInt,
+        crossGroupMin: atLeastTwo,
         crossGroupWindowMs: positiveInt,
       },
     },

@@ -349,6 +349,31 @@ describe('policy: validation', () => {
     assert.equal(max.defaults.strikeTtlMs, 2_147_483_647_000);
   });
 
+  it('requires duplicateMax and crossGroupMin of at least 2 (1 would flag every first message)', () => {
+    assert.deepEqual(
+      problemsOf({
+        name: 'a',
+        version: 1,
+        defaults: { flood: { duplicateMax: 1 } },
+        groups: { 'qq:1': { flood: { crossGroupMin: 1 } } },
+      }),
+      [
+        'defaults.flood.duplicateMax must be >= 2 (a message is its own 1st copy: 1 would flag every message)',
+        'groups["qq:1"].flood.crossGroupMin must be >= 2 (a message is in its own group: 1 would flag every message)',
+      ],
+    );
+    const two = compilePolicy({
+      name: 'a',
+      version: 1,
+      defaults: { flood: { duplicateMax: 2, crossGroupMin: 2 } },
+    });
+    assert.deepEqual([two.defaults.flood.duplicateMax, two.defaults.flood.crossGroupMin], [2, 2]);
+    assert.equal(
+      compilePolicy({ name: 'a', version: 1, defaults: { flood: { rateMax: 1 } } }).defaults.flood.rateMax,
+      1,
+    );
+  });
+
   it('checks ladder shapes: true/false/list, steps, entry steps', () => {
     assert.deepEqual(
       problemsOf({
