@@ -98,6 +98,12 @@ export const CONFIG_SCHEMA = {
         partitionsConsumedConcurrently: int(1),
         sessionTimeoutMs: int(1000),
         retries: int(0, 20),
+        createTopics: { type: 'boolean' },
+        maxBytes: int(1024),
+        maxDlqValueBytes: int(1024),
+        clientRetries: int(0, 20),
+        retryBackoffMs: int(0),
+        retryBackoffMaxMs: int(0),
       },
     },
     redis: {

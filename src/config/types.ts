@@ -33,6 +33,17 @@ export interface ModstreamConfig {
     partitionsConsumedConcurrently: number;
     sessionTimeoutMs: number;
     retries: number;
+    /** Create missing topics at start-up (false on clusters where the client may not). */
+    createTopics: boolean;
+    /** Most bytes one fetch brings in, all partitions together (bounds an instance's memory). */
+    maxBytes: number;
+    /** DLQ values over this keep a truncated `raw` (keep it under the DLQ topic's max.message.bytes). */
+    maxDlqValueBytes: number;
+    /** kafkajs retries for connecting, producing and committing (broker-side trouble). */
+    clientRetries: number;
+    /** Backoff before judge retry n: min(retryBackoffMs · 2ⁿ, retryBackoffMaxMs). */
+    retryBackoffMs: number;
+    retryBackoffMaxMs: number;
   };
   redis: { url: string | null; keyPrefix: string; failMode: 'open' | 'closed'; commandTimeoutMs: number };
   metrics: { enabled: boolean; port: number; host: string };

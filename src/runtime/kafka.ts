@@ -25,6 +25,12 @@ export function kafkaSettingsFrom(config: ModstreamConfig): KafkaSettingsInput {
     partitionsConsumedConcurrently: k.partitionsConsumedConcurrently,
     sessionTimeoutMs: k.sessionTimeoutMs,
     retries: k.retries,
+    createTopics: k.createTopics,
+    maxBytes: k.maxBytes,
+    maxDlqValueBytes: k.maxDlqValueBytes,
+    clientRetries: k.clientRetries,
+    retryBackoffMs: k.retryBackoffMs,
+    retryBackoffMaxMs: k.retryBackoffMaxMs,
   };
 }
 

@@ -71,6 +71,12 @@ describe('resolveKafkaSettings', () => {
       partitionsConsumedConcurrently: 16,
       sessionTimeoutMs: 30_000,
       retries: 3,
+      createTopics: true,
+      maxBytes: 10 * 1024 * 1024,
+      maxDlqValueBytes: 900 * 1024,
+      clientRetries: 8,
+      retryBackoffMs: 100,
+      retryBackoffMaxMs: 2_000,
     };
     assert.equal(resolveKafkaSettings(fromConfig).topics.dlq, 'd');
   });
