@@ -5,8 +5,13 @@
  * a card can be looked up in the roster.
  */
 
-/** `部门-姓名`: a department, a dash (-, —, –), a name; no spaces inside either part. */
-export const DEFAULT_CARD_FORMAT = '^(?<department>[^\\s\\-—–]+)\\s*[-—–]\\s*(?<name>[^\\s\\-—–]+)$';
+/**
+ * `部门-姓名`: a department, a dash, a name; no spaces inside either part. The dash is any of the hyphens
+ * and dashes people type: - ‐ ‑ ‒ – — ― − (U+002D, U+2010 to U+2015, U+2212), once or repeated (the Chinese
+ * IME's Shift+- gives `——`); the full-width and small hyphens become `-` by NFKC.
+ */
+export const DEFAULT_CARD_FORMAT =
+  '^(?<department>[^\\s\\-\\u2010-\\u2015\\u2212]+)\\s*[\\-\\u2010-\\u2015\\u2212]+\\s*(?<name>[^\\s\\-\\u2010-\\u2015\\u2212]+)$';
 export const DEFAULT_CARD_LABEL = '部门-姓名';
 
 export function normalizeCard(card: string): string {

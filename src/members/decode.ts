@@ -3,6 +3,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { describeAjvErrors } from '../contracts/ajv-errors.js';
 import { RecordError } from '../contracts/errors.js';
 import type { MemberEvent } from './types.js';
+import { memberEventProblem } from './validate.js';
 
 /** schemas/member-event.v1.json, read once per process (the path resolves from src/ and dist/ alike). */
 const SCHEMA_URL = new URL('../../schemas/member-event.v1.json', import.meta.url);
@@ -16,8 +17,10 @@ export function memberEventSchema(): object {
 export type MemberDecodeResult = { ok: true; event: MemberEvent } | { ok: false; error: RecordError };
 
 /**
- * Validates member events against member-event v1. Never throws: a rejection is a RecordError (BAD_JSON,
- * BAD_MESSAGE, OVERSIZE) whose message names each field and the rule it broke.
+ * Validates member events against member-event v1, and then what the schema cannot say (validate.ts): a
+ * `ts` from 1970 to 9999, no lone UTF-16 surrogates (BAD_ENCODING), roster dates that exist. Never
+ * throws: a rejection is a RecordError (BAD_JSON, BAD_MESSAGE, BAD_ENCODING, OVERSIZE) whose message
+ * names each field and the rule it broke.
  */
 export class MemberEventDecoder {
   readonly #validate: ValidateFunction;
@@ -49,6 +52,8 @@ export class MemberEventDecoder {
     }
     if (!this.#validate(value))
       return fail('BAD_MESSAGE', describeAjvErrors(usefulErrors(this.#validate.errors)));
+    const problem = memberEventProblem(value as MemberEvent);
+    if (problem) return fail(problem.code, problem.message);
     return { ok: true, event: value as MemberEvent };
   }
 }
@@ -60,6 +65,9 @@ function usefulErrors(errors: readonly ErrorObject[] | null | undefined): ErrorO
   return inner.length > 0 ? inner : list;
 }
 
-function fail(code: 'BAD_JSON' | 'BAD_MESSAGE' | 'OVERSIZE', message: string): MemberDecodeResult {
+function fail(
+  code: 'BAD_JSON' | 'BAD_MESSAGE' | 'BAD_ENCODING' | 'OVERSIZE',
+  message: string,
+): MemberDecodeResult {
   return { ok: false, error: new RecordError(code, message) };
 }

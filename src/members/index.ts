@@ -19,6 +19,7 @@ export {
   effectiveAtOf,
   parseUtcOffset,
   identityOf,
+  nameOf,
   accountKey,
 } from './roster.js';
 export { readRosterFile, parseCsvRoster } from './roster-file.js';
@@ -33,7 +34,23 @@ export {
   type DepartedRule,
   type InactivityRule,
 } from './rules.js';
-export type { MemberStore, MemberTouch, TouchResult, MemberRemoval } from './store.js';
+export {
+  touchProblem,
+  type MemberStore,
+  type MemberTouch,
+  type TouchResult,
+  type MemberRemoval,
+  type CardCheckRelease,
+  type IdleRearm,
+} from './store.js';
+export {
+  MAX_TS_MS,
+  isTimestamp,
+  memberEventProblem,
+  loneSurrogateAt,
+  wellFormed,
+  type MemberInputProblem,
+} from './validate.js';
 export {
   MemoryMemberStore,
   createMemoryMemberStore,
@@ -53,12 +70,14 @@ export {
   MEMBER_SEVERITY,
   memberMessageId,
   memberVerdict,
+  MemberDeliveryError,
   type MemberRuleId,
   type MemberVerdictInput,
 } from './verdicts.js';
 export {
   MemberMonitor,
   observationFromMessage,
+  releasingDelivery,
   type MemberMonitorOptions,
   type MemberMonitorHooks,
 } from './monitor.js';

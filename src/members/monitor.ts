@@ -1,16 +1,23 @@
+import { RecordError } from '../contracts/errors.js';
 import type { Message, SenderRole, Verdict } from '../contracts/types.js';
-import { silentLogger, type Logger } from '../log/logger.js';
+import { rateLimited, silentLogger, type Logger } from '../log/logger.js';
 import { describeIdentity, normalizeCard, parseCard } from './card.js';
-import { Roster, identityOf, normalizeEmployee } from './roster.js';
+import { Roster, identityOf, nameOf, normalizeEmployee } from './roster.js';
 import { CompiledMemberRules, type GroupMemberRules } from './rules.js';
-import type { MemberStore, MemberTouch } from './store.js';
+import type { CardCheckRelease, IdleRearm, MemberStore, MemberTouch } from './store.js';
 import type { Employee, MemberEvent, MemberObservation, MemberRecord, MemberRef } from './types.js';
-import { MEMBER_RULE, memberVerdict, shortHash, type MemberRuleId } from './verdicts.js';
+import { isTimestamp, memberEventProblem, wellFormed } from './validate.js';
+import { MEMBER_RULE, MemberDeliveryError, memberVerdict, shortHash, type MemberRuleId } from './verdicts.js';
 
 /** What the monitor reports, for metrics (bounded label values only). */
 export interface MemberMonitorHooks {
   onEvent?(kind: MemberEvent['kind'] | 'observation'): void;
   onVerdict?(rule: MemberRuleId): void;
+  /**
+   * An observation was skipped because it cannot be stored (an id that is not a well-formed string, a
+   * time that is not a time from 1970 to 9999), or the store refused it. Logged too (rate-limited).
+   */
+  onRejected?(what: 'observation'): void;
 }
 
 export interface MemberMonitorOptions {
@@ -41,7 +48,18 @@ interface CacheEntry {
   writtenAt: number;
 }
 
+/**
+ * What a verdict claimed in the store to be made once: a "reported" mark (departed, overdue, ambiguous),
+ * the member's card check key (card findings), or the member's place in the idle queue (inactivity).
+ * Given back by release() when the verdict could not be delivered.
+ */
+type Claim =
+  | { kind: 'once'; key: string }
+  | ({ kind: 'card'; checkKey: string } & MemberRef)
+  | ({ kind: 'idle'; lastActiveAt: number; dueAt: number } & MemberRef);
+
 const DAY_MS = 86_400_000;
+const ROLES: ReadonlySet<unknown> = new Set(['owner', 'admin', 'member']);
 
 /**
  * The member rules at work: group cards (format and roster), departed staff and inactivity. Fed with
@@ -51,6 +69,11 @@ const DAY_MS = 86_400_000;
  *
  * State lives in the injected MemberStore (memory or Redis); the roster is cached here and reloaded when
  * the store's roster version moves, so several instances share one roster.
+ *
+ * Every finding is made once: a verdict claims its mark in the store as it is made (so two instances
+ * never both report it). A caller that cannot deliver the verdicts gives the claims back with release(),
+ * and the findings are made again by the next event, sweep or retry; a call that fails half-way gives
+ * back the claims of the verdicts it made so far itself.
  */
 export class MemberMonitor {
   readonly #store: MemberStore;
@@ -63,6 +86,8 @@ export class MemberMonitor {
   readonly #onceTtlMs: number;
   readonly #idleBatch: number;
   readonly #cache = new Map<string, CacheEntry>();
+  readonly #claims = new WeakMap<Verdict, Claim>();
+  readonly #logGate = rateLimited(10);
   #rules: CompiledMemberRules;
   #roster: Roster = Roster.empty();
   #rosterLoading: Promise<Roster> | null = null;
@@ -113,63 +138,71 @@ export class MemberMonitor {
     return this.#rosterLoading;
   }
 
-  /** Member events, applied in order. */
+  /**
+   * Member events, applied in order. Every event is checked first (validate.ts: times, lone surrogates,
+   * roster dates): an invalid one is a RecordError naming it, and nothing of the batch is applied.
+   */
   async handle(events: readonly MemberEvent[], receivedAt = this.#clock()): Promise<Verdict[]> {
-    const out: Verdict[] = [];
-    for (const e of events) {
-      this.#hooks.onEvent?.(e.kind);
-      switch (e.kind) {
-        case 'roster.update':
-          await this.#rosterUpdate(
-            e.employees.map((x) => normalizeEmployee(x, this.#rules.utcOffsetMinutes)),
-            e.replace === true,
-            out,
-            receivedAt,
-          );
-          break;
-        case 'member.left':
-          await this.#left(e.platform, e.groupId, e.userId, e.ts, e.reason === 'kick_me');
-          break;
-        case 'member.joined':
-          await this.#observe(
-            [
-              {
-                platform: e.platform,
-                groupId: e.groupId,
-                userId: e.userId,
-                ts: e.ts,
-                card: e.userName,
-                role: e.role,
-                joinedAt: e.ts,
-                spoke: false,
-                lastSpokeAt: e.ts,
-              },
-            ],
-            out,
-            receivedAt,
-            true,
-          );
-          break;
-        case 'member.card':
-          await this.#observe(
-            [
-              {
-                platform: e.platform,
-                groupId: e.groupId,
-                userId: e.userId,
-                ts: e.ts,
-                card: e.userName,
-                spoke: false,
-              },
-            ],
-            out,
-            receivedAt,
-            false,
-          );
-          break;
+    const rosters = new Map<MemberEvent, Employee[]>();
+    events.forEach((e, i) => {
+      const problem = memberEventProblem(e);
+      if (problem) throw new RecordError(problem.code, `events[${i}] (${e.id}): ${problem.message}`);
+      if (e.kind === 'roster.update')
+        rosters.set(
+          e,
+          e.employees.map((x) => normalizeEmployee(x, this.#rules.utcOffsetMinutes)),
+        );
+    });
+    return this.#collect(async (out) => {
+      for (const e of events) {
+        this.#hooks.onEvent?.(e.kind);
+        switch (e.kind) {
+          case 'roster.update':
+            await this.#rosterUpdate(rosters.get(e)!, e.replace === true, out, receivedAt);
+            break;
+          case 'member.left':
+            await this.#left(e.platform, e.groupId, e.userId, e.ts, e.reason === 'kick_me');
+            break;
+          case 'member.joined':
+            await this.#observe(
+              [
+                {
+                  platform: e.platform,
+                  groupId: e.groupId,
+                  userId: e.userId,
+                  ts: e.ts,
+                  card: e.userName,
+                  role: e.role,
+                  joinedAt: e.ts,
+                  spoke: false,
+                  lastSpokeAt: e.ts,
+                },
+              ],
+              out,
+              receivedAt,
+              true,
+            );
+            break;
+          case 'member.card':
+            await this.#observe(
+              [
+                {
+                  platform: e.platform,
+                  groupId: e.groupId,
+                  userId: e.userId,
+                  ts: e.ts,
+                  card: e.userName,
+                  spoke: false,
+                },
+              ],
+              out,
+              receivedAt,
+              false,
+            );
+            break;
+        }
       }
-    }
-    return out;
+    });
   }
 
   /** Roster entries from a file or an HR feed (already normalised). */
@@ -178,23 +211,24 @@ export class MemberMonitor {
     replace: boolean,
     receivedAt = this.#clock(),
   ): Promise<Verdict[]> {
-    const out: Verdict[] = [];
-    await this.#rosterUpdate(employees, replace, out, receivedAt);
-    return out;
+    return this.#collect((out) => this.#rosterUpdate(employees, replace, out, receivedAt));
   }
 
-  /** What messages (or member lists) show: membership, activity and the current card. */
+  /**
+   * What messages (or member lists) show: membership, activity and the current card. Anonymous
+   * observations are ignored; one that cannot be stored is skipped and reported (hooks.onRejected); a
+   * card with a lone surrogate is read with U+FFFD in its place.
+   */
   async observe(observations: readonly MemberObservation[], receivedAt = this.#clock()): Promise<Verdict[]> {
-    const out: Verdict[] = [];
     if (this.#hooks.onEvent) for (let i = 0; i < observations.length; i++) this.#hooks.onEvent('observation');
-    await this.#observe(observations, out, receivedAt, false);
-    return out;
+    return this.#collect((out) => this.#observe(observations, out, receivedAt, false));
   }
 
   /**
    * A full member list of one group (e.g. OneBot get_group_member_list): everyone listed is observed
    * (card, role, join and last-spoke times), and members known here but not listed are forgotten (they
-   * left while nobody was listening).
+   * left while nobody was listening). An empty list forgets no one: a group always has members (the bot
+   * itself), so an empty list is a failed read.
    */
   async syncGroup(
     platform: string,
@@ -202,15 +236,19 @@ export class MemberMonitor {
     observations: readonly MemberObservation[],
     receivedAt = this.#clock(),
   ): Promise<Verdict[]> {
-    const out: Verdict[] = [];
-    await this.#observe(observations, out, receivedAt, false);
-    const present = new Set(observations.map((o) => o.userId));
-    const gone = (await this.#store.membersOf(platform, groupId)).filter((m) => !present.has(m.userId));
-    if (gone.length > 0) {
-      for (const m of gone) this.#cache.delete(cacheKey(m));
-      await this.#store.remove(gone.map((m) => ({ platform, groupId, userId: m.userId, ts: receivedAt })));
-    }
-    return out;
+    return this.#collect(async (out) => {
+      if (observations.length === 0) {
+        this.#logger.warn({ platform, groupId }, 'empty member list: not a sync, nobody is forgotten');
+        return;
+      }
+      await this.#observe(observations, out, receivedAt, false);
+      const present = new Set(observations.map((o) => o.userId));
+      const gone = (await this.#store.membersOf(platform, groupId)).filter((m) => !present.has(m.userId));
+      if (gone.length > 0) {
+        for (const m of gone) this.#cache.delete(cacheKey(m));
+        await this.#store.remove(gone.map((m) => ({ platform, groupId, userId: m.userId, ts: receivedAt })));
+      }
+    });
   }
 
   /**
@@ -218,18 +256,77 @@ export class MemberMonitor {
    * have been idle for their group's inactivity period. Safe to run on several instances at once.
    */
   async sweep(now = this.#clock()): Promise<Verdict[]> {
+    return this.#collect(async (out) => {
+      const roster = await this.refreshRoster();
+      for (const e of roster.departedBy(now)) {
+        if (e.effectiveAt < now - this.#trackMs) continue;
+        await this.#departure(e, roster, now, out);
+      }
+      for (;;) {
+        const idle = await this.#store.claimIdle(now, this.#idleBatch);
+        const notDue: IdleRearm[] = [];
+        for (const m of idle) this.#inactive(m, now, out, notDue);
+        if (notDue.length > 0) await this.#store.rearmIdle(notDue);
+        if (idle.length < this.#idleBatch) break;
+      }
+    });
+  }
+
+  /**
+   * Gives back what these verdicts claimed (their "reported" marks, card checks, places in the idle
+   * queue) because they could not be delivered: the next event, sweep or retry makes them again. Verdicts
+   * this monitor did not make, or already released, are skipped. Rejects when the store fails (the
+   * findings then stay claimed: logged by the caller).
+   */
+  async release(verdicts: readonly Verdict[]): Promise<void> {
+    const once: string[] = [];
+    const cards: CardCheckRelease[] = [];
+    const idle: IdleRearm[] = [];
+    const released: Verdict[] = [];
+    for (const v of verdicts) {
+      const c = this.#claims.get(v);
+      if (c === undefined) continue;
+      released.push(v);
+      if (c.kind === 'once') once.push(c.key);
+      else if (c.kind === 'card') {
+        cards.push({ platform: c.platform, groupId: c.groupId, userId: c.userId, checkKey: c.checkKey });
+        this.#cache.delete(cacheKey(c)); // the next sight of this card goes to the store again
+      } else
+        idle.push({
+          platform: c.platform,
+          groupId: c.groupId,
+          userId: c.userId,
+          lastActiveAt: c.lastActiveAt,
+          dueAt: c.dueAt,
+        });
+    }
+    if (released.length === 0) return;
+    if (once.length > 0) await this.#store.releaseOnce(once);
+    if (cards.length > 0) await this.#store.releaseCardCheck(cards);
+    if (idle.length > 0) await this.#store.rearmIdle(idle);
+    for (const v of released) this.#claims.delete(v);
+    this.#logger.info(
+      { released: released.map((v) => v.messageId) },
+      'member verdicts not delivered: released, they will be made again',
+    );
+  }
+
+  /** Runs one public operation; if it fails half-way, the verdicts it made so far are released. */
+  async #collect(work: (out: Verdict[]) => Promise<void>): Promise<Verdict[]> {
     const out: Verdict[] = [];
-    const roster = await this.refreshRoster();
-    for (const e of roster.departedBy(now)) {
-      if (e.effectiveAt < now - this.#trackMs) continue;
-      await this.#departure(e, roster, now, out);
+    try {
+      await work(out);
+      return out;
+    } catch (e) {
+      if (out.length > 0)
+        await this.release(out).catch((err: unknown) =>
+          this.#logger.error(
+            { err, verdicts: out.map((v) => v.messageId) },
+            'member verdicts of a failed operation could not be released; they will not be made again',
+          ),
+        );
+      throw e;
     }
-    for (;;) {
-      const idle = await this.#store.claimIdle(now, this.#idleBatch);
-      for (const m of idle) this.#inactive(m, now, out);
-      if (idle.length < this.#idleBatch) break;
-    }
-    return out;
   }
 
   /** A member left; when the bot itself was removed (`kick_me`), the whole group is forgotten. */
@@ -277,10 +374,16 @@ export class MemberMonitor {
     const rules = this.#rules;
     const touches: MemberTouch[] = [];
     const picked: MemberObservation[] = [];
-    for (const o of observations) {
+    // What the cache will hold once the store has the touches (not before: a touch that fails or is
+    // refused must not be taken for written). Later observations of this batch see it already.
+    const entries: CacheEntry[] = [];
+    const pending = new Map<string, CacheEntry>();
+    for (const raw of observations) {
+      const o = this.#admit(raw);
+      if (o === null) continue;
       const activeAt = o.spoke === false ? o.lastSpokeAt : Math.max(o.ts, o.lastSpokeAt ?? 0);
       const key = cacheKey(o);
-      const cached = this.#cache.get(key);
+      const cached = pending.get(key) ?? this.#cache.get(key);
       if (
         !joining &&
         cached !== undefined &&
@@ -305,40 +408,122 @@ export class MemberMonitor {
       if (activeAt !== undefined) t.activeAt = activeAt;
       if (o.joinedAt !== undefined) t.joinedAt = o.joinedAt;
       t.idleMs = group.inactivity.enabled ? group.inactivity.idleMs : 0;
-      touches.push(t);
-      picked.push(o);
-      this.#remember(key, {
+      const entry: CacheEntry = {
         card: o.card ?? cached?.card,
         role: o.role ?? cached?.role,
         writtenAt:
           activeAt !== undefined && activeAt > (cached?.writtenAt ?? 0) ? activeAt : (cached?.writtenAt ?? 0),
-      });
+      };
+      pending.set(key, entry);
+      touches.push(t);
+      picked.push(o);
+      entries.push(entry);
     }
     if (touches.length === 0) return;
     const results = await this.#store.touch(touches);
-    const now = this.#clock();
     for (let i = 0; i < picked.length; i++) {
-      const o = picked[i];
-      const t = touches[i];
       const r = results[i];
-      const group = rules.forGroup(o.platform, o.groupId);
-      // A departed employee showing up (joining, first seen, or with a card naming them) is removed.
-      const linked = roster.byAccount(o.platform, o.userId);
-      const before = out.length;
-      if (linked && Roster.hasLeft(linked, now) && (!r.known || joining)) {
-        await this.#departedMember(linked, toRecord(o, t), group, now, out, receivedAt, false);
-      } else if (!linked && t.identity && (r.checkCard || !r.known)) {
-        await this.#departedByCard(t.identity, toRecord(o, t), group, roster, now, out, receivedAt);
+      if (r.rejected !== undefined) this.#reject(picked[i], `the store refused it: ${r.rejected}`);
+      else {
+        entries[i].role ??= r.role;
+        this.#remember(cacheKey(picked[i]), entries[i]);
       }
-      // A member being removed as departed staff needs no rename request on top.
-      if (r.checkCard && t.card !== undefined && out.length === before)
-        this.#checkCard(o, t.card, group, roster, now, out, receivedAt, joining);
+    }
+    const now = this.#clock();
+    let i = 0;
+    try {
+      for (; i < picked.length; i++) {
+        const o = picked[i];
+        const t = touches[i];
+        const r = results[i];
+        if (r.rejected !== undefined) continue;
+        const group = rules.forGroup(o.platform, o.groupId);
+        // Notices (a card change, a join) carry no role: the role the store holds decides exemptions.
+        const role = o.role ?? r.role;
+        const record = toRecord(o, t, role);
+        // A departed employee showing up (joining, first seen, or with a card naming them) is removed.
+        const linked = roster.byAccount(o.platform, o.userId);
+        const before = out.length;
+        if (linked && Roster.hasLeft(linked, now) && (!r.known || joining)) {
+          await this.#departedMember(linked, record, group, now, out, receivedAt, false);
+        } else if (!linked && t.identity && (r.checkCard || !r.known)) {
+          await this.#departedByCard(t.identity, record, group, roster, now, out, receivedAt);
+        }
+        // A member being removed as departed staff needs no rename request on top.
+        if (r.checkCard && t.card !== undefined && out.length === before)
+          this.#checkCard(record, t.card, t.cardCheckKey!, group, roster, now, out, receivedAt, joining);
+      }
+    } catch (e) {
+      // The store recorded these card check keys, but their cards were never checked: forget them.
+      const unchecked: CardCheckRelease[] = [];
+      for (let j = i; j < picked.length; j++) {
+        const t = touches[j];
+        if (!results[j].checkCard || t.cardCheckKey === undefined) continue;
+        unchecked.push({
+          platform: t.platform,
+          groupId: t.groupId,
+          userId: t.userId,
+          checkKey: t.cardCheckKey,
+        });
+        this.#cache.delete(cacheKey(t));
+      }
+      if (unchecked.length > 0) await this.#store.releaseCardCheck(unchecked).catch(() => undefined);
+      throw e;
     }
   }
 
+  /** An observation as the store can take it, or null (anonymous; or invalid: reported). */
+  #admit(o: MemberObservation): MemberObservation | null {
+    if (o.anonymous === true) return null;
+    for (const f of ['platform', 'groupId', 'userId'] as const) {
+      const v = o[f] as unknown;
+      if (typeof v !== 'string' || v === '' || !v.isWellFormed()) {
+        this.#reject(o, `${f} must be a non-empty, well-formed string`);
+        return null;
+      }
+    }
+    for (const f of ['ts', 'lastSpokeAt', 'joinedAt'] as const) {
+      const v = o[f];
+      if ((f === 'ts' || v !== undefined) && !isTimestamp(v)) {
+        this.#reject(o, `${f} must be a time from 1970 to 9999 in ms, got ${String(v)}`);
+        return null;
+      }
+    }
+    if (o.card !== undefined && typeof o.card !== 'string') {
+      this.#reject(o, 'card must be a string');
+      return null;
+    }
+    if (o.role !== undefined && !ROLES.has(o.role)) {
+      const { role: _ignored, ...rest } = o;
+      o = rest;
+    }
+    if (o.card !== undefined && !o.card.isWellFormed()) {
+      this.#warn(
+        { platform: o.platform, groupId: o.groupId, userId: o.userId },
+        'card has a lone surrogate: read with U+FFFD',
+      );
+      o = { ...o, card: wellFormed(o.card) };
+    }
+    return o;
+  }
+
+  #reject(o: MemberObservation, why: string): void {
+    this.#hooks.onRejected?.('observation');
+    this.#warn(
+      { platform: String(o.platform), groupId: String(o.groupId), userId: String(o.userId) },
+      `member observation skipped: ${why}`,
+    );
+  }
+
+  #warn(fields: object, message: string): void {
+    const gate = this.#logGate();
+    if (gate.ok) this.#logger.warn({ ...fields, suppressed: gate.suppressed || undefined }, message);
+  }
+
   #checkCard(
-    o: MemberObservation,
+    m: MemberRecord,
     card: string,
+    checkKey: string,
     group: GroupMemberRules,
     roster: Roster,
     now: number,
@@ -349,8 +534,8 @@ export class MemberMonitor {
     const rule = group.card;
     if (
       !rule.enabled ||
-      rule.exemptUserIds.has(o.userId) ||
-      (o.role !== undefined && rule.exemptRoles.has(o.role))
+      rule.exemptUserIds.has(m.userId) ||
+      (m.role !== undefined && rule.exemptRoles.has(m.role))
     )
       return;
     const parsed = parseCard(card, rule.format);
@@ -358,10 +543,11 @@ export class MemberMonitor {
     if (!parsed.ok) {
       if (!(joining && parsed.problem === 'empty')) finding = MEMBER_RULE.cardFormat;
     } else if (rule.matchRoster && roster.size > 0) {
-      const own = roster.byAccount(o.platform, o.userId);
+      const own = roster.byAccount(m.platform, m.userId);
       const hasDepartment = parsed.department !== '';
+      // Both sides NFKC-normalised: HR's `Ｔｏｍ` is the card `Tom`.
       const matches = (e: Employee) =>
-        hasDepartment ? identityOf(e) === parsed.identity : e.name === parsed.name;
+        hasDepartment ? identityOf(e) === parsed.identity : nameOf(e) === parsed.name;
       if (own) {
         if (!matches(own)) finding = MEMBER_RULE.cardRoster;
       } else {
@@ -371,7 +557,7 @@ export class MemberMonitor {
     }
     if (finding === null) return;
     this.#emit(out, {
-      ref: o,
+      ref: m,
       eventId: 'card-' + shortHash(this.#rules.hash, card),
       rule: finding,
       action: rule.action,
@@ -381,6 +567,7 @@ export class MemberMonitor {
       card,
       now,
       receivedAt,
+      claim: { kind: 'card', platform: m.platform, groupId: m.groupId, userId: m.userId, checkKey },
     });
   }
 
@@ -448,6 +635,7 @@ export class MemberMonitor {
         card: m.card ?? describeIdentity(identity),
         now,
         receivedAt,
+        claim: { kind: 'once', key },
       });
       return;
     }
@@ -470,31 +658,44 @@ export class MemberMonitor {
     const rule = group.departed;
     if (!rule.enabled || now < e.effectiveAt + rule.graceMs) return;
     const base = `${e.employeeId}:${e.effectiveAt}:${cacheKey(m)}`;
-    const [first] = await this.#store.claimOnce([`dep:${base}`], this.#onceTtlMs);
-    const common = { ref: m, action: rule.action, dryRun: rule.dryRun, card: m.card, now, receivedAt };
+    const key = `dep:${base}`;
+    const [first] = await this.#store.claimOnce([key], this.#onceTtlMs);
+    const common = {
+      ref: m,
+      action: rule.action,
+      muteSeconds: rule.muteSeconds,
+      dryRun: rule.dryRun,
+      card: m.card,
+      now,
+      receivedAt,
+    };
     if (first) {
       this.#emit(out, {
         ...common,
         eventId: `departed-${e.employeeId}-${e.effectiveAt}`,
         rule: MEMBER_RULE.departed,
         notifyAdmins: rule.notifyAdmins,
+        claim: { kind: 'once', key },
       });
       return;
     }
     if (overdueCheck && now > e.effectiveAt + rule.deadlineMs) {
-      const [firstOverdue] = await this.#store.claimOnce([`overdue:${base}`], this.#onceTtlMs);
+      const overdue = `overdue:${base}`;
+      const [firstOverdue] = await this.#store.claimOnce([overdue], this.#onceTtlMs);
       if (firstOverdue) {
         this.#emit(out, {
           ...common,
           eventId: `departed-overdue-${e.employeeId}-${e.effectiveAt}`,
           rule: MEMBER_RULE.departedOverdue,
           notifyAdmins: true,
+          claim: { kind: 'once', key: overdue },
         });
       }
     }
   }
 
-  #inactive(m: MemberRecord, now: number, out: Verdict[]): void {
+  /** A member claimed from the idle queue: reported when idle under the rules in force now. */
+  #inactive(m: MemberRecord, now: number, out: Verdict[], notDue: IdleRearm[]): void {
     const rule = this.#rules.forGroup(m.platform, m.groupId).inactivity;
     if (
       !rule.enabled ||
@@ -502,16 +703,23 @@ export class MemberMonitor {
       (m.role !== undefined && rule.exemptRoles.has(m.role))
     )
       return;
-    // The queue was armed with the idle time in force then; rules may have changed since.
-    if (now - m.lastActiveAt < rule.idleMs) return;
+    const ref = { platform: m.platform, groupId: m.groupId, userId: m.userId };
+    const dueAt = m.lastActiveAt + rule.idleMs;
+    // The queue was armed with the idle time in force then; a longer one now: back in the queue until then.
+    if (now < dueAt) {
+      notDue.push({ ...ref, lastActiveAt: m.lastActiveAt, dueAt });
+      return;
+    }
     this.#emit(out, {
       ref: m,
       eventId: `inactive-${m.lastActiveAt}`,
       rule: MEMBER_RULE.inactive,
       action: rule.action,
+      muteSeconds: rule.muteSeconds,
       notifyAdmins: rule.notifyAdmins,
       dryRun: rule.dryRun,
       now,
+      claim: { kind: 'idle', ...ref, lastActiveAt: m.lastActiveAt, dueAt },
     });
   }
 
@@ -528,15 +736,18 @@ export class MemberMonitor {
       card?: string;
       now: number;
       receivedAt?: number;
+      /** What making this verdict claimed in the store (given back by release()). */
+      claim: Claim;
     },
   ): void {
-    out.push(
-      memberVerdict({
-        ...o,
-        ref: { platform: o.ref.platform, groupId: o.ref.groupId, userId: o.ref.userId },
-        rules: this.#rules,
-      }),
-    );
+    const { claim, ...input } = o;
+    const v = memberVerdict({
+      ...input,
+      ref: { platform: o.ref.platform, groupId: o.ref.groupId, userId: o.ref.userId },
+      rules: this.#rules,
+    });
+    this.#claims.set(v, claim);
+    out.push(v);
     this.#hooks.onVerdict?.(o.rule);
   }
 
@@ -550,9 +761,49 @@ export class MemberMonitor {
   }
 }
 
-/** What a message v1 says about its sender's membership (userName is the group card, or the nickname). */
+/**
+ * A delivery function for the monitor's verdicts (ChatAdapter `members.deliver`, MemberSweeper `deliver`)
+ * that gives back what undelivered verdicts claimed: when `send` fails, the verdicts are released
+ * (MemberMonitor.release), so the next event, sweep or retry makes them again, and the failure is
+ * rethrown as a MemberDeliveryError (`released` false when even that failed; logged at error level).
+ */
+export function releasingDelivery(
+  monitor: MemberMonitor,
+  send: (verdicts: Verdict[]) => void | Promise<void>,
+  logger: Logger = silentLogger(),
+): (verdicts: Verdict[]) => Promise<void> {
+  return async (verdicts) => {
+    try {
+      await send(verdicts);
+    } catch (e) {
+      const released = await monitor.release(verdicts).then(
+        () => true,
+        (err: unknown) => {
+          logger.error({ err }, 'undelivered member verdicts could not be released');
+          return false;
+        },
+      );
+      logger.error(
+        { err: e, undelivered: verdicts.map((v) => v.messageId), released },
+        released
+          ? 'member verdicts could not be delivered; released, they will be made again'
+          : 'member verdicts could not be delivered, nor released: they will not be made again',
+      );
+      throw e instanceof MemberDeliveryError ? e : new MemberDeliveryError(verdicts, { cause: e, released });
+    }
+  };
+}
+
+/**
+ * What a message v1 says about its sender's membership (userName is the group card, or the nickname). An
+ * anonymous message says nothing (the observation is marked `anonymous` and ignored).
+ */
 export function observationFromMessage(m: Message): MemberObservation {
   const o: MemberObservation = { platform: m.platform, groupId: m.groupId, userId: m.userId, ts: m.ts };
+  if (m.anonymous !== undefined) {
+    o.anonymous = true;
+    return o;
+  }
   if (m.userName !== undefined) o.card = m.userName;
   if (m.role !== undefined) o.role = m.role;
   return o;
@@ -562,7 +813,7 @@ function cacheKey(r: MemberRef): string {
   return r.platform + '\u0000' + r.groupId + '\u0000' + r.userId;
 }
 
-function toRecord(o: MemberObservation, t: MemberTouch): MemberRecord {
+function toRecord(o: MemberObservation, t: MemberTouch, role: SenderRole | undefined): MemberRecord {
   const r: MemberRecord = {
     platform: o.platform,
     groupId: o.groupId,
@@ -571,6 +822,6 @@ function toRecord(o: MemberObservation, t: MemberTouch): MemberRecord {
   };
   if (t.card !== undefined) r.card = t.card;
   if (t.identity) r.identity = t.identity;
-  if (o.role !== undefined) r.role = o.role;
+  if (role !== undefined) r.role = role;
   return r;
 }

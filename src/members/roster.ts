@@ -1,5 +1,6 @@
 import { ConfigError } from '../contracts/errors.js';
-import { identityKey } from './card.js';
+import { identityKey, normalizeCard } from './card.js';
+import { MAX_TS_MS } from './time.js';
 import type { Employee, EmployeeInput } from './types.js';
 
 /**
@@ -12,6 +13,7 @@ export class Roster {
   readonly #byId: Map<string, Employee>;
   readonly #byAccount = new Map<string, Employee>();
   readonly #byIdentity = new Map<string, Employee[]>();
+  readonly #byName = new Map<string, Employee[]>();
 
   constructor(employees: Iterable<Employee>, version = 0) {
     this.version = version;
@@ -19,10 +21,8 @@ export class Roster {
     for (const e of employees) this.#byId.set(e.employeeId, e);
     for (const e of this.#byId.values()) {
       for (const a of e.accounts) this.#byAccount.set(accountKey(a.platform, a.userId), e);
-      const id = identityOf(e);
-      const list = this.#byIdentity.get(id);
-      if (list) list.push(e);
-      else this.#byIdentity.set(id, [e]);
+      push(this.#byIdentity, identityOf(e), e);
+      push(this.#byName, nameOf(e), e);
     }
   }
 
@@ -47,11 +47,12 @@ export class Roster {
     return this.#byIdentity.get(identity) ?? NONE;
   }
 
-  /** Active employees with this name, in any department (for formats without a department). */
-  byName(name: string): Employee[] {
-    const out: Employee[] = [];
-    for (const list of this.#byIdentity.values()) for (const e of list) if (e.name === name) out.push(e);
-    return out;
+  /**
+   * Everyone with this name, in any department (for formats without a department); compared after NFKC
+   * normalisation and trimming, like cards (`Ｔｏｍ` = `Tom`).
+   */
+  byName(name: string): readonly Employee[] {
+    return this.#byName.get(normalizeCard(name)) ?? NONE;
   }
 
   /** Employees whose departure is effective at `now` (status left, effective date reached). */
@@ -81,6 +82,17 @@ export function identityOf(e: Pick<Employee, 'department' | 'name'>): string {
   return identityKey(e.department, e.name);
 }
 
+/** An employee's name as cards are compared with it (NFKC, trimmed). */
+export function nameOf(e: Pick<Employee, 'name'>): string {
+  return normalizeCard(e.name);
+}
+
+function push(index: Map<string, Employee[]>, key: string, e: Employee): void {
+  const list = index.get(key);
+  if (list) list.push(e);
+  else index.set(key, [e]);
+}
+
 /** `+08:00` / `-0530` / `Z` → minutes east of UTC. */
 export function parseUtcOffset(offset: string): number {
   if (offset === 'Z' || offset === 'UTC') return 0;
@@ -96,25 +108,45 @@ export function parseUtcOffset(offset: string): number {
   return m[1] === '-' ? -minutes : minutes;
 }
 
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?$/;
+/** member-event v1's date pattern: a date, optionally a time, optionally a zone. */
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
  * An effective date as ms since the epoch. A date (`2025-11-24`) is the start of that day, and a date-time
  * without a zone is read, in the roster's UTC offset (HR's calendar, +08:00 by default); a date-time with a
- * zone or a number is taken as it is. Returns NaN when it cannot be read.
+ * zone (`Z`, `+08:00`, `+0800`) or a number of ms is taken as it is. Returns NaN when it cannot be read:
+ * anything but those forms, a day or time that does not exist (`2025-13-45`, `2025-02-30`, `24:00`,
+ * `10:99`; nothing rolls over into the next month or hour), or a number of ms outside 1970 to 9999.
  */
 export function effectiveAtOf(value: string | number | undefined, utcOffsetMinutes: number): number {
   if (value === undefined) return 0;
-  if (typeof value === 'number') return value;
-  const d = DATE_ONLY.exec(value);
-  if (d) return Date.UTC(+d[1], +d[2] - 1, +d[3]) - utcOffsetMinutes * 60_000;
-  const l = LOCAL_DATE_TIME.exec(value);
-  if (l) {
-    const ms = l[7] ? Math.round(Number(l[7]) * 1000) : 0;
-    return Date.UTC(+l[1], +l[2] - 1, +l[3], +l[4], +l[5], l[6] ? +l[6] : 0, ms) - utcOffsetMinutes * 60_000;
+  if (typeof value === 'number') return value >= 0 && value <= MAX_TS_MS ? value : NaN;
+  const m = DATE_TIME.exec(value);
+  if (!m) return NaN;
+  const [year, month, day] = [+m[1], +m[2], +m[3]];
+  const [hour, minute, second] = [m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0];
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return NaN;
+  if (hour > 23 || minute > 59 || second > 59) return NaN;
+  let offset = utcOffsetMinutes;
+  const zone = m[8];
+  if (zone === 'Z') offset = 0;
+  else if (zone !== undefined) {
+    const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+    const minutes = +z[2] * 60 + +z[3];
+    if (+z[3] > 59 || minutes > 14 * 60) return NaN;
+    offset = z[1] === '-' ? -minutes : minutes;
   }
-  return Date.parse(value);
+  const d = new Date(0);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0 to 99 as 1900 to 1999.
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour, minute, second, m[7] ? Math.round(Number(m[7]) * 1000) : 0);
+  return d.getTime() - offset * 60_000;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** A roster entry as HR sent it → the form the rules use. Throws RangeError on an unreadable date. */

@@ -38,6 +38,7 @@ export interface GroupRulesDocument {
     /** With a roster loaded: the card's department and name must be an active employee's (the member's own, when their account is linked). */
     matchRoster?: boolean;
     action?: Action;
+    /** With action mute: how long (required, > 0). */
     muteSeconds?: number;
     notifyAdmins?: boolean;
     dryRun?: boolean;
@@ -50,6 +51,8 @@ export interface GroupRulesDocument {
     /** They must be out of every group by effective date + this; still there → `member:departed-overdue`. Default 3 days. */
     deadlineSeconds?: number;
     action?: Action;
+    /** With action mute: how long (required, > 0). */
+    muteSeconds?: number;
     notifyAdmins?: boolean;
     /** Also find departed staff by their group card when no account of theirs is linked. Default true. */
     matchByCard?: boolean;
@@ -60,6 +63,8 @@ export interface GroupRulesDocument {
     /** Report members who have not spoken for this many days. Default 90. */
     days?: number;
     action?: Action;
+    /** With action mute: how long (required, > 0). */
+    muteSeconds?: number;
     notifyAdmins?: boolean;
     dryRun?: boolean;
     exempt?: ExemptDocument;
@@ -85,6 +90,7 @@ export interface DepartedRule {
   graceMs: number;
   deadlineMs: number;
   action: Action;
+  muteSeconds: number;
   notifyAdmins: boolean;
   matchByCard: boolean;
   dryRun: boolean;
@@ -94,6 +100,7 @@ export interface InactivityRule {
   enabled: boolean;
   idleMs: number;
   action: Action;
+  muteSeconds: number;
   notifyAdmins: boolean;
   dryRun: boolean;
   exemptUserIds: ReadonlySet<string>;
@@ -131,6 +138,7 @@ export const DEFAULT_MEMBER_RULES: Required<Pick<MemberRulesDocument, 'name' | '
       graceSeconds: 0,
       deadlineSeconds: 3 * DAY_S,
       action: 'kick',
+      muteSeconds: 0,
       notifyAdmins: true,
       matchByCard: true,
       dryRun: false,
@@ -139,6 +147,7 @@ export const DEFAULT_MEMBER_RULES: Required<Pick<MemberRulesDocument, 'name' | '
       enabled: true,
       days: 90,
       action: 'review',
+      muteSeconds: 0,
       notifyAdmins: false,
       dryRun: false,
       exempt: { userIds: [], roles: [] },
@@ -147,6 +156,8 @@ export const DEFAULT_MEMBER_RULES: Required<Pick<MemberRulesDocument, 'name' | '
 };
 
 const ACTION_ENUM = ['allow', 'review', 'warn', 'mute', 'kick', 'ban'];
+/** QQ mutes for at most 30 days. */
+const MUTE_SECONDS = { type: 'integer', minimum: 0, maximum: 30 * DAY_S };
 const EXEMPT = {
   type: 'object',
   additionalProperties: false,
@@ -168,7 +179,7 @@ const GROUP_RULES_SCHEMA = {
         formatLabel: { type: 'string', minLength: 1 },
         matchRoster: { type: 'boolean' },
         action: { enum: ACTION_ENUM },
-        muteSeconds: { type: 'integer', minimum: 0, maximum: 30 * DAY_S },
+        muteSeconds: MUTE_SECONDS,
         notifyAdmins: { type: 'boolean' },
         dryRun: { type: 'boolean' },
         exempt: EXEMPT,
@@ -182,6 +193,7 @@ const GROUP_RULES_SCHEMA = {
         graceSeconds: { type: 'integer', minimum: 0 },
         deadlineSeconds: { type: 'integer', minimum: 0 },
         action: { enum: ACTION_ENUM },
+        muteSeconds: MUTE_SECONDS,
         notifyAdmins: { type: 'boolean' },
         matchByCard: { type: 'boolean' },
         dryRun: { type: 'boolean' },
@@ -194,6 +206,7 @@ const GROUP_RULES_SCHEMA = {
         enabled: { type: 'boolean' },
         days: { type: 'number', exclusiveMinimum: 0 },
         action: { enum: ACTION_ENUM },
+        muteSeconds: MUTE_SECONDS,
         notifyAdmins: { type: 'boolean' },
         dryRun: { type: 'boolean' },
         exempt: EXEMPT,
@@ -318,6 +331,19 @@ function compileGroup(d: GroupRulesDocument, where: string): GroupMemberRules {
       `${where}: card.format must have a named group (?<name>…) (and may have (?<department>…))`,
     );
   }
+  // A mute of 0 seconds is no mute (an enforcer sends none: it would lift one), so say so at load.
+  for (const [rule, r] of [
+    ['card', c],
+    ['departed', p],
+    ['inactivity', i],
+  ] as const) {
+    if (r.action === 'mute' && !(r.muteSeconds! > 0))
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        '',
+        `${where}: ${rule}.muteSeconds must be > 0 when ${rule}.action is mute (got ${r.muteSeconds ?? 'none'})`,
+      );
+  }
   return {
     card: {
       enabled: c.enabled!,
@@ -337,6 +363,7 @@ function compileGroup(d: GroupRulesDocument, where: string): GroupMemberRules {
       graceMs: p.graceSeconds! * 1000,
       deadlineMs: p.deadlineSeconds! * 1000,
       action: p.action!,
+      muteSeconds: p.muteSeconds!,
       notifyAdmins: p.notifyAdmins!,
       matchByCard: p.matchByCard!,
       dryRun: p.dryRun!,
@@ -345,6 +372,7 @@ function compileGroup(d: GroupRulesDocument, where: string): GroupMemberRules {
       enabled: i.enabled!,
       idleMs: i.days! * DAY_S * 1000,
       action: i.action!,
+      muteSeconds: i.muteSeconds!,
       notifyAdmins: i.notifyAdmins!,
       dryRun: i.dryRun!,
       exemptUserIds: new Set(i.exempt?.userIds ?? []),

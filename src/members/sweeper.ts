@@ -14,10 +14,11 @@ export interface MemberSweeperOptions {
 }
 
 /**
- * Runs the monitor's sweep periodically, never two at once. A sweep that fails before it found anything
- * (the store is down) is logged and simply runs again at the next interval: departures and idle members
- * stay due until a sweep reports them. A sweep whose findings cannot be delivered logs every verdict id at
- * error level, because the store already counts them as reported.
+ * Runs the monitor's sweep periodically, never two at once. A sweep that fails (the store is down) is
+ * logged and simply runs again at the next interval: departures and idle members stay due until a sweep
+ * reports them. A sweep whose findings cannot be delivered gives their claims back to the store
+ * (MemberMonitor.release: "reported" marks, idle-queue places), so the next sweep finds them again; if
+ * even that fails, every verdict id is logged at error level.
  */
 export class MemberSweeper {
   readonly #o: MemberSweeperOptions;
@@ -70,9 +71,19 @@ export class MemberSweeper {
         try {
           await this.#o.deliver(verdicts);
         } catch (e) {
+          // A no-op for verdicts the deliver function released already.
+          const released = await this.#o.monitor.release(verdicts).then(
+            () => true,
+            (err: unknown) => {
+              this.#logger.error({ err }, 'member sweep verdicts could not be released');
+              return false;
+            },
+          );
           this.#logger.error(
-            { err: e, undelivered: verdicts.map((v) => v.messageId) },
-            'member sweep verdicts could not be delivered',
+            { err: e, undelivered: verdicts.map((v) => v.messageId), released },
+            released
+              ? 'member sweep verdicts could not be delivered; the next sweep makes them again'
+              : 'member sweep verdicts could not be delivered, nor released: they will not be made again',
           );
           throw e;
         }

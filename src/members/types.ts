@@ -104,6 +104,12 @@ export interface MemberObservation extends MemberRef {
   lastSpokeAt?: number;
   /** When they joined, when a member list says so. */
   joinedAt?: number;
+  /**
+   * The message was sent anonymously (QQ anonymous chat): the sender is a pseudo-user, not a member, so
+   * the observation says nothing about membership and the monitor ignores it (the message itself is
+   * still moderated).
+   */
+  anonymous?: boolean;
 }
 
 /** What the membership store keeps about one member of one group. */

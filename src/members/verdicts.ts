@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ModstreamError, type ErrorCode } from '../contracts/errors.js';
 import type { Action, Category, Reason, Verdict } from '../contracts/types.js';
 import type { CompiledMemberRules } from './rules.js';
 import type { MemberRef } from './types.js';
@@ -92,4 +93,24 @@ export function memberVerdict(o: MemberVerdictInput): Verdict {
 /** A short stable id for a value (card event ids). */
 export function shortHash(...parts: string[]): string {
   return createHash('sha1').update(parts.join('\u0000')).digest('hex').slice(0, 16);
+}
+
+/**
+ * Member verdicts could not be delivered (the verdicts topic refused them). The monitor's claims for them
+ * were released (MemberMonitor.release) where that worked (`released`), so the next event, sweep or retry
+ * makes them again; `messageIds` names them.
+ */
+export class MemberDeliveryError extends ModstreamError {
+  readonly messageIds: readonly string[];
+  readonly released: boolean;
+  constructor(verdicts: readonly Verdict[], o: { cause: unknown; released: boolean; code?: ErrorCode }) {
+    super(
+      o.code ?? 'KAFKA_ERROR',
+      `${verdicts.length} member verdict(s) could not be delivered: ${(o.cause as Error)?.message ?? String(o.cause)}`,
+      { cause: o.cause },
+    );
+    this.name = 'MemberDeliveryError';
+    this.messageIds = verdicts.map((v) => v.messageId);
+    this.released = o.released;
+  }
 }

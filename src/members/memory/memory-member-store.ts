@@ -1,4 +1,12 @@
-import type { MemberStore, MemberRemoval, MemberTouch, TouchResult } from '../store.js';
+import {
+  touchProblem,
+  type CardCheckRelease,
+  type IdleRearm,
+  type MemberRemoval,
+  type MemberStore,
+  type MemberTouch,
+  type TouchResult,
+} from '../store.js';
 import type { Employee, MemberRecord } from '../types.js';
 
 export interface MemoryMemberStoreOptions {
@@ -52,6 +60,8 @@ export class MemoryMemberStore implements MemberStore {
   }
 
   #touch(t: MemberTouch): TouchResult {
+    const problem = touchProblem(t);
+    if (problem !== null) return { known: false, checkCard: false, rejected: problem };
     const key = memberKey(t.platform, t.groupId, t.userId);
     let entry = this.#members.get(key);
     const known = entry !== undefined;
@@ -94,7 +104,9 @@ export class MemoryMemberStore implements MemberStore {
     const moved = t.activeAt !== undefined && t.activeAt > r.lastActiveAt;
     if (moved) r.lastActiveAt = t.activeAt!;
     if (!known || moved) entry.idleDue = t.idleMs && t.idleMs > 0 ? r.lastActiveAt + t.idleMs : Infinity;
-    return { known, checkCard };
+    const result: TouchResult = { known, checkCard };
+    if (r.role !== undefined) result.role = r.role;
+    return result;
   }
 
   async remove(batch: readonly MemberRemoval[]): Promise<boolean[]> {
@@ -152,6 +164,13 @@ export class MemoryMemberStore implements MemberStore {
     return out;
   }
 
+  async rearmIdle(batch: readonly IdleRearm[]): Promise<void> {
+    for (const m of batch) {
+      const e = this.#members.get(memberKey(m.platform, m.groupId, m.userId));
+      if (e && e.record.lastActiveAt === m.lastActiveAt && e.idleDue === Infinity) e.idleDue = m.dueAt;
+    }
+  }
+
   async claimOnce(keys: readonly string[], ttlMs: number): Promise<boolean[]> {
     const now = this.#clock();
     return keys.map((k) => {
@@ -165,6 +184,17 @@ export class MemoryMemberStore implements MemberStore {
       }
       return true;
     });
+  }
+
+  async releaseOnce(keys: readonly string[]): Promise<void> {
+    for (const k of keys) this.#claims.delete(k);
+  }
+
+  async releaseCardCheck(batch: readonly CardCheckRelease[]): Promise<void> {
+    for (const c of batch) {
+      const e = this.#members.get(memberKey(c.platform, c.groupId, c.userId));
+      if (e && e.checkKey === c.checkKey) delete e.checkKey;
+    }
   }
 
   async rosterVersion(): Promise<number> {

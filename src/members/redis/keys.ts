@@ -29,6 +29,8 @@ export const ROSTER_FORMAT = 1;
  *   <prefix>{members}:idle:v1                             zset of member keys by when inactivity is due
  *   <prefix>{members}:o:v1:<key>                          claimOnce markers (PX)
  *   <prefix>{members}:roster:v1, :roster:v1:v             hash employeeId → JSON; the roster's change count
+ *   <prefix>{members}:roster:v1:staging:<id>              a roster write in progress (PX; renamed or merged
+ *                                                         into the roster by the write's last call)
  *
  * `v1` is the record family's format version (MEMBERS_FORMAT for m, u, g, i and idle, which refer to each
  * other; MARKS_FORMAT for o; ROSTER_FORMAT for the roster). It follows the hash tag, so every version keeps
@@ -64,6 +66,11 @@ export class MemberKeys {
     this.#o = this.base + 'o:v' + MARKS_FORMAT + ':';
     this.roster = this.base + 'roster:v' + ROSTER_FORMAT;
     this.rosterVersion = this.roster + ':v';
+  }
+
+  /** Where one roster write stages its entries until its last call applies them all at once. */
+  rosterStaging(writeId: string): string {
+    return this.roster + ':staging:' + esc(writeId);
   }
 
   member(platform: string, groupId: string, userId: string): string {

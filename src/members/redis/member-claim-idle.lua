@@ -1,6 +1,8 @@
 --[[
   member-claim-idle.lua: claims members whose inactivity is due (modstream membership store). A claimed
-  member leaves the idle queue, so no other instance answers it again; its next activity re-arms it.
+  member leaves the idle queue, so no other instance answers it again; its next activity re-arms it, and
+  member-idle-rearm.lua puts it back when its finding could not be delivered or is not due yet under the
+  rules in force now.
 
   Input:
     KEYS[1]  <prefix>{members}:idle:v1   zset of member keys by due time (ms)

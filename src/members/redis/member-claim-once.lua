@@ -1,6 +1,7 @@
 --[[
   member-claim-once.lua: marks keys as done, once each (modstream membership store: one verdict per
-  departure per member, across instances).
+  departure per member, across instances). A mark whose verdict could not be delivered is deleted again
+  (RedisMemberStore.releaseOnce: DEL, the same slot), so the finding is made again.
 
   Input:
     KEYS[1]  <prefix>{members}:idle:v1 (pins the slot)

@@ -12,8 +12,12 @@
              { k = member key, uk = account set, gk = group set, p, g, u, ts,
                card?, idk? (identity set key, "" when the card does not parse), id? (identity),
                role?, activeAt?, joinedAt?, chk? (card check key), idleMs? }
+             The client checks every request first (store.ts touchProblem: no lone surrogate, finite
+             numbers). As a safety net, a request that cannot be decoded or has a field of the wrong type
+             is refused here before anything of it is written: one bad request never fails the batch.
   Member hash fields: p g u card id idk role joined active chk
-  Output: a flat array, per request in order: known (0|1), checkCard (0|1)
+  Output: a flat array, per request in order: known (1|0, or -1: refused, nothing written), checkCard (0|1),
+          role (the stored role after the request, '' when none)
 ]]
 
 local idle = KEYS[1]
@@ -25,8 +29,40 @@ local function present(v)
   return v ~= nil and v ~= null
 end
 
-for i = 1, #ARGV do
-  local t = decode(ARGV[i])
+local function num(v)
+  return type(v) == 'number' and v == v and v ~= math.huge and v ~= -math.huge
+end
+
+local function valid(t)
+  if type(t) ~= 'table' then
+    return false
+  end
+  for _, f in ipairs({ 'k', 'uk', 'gk', 'p', 'g', 'u' }) do
+    if type(t[f]) ~= 'string' then
+      return false
+    end
+  end
+  if not num(t.ts) then
+    return false
+  end
+  for _, f in ipairs({ 'activeAt', 'joinedAt', 'idleMs' }) do
+    if present(t[f]) and not num(t[f]) then
+      return false
+    end
+  end
+  for _, f in ipairs({ 'card', 'idk', 'id', 'chk', 'role' }) do
+    if present(t[f]) and type(t[f]) ~= 'string' then
+      return false
+    end
+  end
+  if present(t.card) and type(t.idk) == 'string' and t.idk ~= '' and type(t.id) ~= 'string' then
+    return false
+  end
+  return true
+end
+
+-- Applies one (valid) request; answers known, checkCard, the stored role.
+local function apply(t)
   local k = t.k
   local known = redis.call('EXISTS', k) == 1
   local active = 0
@@ -49,7 +85,7 @@ for i = 1, #ARGV do
   local check = 0
   if present(t.card) then
     redis.call('HSET', k, 'card', t.card)
-    local newIdk = t.idk or ''
+    local newIdk = type(t.idk) == 'string' and t.idk or ''
     local oldIdk = redis.call('HGET', k, 'idk') or ''
     if newIdk ~= oldIdk then
       if oldIdk ~= '' then
@@ -90,7 +126,17 @@ for i = 1, #ARGV do
     end
   end
 
-  out[#out + 1] = known and 1 or 0
+  return known and 1 or 0, check, redis.call('HGET', k, 'role') or ''
+end
+
+for i = 1, #ARGV do
+  local ok, t = pcall(decode, ARGV[i])
+  local known, check, role = -1, 0, ''
+  if ok and valid(t) then
+    known, check, role = apply(t)
+  end
+  out[#out + 1] = known
   out[#out + 1] = check
+  out[#out + 1] = role
 end
 return out

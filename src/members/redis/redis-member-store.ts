@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SenderRole } from '../../contracts/types.js';
 import {
   closeRedisClient,
@@ -7,7 +8,15 @@ import {
 } from '../../redis/client.js';
 import { toStoreError } from '../../redis/errors.js';
 import { RedisScript, keepScriptsLoaded } from '../../redis/script.js';
-import type { MemberRemoval, MemberStore, MemberTouch, TouchResult } from '../store.js';
+import {
+  touchProblem,
+  type CardCheckRelease,
+  type IdleRearm,
+  type MemberRemoval,
+  type MemberStore,
+  type MemberTouch,
+  type TouchResult,
+} from '../store.js';
 import type { Employee, MemberRecord } from '../types.js';
 import { MemberKeys } from './keys.js';
 
@@ -16,7 +25,9 @@ export interface MemberScripts {
   remove: RedisScript;
   read: RedisScript;
   claimIdle: RedisScript;
+  rearmIdle: RedisScript;
   claimOnce: RedisScript;
+  releaseCard: RedisScript;
   rosterWrite: RedisScript;
   rosterRead: RedisScript;
 }
@@ -29,7 +40,9 @@ export function loadMemberScripts(): MemberScripts {
     remove: at('member-remove'),
     read: at('member-read'),
     claimIdle: at('member-claim-idle'),
+    rearmIdle: at('member-idle-rearm'),
     claimOnce: at('member-claim-once'),
+    releaseCard: at('member-card-release'),
     rosterWrite: at('roster-write'),
     rosterRead: at('roster-read'),
   };
@@ -43,9 +56,12 @@ export interface RedisMemberStoreOptions {
   keyPrefix?: string;
   /** Most requests per script call (a long batch is split). Default 500. */
   maxPerCall?: number;
-  /** Roster entries per script call when writing a roster. Default 5000. */
+  /** Roster entries per script call when writing a roster (a write is still applied at once). Default 5000. */
   rosterChunk?: number;
 }
+
+/** How long the staged part of an unfinished roster write is kept (the writer died half-way). */
+const ROSTER_STAGING_TTL_MS = 3_600_000;
 
 /**
  * The membership store on Redis (production): the same semantics as the memory store, shared by every
@@ -78,17 +94,37 @@ export class RedisMemberStore implements MemberStore {
   }
 
   async touch(batch: readonly MemberTouch[]): Promise<TouchResult[]> {
-    const out: TouchResult[] = [];
-    for (let i = 0; i < batch.length; i += this.#maxPerCall) {
-      const args = batch.slice(i, i + this.#maxPerCall).map((t) => JSON.stringify(this.#touchRequest(t)));
+    const out: TouchResult[] = new Array<TouchResult>(batch.length);
+    // Each request is checked on its own: a refused one is answered here and never sent, so it cannot
+    // fail the script for the rest of the batch.
+    const send: { index: number; arg: string }[] = [];
+    batch.forEach((t, index) => {
+      const problem = touchProblem(t);
+      if (problem !== null) out[index] = { known: false, checkCard: false, rejected: problem };
+      else send.push({ index, arg: JSON.stringify(this.#touchRequest(t)) });
+    });
+    for (let i = 0; i < send.length; i += this.#maxPerCall) {
+      const part = send.slice(i, i + this.#maxPerCall);
       const reply = (await this.#run(
         'member touch',
         this.#scripts.touch,
         [this.#keys.idle],
-        args,
-      )) as number[];
-      for (let j = 0; j < reply.length; j += 2)
-        out.push({ known: reply[j] === 1, checkCard: reply[j + 1] === 1 });
+        part.map((x) => x.arg),
+      )) as (number | string)[];
+      part.forEach(({ index }, j) => {
+        const [known, check, role] = reply.slice(j * 3, j * 3 + 3);
+        if (known === -1) {
+          out[index] = {
+            known: false,
+            checkCard: false,
+            rejected: 'refused by the store (member-touch.lua)',
+          };
+          return;
+        }
+        const r: TouchResult = { known: known === 1, checkCard: check === 1 };
+        if (typeof role === 'string' && role !== '') r.role = role as SenderRole;
+        out[index] = r;
+      });
     }
     return out;
   }
@@ -171,6 +207,19 @@ export class RedisMemberStore implements MemberStore {
     return reply.map(toRecord);
   }
 
+  async rearmIdle(batch: readonly IdleRearm[]): Promise<void> {
+    for (let i = 0; i < batch.length; i += this.#maxPerCall) {
+      const args: string[] = [];
+      for (const m of batch.slice(i, i + this.#maxPerCall))
+        args.push(
+          this.#keys.member(m.platform, m.groupId, m.userId),
+          String(m.lastActiveAt),
+          String(m.dueAt),
+        );
+      await this.#run('member rearm idle', this.#scripts.rearmIdle, [this.#keys.idle], args);
+    }
+  }
+
   async claimOnce(keys: readonly string[], ttlMs: number): Promise<boolean[]> {
     if (keys.length === 0) return [];
     const reply = (await this.#run(
@@ -180,6 +229,26 @@ export class RedisMemberStore implements MemberStore {
       [String(Math.max(1, Math.round(ttlMs))), ...keys.map((k) => this.#keys.once(k))],
     )) as number[];
     return reply.map((x) => x === 1);
+  }
+
+  async releaseOnce(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += this.#maxPerCall) {
+      try {
+        // One slot ({members}), so one multi-key DEL works on Redis Cluster too.
+        await this.#client.del(...keys.slice(i, i + this.#maxPerCall).map((k) => this.#keys.once(k)));
+      } catch (e) {
+        throw toStoreError(e, 'member release once');
+      }
+    }
+  }
+
+  async releaseCardCheck(batch: readonly CardCheckRelease[]): Promise<void> {
+    for (let i = 0; i < batch.length; i += this.#maxPerCall) {
+      const args: string[] = [];
+      for (const c of batch.slice(i, i + this.#maxPerCall))
+        args.push(this.#keys.member(c.platform, c.groupId, c.userId), c.checkKey);
+      await this.#run('member release card check', this.#scripts.releaseCard, [this.#keys.idle], args);
+    }
   }
 
   async rosterVersion(): Promise<number> {
@@ -203,21 +272,25 @@ export class RedisMemberStore implements MemberStore {
   }
 
   async writeRoster(employees: readonly Employee[], replace: boolean): Promise<number> {
-    let version = 0;
-    // A replace clears the roster in the first chunk only; an empty replace still clears it.
-    for (let i = 0; i === 0 || i < employees.length; i += this.#rosterChunk) {
-      const args: string[] = [replace && i === 0 ? '1' : '0'];
-      for (const e of employees.slice(i, i + this.#rosterChunk)) args.push(e.employeeId, JSON.stringify(e));
-      version = Number(
-        await this.#run(
-          'roster write',
-          this.#scripts.rosterWrite,
-          [this.#keys.roster, this.#keys.rosterVersion],
-          args,
-        ),
-      );
-    }
-    return version;
+    // All chunks but the last are staged under a key of this write's own; the last call applies them
+    // all at once and bumps the version (roster-write.lua), so no reader loads half a roster.
+    const keys = [this.#keys.roster, this.#keys.rosterVersion, this.#keys.rosterStaging(randomUUID())];
+    const ttl = String(ROSTER_STAGING_TTL_MS);
+    const pairs = (from: number, to: number) =>
+      employees.slice(from, to).flatMap((e) => [e.employeeId, JSON.stringify(e)]);
+    let i = 0;
+    for (; employees.length - i > this.#rosterChunk; i += this.#rosterChunk)
+      await this.#run('roster write', this.#scripts.rosterWrite, keys, [
+        'stage',
+        ttl,
+        ...pairs(i, i + this.#rosterChunk),
+      ]);
+    const version = await this.#run('roster write', this.#scripts.rosterWrite, keys, [
+      replace ? 'replace' : 'upsert',
+      ttl,
+      ...pairs(i, employees.length),
+    ]);
+    return Number(version);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { RedisMemberStore } from '../../../src/members/redis/redis-member-store.js';
+import { MemberMonitor } from '../../../src/members/monitor.js';
+import { RedisMemberStore, loadMemberScripts } from '../../../src/members/redis/redis-member-store.js';
+import type { Employee } from '../../../src/members/types.js';
 import {
   createRedisClient,
   whenReady,
@@ -110,6 +112,138 @@ describe('RedisMemberStore specifics', { skip: redis.skip }, () => {
     } finally {
       await deleteUnder(c, prefix);
       await s.close();
+    }
+  });
+
+  it('a roster write of many chunks is seen whole or not at all, and leaves no staging key', async () => {
+    const c = await client();
+    const other = await client();
+    const prefix = `${randomPrefix('members-roster')}:`;
+    const reader = new RedisMemberStore({ client: other, keyPrefix: prefix });
+    const states: string[] = [];
+    const probe = async () => {
+      const r = await reader.readRoster();
+      const names = new Set(r.employees.map((e) => e.name[0]));
+      states.push(`v${r.version}:${r.employees.length}:${[...names].sort().join('')}`);
+    };
+    // The writer's client reads the roster after every script call it makes: what another instance
+    // could load between two chunks.
+    const probing = new Proxy(c, {
+      get(target, p) {
+        if (p === 'evalsha' || p === 'eval')
+          return async (...args: unknown[]) => {
+            const fn = target[p] as (...a: unknown[]) => Promise<unknown>;
+            const r = await fn.apply(target, args);
+            await probe();
+            return r;
+          };
+        const v = Reflect.get(target, p, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const writer = new RedisMemberStore({ client: probing, keyPrefix: prefix, rosterChunk: 2 });
+    const emp = (name: string, i: number): Employee => ({
+      employeeId: `E${i}`,
+      name: `${name}${i}`,
+      department: '研发部',
+      status: 'active',
+      effectiveAt: 0,
+      accounts: [],
+    });
+    try {
+      await writer.writeRoster(
+        Array.from({ length: 7 }, (_, i) => emp('A', i)),
+        true,
+      );
+      await writer.writeRoster(
+        Array.from({ length: 7 }, (_, i) => emp('B', i)),
+        true,
+      );
+      await writer.writeRoster(
+        Array.from({ length: 5 }, (_, i) => emp('C', i + 100)),
+        false,
+      );
+      // Before a write's last call the roster is the previous one; after it, all of the new one.
+      assert.deepEqual([...new Set(states)], ['v0:0:', 'v1:7:A', 'v2:7:B', 'v3:12:BC']);
+      const keys = await (c as import('ioredis').Redis).keys(`${prefix}*`);
+      assert.deepEqual(
+        keys.filter((k) => k.includes('staging')),
+        [],
+        'the staging hash is renamed or merged away',
+      );
+      assert.equal(await c.pttl(`${prefix}{members}:roster:v1`), -1, 'the roster itself never expires');
+    } finally {
+      await deleteUnder(c, prefix);
+      await writer.close();
+      await reader.close();
+    }
+  });
+
+  it('the touch script refuses a request it cannot read, alone (a safety net behind touchProblem)', async () => {
+    const c = await client();
+    const prefix = `${randomPrefix('members-lua')}:`;
+    const s = new RedisMemberStore({ client: c, keyPrefix: prefix });
+    const k = s.keys;
+    const req = (u: string, card: string) =>
+      JSON.stringify({
+        k: k.member('qq', 'g', u),
+        uk: k.user('qq', u),
+        gk: k.group('qq', 'g'),
+        p: 'qq',
+        g: 'g',
+        u,
+        ts: 1,
+        card,
+        idk: '',
+      })
+        // JSON.stringify escapes a lone surrogate: what a client without the check would send.
+        .replace('LONE', '\\ud800');
+    try {
+      const reply = await loadMemberScripts().touch.run(
+        c,
+        [k.idle],
+        [req('a', 'x'), req('b', 'LONE'), '{"k": 1}', 'not json', req('c', 'y')],
+      );
+      assert.deepEqual(reply, [0, 0, '', -1, 0, '', -1, 0, '', -1, 0, '', 0, 0, '']);
+      assert.deepEqual((await s.membersOf('qq', 'g')).map((m) => m.userId).sort(), ['a', 'c']);
+    } finally {
+      await deleteUnder(c, prefix);
+      await s.close();
+    }
+  });
+
+  it('the monitor on Redis: a lone surrogate in one card costs no other member its findings', async () => {
+    const c = await client();
+    const prefix = `${randomPrefix('members-monitor')}:`;
+    const store = new RedisMemberStore({ client: c, keyPrefix: prefix });
+    let rejected = 0;
+    const monitor = new MemberMonitor({ store, hooks: { onRejected: () => rejected++ } });
+    const seen = (userId: string, card: string, ts = 1_764_000_000_000) => ({
+      platform: 'qq',
+      groupId: '901234',
+      userId,
+      ts,
+      card,
+      role: 'member' as const,
+    });
+    try {
+      const v = await monitor.observe([
+        seen('10001', '小王'),
+        seen('10002', '研发部-李\ud800四'),
+        { ...seen('10003', '小李'), ts: Infinity },
+        seen('10004', '小张'),
+      ]);
+      assert.deepEqual(
+        v.map((x) => `${x.userId}:${x.reasons[0].rule}`),
+        ['10001:member:card-format', '10004:member:card-format'],
+      );
+      assert.equal(rejected, 1, 'the infinite time is skipped and reported');
+      assert.equal((await store.get('qq', '901234', '10002'))?.card, '研发部-李\ufffd四');
+      assert.equal(await store.get('qq', '901234', '10003'), null);
+      assert.equal((await store.membersOf('qq', '901234')).length, 3);
+    } finally {
+      await deleteUnder(c, prefix);
+      await store.close();
     }
   });
 

@@ -21,6 +21,24 @@ describe('cards', () => {
       if (p.ok) assert.equal(p.identity, identityKey('市场部', '张三'));
     }
   });
+  it("takes the dashes people type: the IME's ——, ‐ ‑ ‒ ― −, the small and full-width hyphens", () => {
+    for (const card of [
+      '市场部——张三',
+      '市场部 —— 张三',
+      '市场部‐张三',
+      '市场部‑张三',
+      '市场部‒张三',
+      '市场部―张三',
+      '市场部−张三',
+      '市场部﹣张三',
+      '市场部--张三',
+    ]) {
+      const p = parseCard(card, format);
+      assert.equal(p.ok, true, card);
+      if (p.ok) assert.equal(p.identity, identityKey('市场部', '张三'), card);
+    }
+    assert.deepEqual(parseCard('市场部—张—三', format), { ok: false, problem: 'format' }, 'still one name');
+  });
   it('rejects empty cards, missing parts and extra dashes', () => {
     assert.deepEqual(parseCard('', format), { ok: false, problem: 'empty' });
     assert.deepEqual(parseCard('   ', format), { ok: false, problem: 'empty' });
@@ -98,6 +116,12 @@ describe('roster', () => {
     assert.equal(effectiveAtOf('2025-11-24T09:30:00Z', 480), Date.UTC(2025, 10, 24, 9, 30));
     assert.equal(effectiveAtOf(12345, 480), 12345);
     assert.equal(effectiveAtOf(undefined, 480), 0);
+    // A zone in the date-time wins over the roster's offset, in every form the schema allows.
+    for (const z of ['2025-11-24T10:00:00+0800', '2025-11-24 10:00:00+08:00', '2025-11-24T02:00Z'])
+      assert.equal(effectiveAtOf(z, -300), Date.UTC(2025, 10, 24, 2), z);
+    assert.equal(effectiveAtOf('2025-11-24T09:30:00.5', 0), Date.UTC(2025, 10, 24, 9, 30, 0, 500));
+    assert.equal(effectiveAtOf('2024-02-29', 0), Date.UTC(2024, 1, 29), 'a leap day');
+    assert.equal(new Date(effectiveAtOf('0099-01-01', 0)).getUTCFullYear(), 99, 'year 99, not 1999');
     assert.throws(
       () =>
         normalizeEmployee(
@@ -106,6 +130,43 @@ describe('roster', () => {
         ),
       /not a date/,
     );
+  });
+  it('dates that do not exist are refused, never rolled over into the next month or hour', () => {
+    for (const bad of [
+      '2025-13-45',
+      '2025-00-10',
+      '2025-02-30',
+      '2025-02-29',
+      '2025-04-31',
+      '2025-11-00',
+      '2025-11-24T24:00',
+      '2025-11-24T10:99',
+      '2025-11-24T10:00:60',
+      '2025-11-24T10:00+15:00',
+      '2025-11-24T10:00+08:60',
+      '2025/11/24',
+      'Nov 24 2025',
+    ])
+      assert.ok(Number.isNaN(effectiveAtOf(bad, 480)), bad);
+    for (const bad of [1e306, -1, Infinity, NaN])
+      assert.ok(Number.isNaN(effectiveAtOf(bad, 480)), String(bad));
+    assert.throws(
+      () =>
+        normalizeEmployee(
+          { employeeId: 'x', name: 'a', department: 'b', status: 'left', effectiveDate: '2025-13-45' },
+          480,
+        ),
+      /effectiveDate "2025-13-45" is not a date/,
+    );
+  });
+  it('names are looked up NFKC-normalised (byName), like cards', () => {
+    const r = new Roster([
+      normalizeEmployee({ employeeId: '1', name: 'Ｔｏｍ', department: 'd', status: 'active' }, 0),
+    ]);
+    assert.equal(r.byName('Tom').length, 1);
+    assert.equal(r.byName(' Ｔｏｍ ').length, 1);
+    assert.equal(r.byName('Ｔｏｍ')[0].name, 'Ｔｏｍ', 'the name itself is kept as HR wrote it');
+    assert.equal(r.byName('Jerry').length, 0);
   });
   it('indexes by id, account and identity; departures by date', () => {
     const r = new Roster(
@@ -279,6 +340,42 @@ describe('member-event v1 schema', () => {
         ],
       }),
       /employees\[0\]\.effectiveDate/,
+    );
+    const roster = (effectiveDate: unknown) => ({
+      kind: 'roster.update',
+      id: 'x',
+      ts: 1,
+      employees: [
+        { employeeId: 'E', name: 'n', department: 'd', status: 'left' },
+        { employeeId: 'F', name: 'n', department: 'd', status: 'left', effectiveDate },
+      ],
+    });
+    for (const date of ['2025-13-45', '2025-02-30', '2025-11-24T24:99'])
+      assert.equal(
+        msg(roster(date)),
+        `BAD_MESSAGE: employees[1].effectiveDate ${JSON.stringify(date)} is not a date (date)`,
+      );
+    assert.match(msg(roster(1e306)), /^BAD_MESSAGE: employees\[1\]\.effectiveDate 1e\+306 is not a date/);
+    assert.equal(d.check(roster('2025-11-24T10:00:00+0800')).ok, true);
+    const join = { kind: 'member.joined', id: 'x', platform: 'qq', groupId: '1', userId: '2' };
+    assert.match(msg({ ...join, ts: 1e306 }), /^BAD_MESSAGE: ts must be a time from 1970 to 9999/);
+    // JSON can carry a lone surrogate (`\ud800`); JSON.parse takes it, the decoder does not.
+    const lone = d.decode(
+      '{"kind":"member.card","id":"x","ts":1,"platform":"qq","groupId":"1","userId":"2","userName":"研发部-李\\ud800四"}',
+    );
+    assert.equal(
+      lone.ok ? '' : `${lone.error.code}: ${lone.error.message}`,
+      'BAD_ENCODING: userName contains a lone UTF-16 surrogate (wellFormed)',
+    );
+    const loneName = d.check({
+      kind: 'roster.update',
+      id: 'x',
+      ts: 1,
+      employees: [{ employeeId: 'E', name: '\udc00', department: 'd', status: 'active' }],
+    });
+    assert.equal(
+      !loneName.ok && loneName.error.message,
+      'employees[0].name contains a lone UTF-16 surrogate (wellFormed)',
     );
     const bad = d.decode('{nope');
     assert.equal(!bad.ok && bad.error.code, 'BAD_JSON');

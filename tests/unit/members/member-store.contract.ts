@@ -41,11 +41,14 @@ export function memberStoreContract(
             activeAt: T0,
           },
         ]);
-        assert.deepEqual(a, { known: false, checkCard: false });
+        assert.deepEqual(a, { known: false, checkCard: false, role: 'member' });
         const [b] = await s.touch([
           { platform: 'qq', groupId: 'g1', userId: 'u1', ts: T0 + 1000, activeAt: T0 + 1000 },
         ]);
         assert.equal(b.known, true);
+        assert.equal(b.role, 'member', 'a touch without a role answers the stored one');
+        const [c] = await s.touch([{ platform: 'qq', groupId: 'g1', userId: 'nobody-yet', ts: T0 }]);
+        assert.deepEqual(c, { known: false, checkCard: false }, 'no role known: none answered');
         const r = await s.get('qq', 'g1', 'u1');
         assert.deepEqual(r, {
           platform: 'qq',
@@ -211,11 +214,130 @@ export function memberStoreContract(
     );
 
     it(
+      'one bad request never fails the batch: it alone is refused, the others are written',
+      withStore(async (s) => {
+        const ok = (userId: string) => ({
+          platform: 'qq',
+          groupId: 'g',
+          userId,
+          ts: T0,
+          card: '市场部-张三',
+          identity: '市场部\u0001张三',
+          cardCheckKey: 'k',
+          idleMs: DAY,
+        });
+        const results = await s.touch([
+          ok('before'),
+          { ...ok('lone-surrogate'), card: '研发部-李\ud800四' },
+          { ...ok('lone-in-identity'), identity: '研发部\u0001李\udc00' },
+          { ...ok('infinite'), ts: Infinity },
+          { ...ok('nan'), activeAt: NaN },
+          { ...ok('huge-idle'), idleMs: -Infinity },
+          { ...ok(''), userId: '' },
+          ok('after'),
+        ]);
+        assert.deepEqual(results[0], { known: false, checkCard: true });
+        assert.deepEqual(results[7], { known: false, checkCard: true });
+        for (const i of [1, 2, 3, 4, 5, 6]) {
+          assert.equal(results[i].known, false, String(i));
+          assert.equal(results[i].checkCard, false, String(i));
+          assert.match(results[i].rejected ?? '', /surrogate|finite|non-empty/, String(i));
+        }
+        assert.match(results[1].rejected!, /card contains a lone UTF-16 surrogate/);
+        assert.match(results[3].rejected!, /ts must be a finite number/);
+        assert.deepEqual((await s.membersOf('qq', 'g')).map((m) => m.userId).sort(), ['after', 'before']);
+        for (const u of ['lone-surrogate', 'lone-in-identity', 'infinite', 'nan', 'huge-idle'])
+          assert.equal(await s.get('qq', 'g', u), null, u);
+        assert.equal((await s.withIdentity('市场部\u0001张三')).length, 2);
+        // A refused request is not half-written: sent again well-formed, it is a first sighting.
+        assert.deepEqual(await s.touch([ok('infinite')]), [{ known: false, checkCard: true }]);
+      }),
+    );
+
+    it(
+      'releaseCardCheck forgets a check key (only while it is still that key)',
+      withStore(async (s) => {
+        const t = {
+          platform: 'qq',
+          groupId: 'g',
+          userId: 'u',
+          ts: T0,
+          card: 'x',
+          identity: '',
+          cardCheckKey: 'k1',
+        };
+        assert.equal((await s.touch([t]))[0].checkCard, true);
+        await s.releaseCardCheck([{ platform: 'qq', groupId: 'g', userId: 'u', checkKey: 'k0' }]);
+        assert.equal((await s.touch([t]))[0].checkCard, false, 'another key: left alone');
+        await s.releaseCardCheck([
+          { platform: 'qq', groupId: 'g', userId: 'u', checkKey: 'k1' },
+          { platform: 'qq', groupId: 'g', userId: 'unknown', checkKey: 'k1' },
+        ]);
+        assert.equal((await s.touch([t]))[0].checkCard, true, 'released: checked again');
+        assert.equal((await s.touch([t]))[0].checkCard, false);
+        assert.equal(await s.get('qq', 'g', 'unknown'), null, 'releasing creates no member');
+      }),
+    );
+
+    it(
+      'rearmIdle puts a claimed member back, unless it was active since, is queued or is gone',
+      withStore(async (s) => {
+        const idle = (userId: string, activeAt: number) => ({
+          platform: 'qq',
+          groupId: 'g',
+          userId,
+          ts: T0,
+          activeAt,
+          idleMs: 90 * DAY,
+        });
+        await s.touch([idle('a', T0 - 100 * DAY), idle('b', T0 - 100 * DAY), idle('c', T0 - 100 * DAY)]);
+        assert.equal((await s.claimIdle(T0, 10)).length, 3);
+        const back = (userId: string, lastActiveAt: number, dueAt: number) => ({
+          platform: 'qq',
+          groupId: 'g',
+          userId,
+          lastActiveAt,
+          dueAt,
+        });
+        await s.touch([idle('b', T0 - DAY)]); // b spoke since: armed by that activity
+        await s.remove([{ platform: 'qq', groupId: 'g', userId: 'c', ts: T0 }]);
+        await s.rearmIdle([
+          back('a', T0 - 100 * DAY, T0 + 80 * DAY),
+          back('b', T0 - 100 * DAY, T0 + 10 * DAY),
+          back('c', T0 - 100 * DAY, T0 + 10 * DAY),
+          back('nobody', T0, T0),
+        ]);
+        assert.equal(await s.get('qq', 'g', 'c'), null, 'a member gone stays gone');
+        assert.deepEqual(await s.claimIdle(T0 + 80 * DAY - 1, 10), []);
+        assert.deepEqual(
+          (await s.claimIdle(T0 + 80 * DAY, 10)).map((m) => m.userId),
+          ['a'],
+        );
+        assert.deepEqual(
+          (await s.claimIdle(T0 + 89 * DAY, 10)).map((m) => m.userId),
+          ['b'],
+          'b is due when its own activity says (T0 - 1 day + 90 days)',
+        );
+        // Already queued: rearmIdle leaves the queued time.
+        await s.touch([idle('d', T0)]);
+        await s.rearmIdle([back('d', T0, T0 + DAY)]);
+        assert.deepEqual(await s.claimIdle(T0 + 89 * DAY, 10), []);
+        assert.deepEqual(
+          (await s.claimIdle(T0 + 90 * DAY, 10)).map((m) => m.userId),
+          ['d'],
+        );
+      }),
+    );
+
+    it(
       'claimOnce marks each key once',
       withStore(async (s) => {
         assert.deepEqual(await s.claimOnce(['a', 'b'], 60_000), [true, true]);
         assert.deepEqual(await s.claimOnce(['a', 'c', 'c'], 60_000), [false, true, false]);
         assert.deepEqual(await s.claimOnce([], 60_000), []);
+        await s.releaseOnce(['a', 'c', 'never']);
+        assert.deepEqual(await s.claimOnce(['a', 'b', 'c'], 60_000), [true, false, true], 'released: again');
+        await s.releaseOnce([]);
       }),
     );
 
@@ -232,9 +354,9 @@ export function memberStoreContract(
         });
         const v0 = await s.rosterVersion();
         const v1 = await s.writeRoster([e('1', '张三'), e('2', '李四')], false);
-        assert.ok(v1 > v0);
+        assert.equal(v1, v0 + 1, 'one write, one version, however it is chunked');
         const v2 = await s.writeRoster([e('2', '李四', 'left')], false);
-        assert.ok(v2 > v1);
+        assert.equal(v2, v1 + 1);
         assert.equal(await s.rosterVersion(), v2);
         let r = await s.readRoster();
         assert.equal(r.version, v2);
@@ -249,6 +371,19 @@ export function memberStoreContract(
           ['3'],
         );
         assert.deepEqual(r.employees[0], e('3', '王五'));
+        // Several entries (several chunks on Redis): replace and upsert keep their meaning.
+        const v3 = await s.writeRoster([e('4', '赵六'), e('5', '孙七'), e('6', '周八')], true);
+        assert.equal(v3, (await s.readRoster()).version);
+        assert.deepEqual((await s.readRoster()).employees.map((x) => x.employeeId).sort(), ['4', '5', '6']);
+        await s.writeRoster([e('5', '孙七', 'left'), e('7', '吴九'), e('8', '郑十')], false);
+        r = await s.readRoster();
+        assert.deepEqual(r.employees.map((x) => `${x.employeeId}:${x.status}`).sort(), [
+          '4:active',
+          '5:left',
+          '6:active',
+          '7:active',
+          '8:active',
+        ]);
         await s.writeRoster([], true);
         assert.deepEqual((await s.readRoster()).employees, []);
       }),
