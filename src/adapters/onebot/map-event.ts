@@ -1,4 +1,5 @@
 import type { Message, SenderRole } from '../../contracts/types.js';
+import { MAX_TS_MS } from '../../members/time.js';
 import type { MemberEvent, MemberObservation } from '../../members/types.js';
 import { shortHash } from '../../members/verdicts.js';
 import type { MappedEvent, PlatformEventMapper } from '../platform.js';
@@ -9,27 +10,51 @@ import type { OneBotSegment } from './types.js';
 export interface OneBotMapperOptions {
   /** The platform name in message v1 and verdicts. Default `qq`. */
   platform?: string;
+  /**
+   * An event's strings held lone UTF-16 surrogates (bots pass on whatever QQ clients send; JSON can carry
+   * `\ud800`): they were replaced by U+FFFD and the event mapped as usual, so the message is still
+   * moderated and the card still checked. `fields` names where (e.g. `sender.card`, `message[0].data.text`).
+   */
+  onRepaired?: (repair: { post_type: string; id: string; fields: string[] }) => void;
 }
 
 const ROLES: ReadonlySet<string> = new Set(['owner', 'admin', 'member']);
+/** OneBot `time` is unix seconds; the latest accepted is 9999-12-31T23:59:59Z. */
+const MAX_TIME_S = Math.floor(MAX_TS_MS / 1000);
 
 /**
  * OneBot v11 events → modstream input (docs/adapters.md has the field table):
  *   message / group          → message v1, id `qq:<group_id>:<message_id>`
  *   notice group_increase    → member.joined;  group_decrease → member.left;  group_card → member.card
  *   private messages, the bot's own messages (message_sent), other notices, requests, meta events → ignored
- * Never throws: anything unreadable is `malformed` with the field named, anything unheard of is `unknown`.
+ * Never throws: anything unreadable is `malformed` with the field named (a `time` that is no time from
+ * 1970 to 9999 included), anything unheard of is `unknown`. Lone UTF-16 surrogates in any string are
+ * replaced by U+FFFD (reported through `onRepaired`).
  */
 export class OneBotEventMapper implements PlatformEventMapper {
   readonly platform: string;
+  readonly #onRepaired: OneBotMapperOptions['onRepaired'];
 
   constructor(options: OneBotMapperOptions = {}) {
     this.platform = options.platform ?? 'qq';
+    this.#onRepaired = options.onRepaired;
   }
 
   map(event: unknown): MappedEvent {
     if (event === null || typeof event !== 'object' || Array.isArray(event)) return malformed('event');
-    const e = event as Record<string, unknown>;
+    const fields: string[] = [];
+    const e = repair(event, '', fields, 0) as Record<string, unknown>;
+    if (fields.length > 0 && this.#onRepaired) {
+      try {
+        this.#onRepaired({
+          post_type: typeof e.post_type === 'string' ? e.post_type : '',
+          id: id(e.message_id) || `${id(e.group_id)}:${id(e.user_id)}`,
+          fields,
+        });
+      } catch {
+        // a reporting hook never stops mapping
+      }
+    }
     const postType = e.post_type;
     if (postType === undefined && 'retcode' in e && 'status' in e)
       return { kind: 'ignored', reason: 'api_response' };
@@ -96,7 +121,8 @@ export class OneBotEventMapper implements PlatformEventMapper {
     const role =
       typeof sender.role === 'string' && ROLES.has(sender.role) ? (sender.role as SenderRole) : undefined;
     if (role) message.role = role;
-    if (e.sub_type === 'anonymous' && e.anonymous && typeof e.anonymous === 'object') {
+    const anonymous = e.sub_type === 'anonymous';
+    if (anonymous && e.anonymous && typeof e.anonymous === 'object') {
       const a = e.anonymous as Record<string, unknown>;
       message.anonymous = {
         id: id(a.id),
@@ -104,10 +130,14 @@ export class OneBotEventMapper implements PlatformEventMapper {
         flag: typeof a.flag === 'string' ? a.flag : '',
       };
     }
-    // The card itself (not the nickname fallback) is what the card rule checks; '' = no card set.
     const observation: MemberObservation = { platform: this.platform, groupId, userId, ts };
-    if (card !== undefined) observation.card = card;
-    if (role) observation.role = role;
+    // An anonymous message comes from a pseudo-user (80000000), not a member: nothing to observe.
+    if (anonymous) observation.anonymous = true;
+    else {
+      // The card itself (not the nickname fallback) is what the card rule checks; '' = no card set.
+      if (card !== undefined) observation.card = card;
+      if (role) observation.role = role;
+    }
     return { kind: 'message', message, observation };
   }
 
@@ -162,11 +192,38 @@ function id(v: unknown): string {
   return '';
 }
 
-/** OneBot `time` is in seconds; message v1 `ts` in milliseconds. */
+/** OneBot `time` is in seconds; message v1 `ts` in milliseconds. Null unless from 1970 to 9999. */
 function timeMs(v: unknown): number | null {
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.round(v * 1000);
-  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v) * 1000;
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_TIME_S) return Math.round(v * 1000);
+  if (typeof v === 'string' && /^\d{1,12}$/.test(v) && Number(v) <= MAX_TIME_S) return Number(v) * 1000;
   return null;
+}
+
+/**
+ * The event with every lone surrogate in its strings replaced by U+FFFD, each place named in `fields`;
+ * the event itself (not a copy) when there is none, which is nearly always.
+ */
+function repair(v: unknown, path: string, fields: string[], depth: number): unknown {
+  if (typeof v === 'string') {
+    if (v.isWellFormed()) return v;
+    fields.push(path);
+    return v.toWellFormed();
+  }
+  if (v === null || typeof v !== 'object' || depth > 16) return v;
+  if (Array.isArray(v)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < v.length; i++) {
+      const r = repair(v[i], `${path}[${i}]`, fields, depth + 1);
+      if (r !== v[i]) (copy ??= v.slice())[i] = r;
+    }
+    return copy ?? v;
+  }
+  let copy: Record<string, unknown> | null = null;
+  for (const [k, x] of Object.entries(v)) {
+    const r = repair(x, path ? `${path}.${k}` : k, fields, depth + 1);
+    if (r !== x) (copy ??= { ...(v as Record<string, unknown>) })[k] = r;
+  }
+  return copy ?? v;
 }
 
 function isSegment(s: unknown): s is OneBotSegment {

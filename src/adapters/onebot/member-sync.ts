@@ -1,4 +1,5 @@
 import { silentLogger, type Logger } from '../../log/logger.js';
+import { MAX_TS_MS } from '../../members/time.js';
 import type { MemberObservation } from '../../members/types.js';
 import type { ChatAdapter } from '../adapter.js';
 import type { OneBotApiClient } from './api-client.js';
@@ -20,6 +21,10 @@ export interface OneBotMemberSyncOptions {
  * membership, cards, join times and last-spoke times are known for everyone — not only for members seen
  * joining or speaking since modstream started. Without it, the inactivity and departed-staff rules only
  * know members who showed themselves.
+ *
+ * A sync forgets the members a list no longer names, so only a real list counts: an answer that is not a
+ * list, or an empty one (a group always has the bot itself), is a failed sync of that group — logged,
+ * counted in `failed`, and nobody is forgotten.
  */
 export class OneBotMemberSync {
   readonly #o: OneBotMemberSyncOptions;
@@ -46,31 +51,47 @@ export class OneBotMemberSync {
     await this.#running;
   }
 
-  /** One pass over every group; resolves with how many groups and members were synced. */
-  async runOnce(): Promise<{ groups: number; members: number; verdicts: number }> {
+  /**
+   * One pass over every group; resolves with how many groups were asked, how many members were synced,
+   * the verdicts they caused and how many groups failed (nothing was changed for those).
+   */
+  async runOnce(): Promise<{ groups: number; members: number; verdicts: number; failed: number }> {
     let groups = this.#o.groups ?? null;
     if (!groups) {
-      const list = (await this.#o.api.call('get_group_list', {})) as OneBotGroupInfo[] | null;
-      groups = (list ?? []).map((g) => String(g.group_id));
+      const list = (await this.#o.api.call('get_group_list', {})) as unknown;
+      if (!Array.isArray(list))
+        throw new Error(`get_group_list answered ${describe(list)}, not a list of groups`);
+      groups = (list as OneBotGroupInfo[])
+        .filter((g) => g && (typeof g.group_id === 'number' || typeof g.group_id === 'string'))
+        .map((g) => String(g.group_id));
     }
     let members = 0;
     let verdicts = 0;
+    let failed = 0;
     for (const groupId of groups) {
       try {
-        const list = ((await this.#o.api.call('get_group_member_list', {
+        const list = (await this.#o.api.call('get_group_member_list', {
           group_id: /^\d{1,15}$/.test(groupId) ? Number(groupId) : groupId,
-        })) ?? []) as OneBotGroupMember[];
-        const observations = list
-          .filter((m) => m && m.user_id !== undefined)
+        })) as unknown;
+        // Members not listed are forgotten: only a real, non-empty list may say who left.
+        if (!Array.isArray(list) || list.length === 0)
+          throw new Error(`get_group_member_list answered ${describe(list)}; nobody is forgotten`);
+        const observations = (list as OneBotGroupMember[])
+          .filter((m) => m && (typeof m.user_id === 'number' || typeof m.user_id === 'string'))
           .map((m) => this.#observation(groupId, m));
+        if (observations.length < list.length)
+          throw new Error(
+            `get_group_member_list listed ${list.length - observations.length} of ${list.length} members without a user_id; nobody is forgotten`,
+          );
         verdicts += (await this.#o.adapter.syncGroup(this.#platform, groupId, observations)).length;
         members += observations.length;
       } catch (e) {
+        failed++;
         this.#logger.warn({ groupId, err: (e as Error).message }, 'member list sync failed for a group');
       }
     }
-    this.#logger.info({ groups: groups.length, members, verdicts }, 'member lists synced');
-    return { groups: groups.length, members, verdicts };
+    this.#logger.info({ groups: groups.length, members, verdicts, failed }, 'member lists synced');
+    return { groups: groups.length, members, verdicts, failed };
   }
 
   #observation(groupId: string, m: OneBotGroupMember): MemberObservation {
@@ -84,9 +105,9 @@ export class OneBotMemberSync {
     };
     if (typeof m.card === 'string') o.card = m.card;
     if (m.role === 'owner' || m.role === 'admin' || m.role === 'member') o.role = m.role;
-    if (typeof m.join_time === 'number' && m.join_time > 0) o.joinedAt = m.join_time * 1000;
-    const spoke =
-      typeof m.last_sent_time === 'number' && m.last_sent_time > 0 ? m.last_sent_time * 1000 : o.joinedAt;
+    const joined = secondsToMs(m.join_time);
+    if (joined !== undefined) o.joinedAt = joined;
+    const spoke = secondsToMs(m.last_sent_time) ?? joined;
     if (spoke !== undefined) o.lastSpokeAt = spoke;
     return o;
   }
@@ -106,4 +127,17 @@ export class OneBotMemberSync {
     }, delay);
     this.#timer.unref();
   }
+}
+
+/** A member list's unix seconds as ms; undefined when absent, 0 or no time from 1970 to 9999. */
+function secondsToMs(v: unknown): number | undefined {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return undefined;
+  const ms = v * 1000;
+  return ms <= MAX_TS_MS ? ms : undefined;
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : `a list of ${v.length}`;
+  return `a ${typeof v}`;
 }

@@ -2,10 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { RecordError, StoreError } from '../../contracts/errors.js';
 import type { Verdict } from '../../contracts/types.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import type { MemberEventDecoder } from '../../members/decode.js';
 import type { MemberEvent } from '../../members/types.js';
+import { MemberDeliveryError } from '../../members/verdicts.js';
 import type { VerdictHub } from '../../transport/embedded/verdict-hub.js';
 import type { ChatAdapter } from '../adapter.js';
 import type { AdapterMetrics } from '../metrics.js';
@@ -39,6 +41,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  *   POST <any path>          a OneBot v11 event (HTTP POST event push); answered 204 once accepted
  *   GET  <any path> Upgrade  a reverse WebSocket: the bot connects to us and pushes events as text frames
  *   POST /v1/member-events   member events / roster updates (JSON object, array or NDJSON) → their verdicts
+ *                            (200 once applied and delivered; 503 when the store or the delivery failed,
+ *                            saying which and what was applied: a retry makes the verdicts again)
  *   GET  /v1/verdicts        SSE stream of member verdicts (for `modstream enforce --embedded`)
  *   GET  /healthz
  * Credentials (auth.ts) are checked before anything is read or upgraded; refusals are counted.
@@ -224,9 +228,31 @@ export class OneBotReceiver {
       const verdicts = await this.#o.adapter.handleMemberEvents(events);
       send(res, 200, { accepted: events.length, errors, verdicts });
     } catch (e) {
-      send(res, 503, {
-        error: { code: 'STORE_UNAVAILABLE', message: (e as Error).message },
+      this.#logger.error({ err: e, events: events.length }, 'member events failed');
+      if (e instanceof MemberDeliveryError) {
+        // Applied, but their verdicts were not delivered: they were released, so the same request again
+        // makes (and delivers) them. Say so, rather than "nothing accepted".
+        return send(res, 503, {
+          error: { code: e.code, message: e.message },
+          accepted: events.length,
+          delivered: false,
+          undelivered: e.messageIds,
+          retry: e.released,
+          errors,
+        });
+      }
+      if (e instanceof RecordError)
+        return send(res, 400, { error: { code: e.code, message: e.message }, accepted: 0, errors });
+      const store = e instanceof StoreError;
+      // The store failed part-way: events before the failure may be applied; their verdicts were released,
+      // and the request can be sent again as it is.
+      send(res, store ? 503 : 500, {
+        error: {
+          code: store ? e.code : 'PROCESSING_FAILED',
+          message: (e as Error).message,
+        },
         accepted: 0,
+        retry: true,
         errors,
       });
     }

@@ -2,14 +2,15 @@ import { unwatchFile, watchFile } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Kafka } from 'kafkajs';
 import type { Verdict } from '../../contracts/types.js';
-import { silentLogger, type Logger } from '../../log/logger.js';
+import { rateLimited, silentLogger, type Logger } from '../../log/logger.js';
 import { MemberEventDecoder } from '../../members/decode.js';
-import { MemberMonitor } from '../../members/monitor.js';
+import { MemberMonitor, releasingDelivery } from '../../members/monitor.js';
 import { normalizeEmployee } from '../../members/roster.js';
 import { readRosterFile } from '../../members/roster-file.js';
 import type { CompiledMemberRules } from '../../members/rules.js';
 import type { MemberStore } from '../../members/store.js';
 import { MemberSweeper } from '../../members/sweeper.js';
+import { MemberDeliveryError } from '../../members/verdicts.js';
 import { VerdictHub } from '../../transport/embedded/verdict-hub.js';
 import { ChatAdapter } from '../adapter.js';
 import type { BackoffOptions } from '../backoff.js';
@@ -122,39 +123,52 @@ export async function startOneBotAdapter(o: OneBotAdapterServiceOptions): Promis
   let monitor: MemberMonitor | null = null;
   let deliver: ((verdicts: Verdict[]) => Promise<void>) | null = null;
   if (o.members) {
-    monitor = new MemberMonitor({
+    const m = new MemberMonitor({
       store: o.members.store,
       rules: o.members.rules,
       logger: logger.child({ component: 'members' }),
-      hooks: { onVerdict: (rule) => metrics?.memberVerdict(rule) },
+      hooks: {
+        onVerdict: (rule) => metrics?.memberVerdict(rule),
+        onRejected: () => metrics?.memberError('rejected'),
+      },
     });
-    deliver = async (verdicts) => {
-      for (const v of verdicts) {
-        hub.publish(v);
-        logger.info(
-          { messageId: v.messageId, action: v.action, rule: v.reasons[0]?.rule, dryRun: v.dryRun },
-          'member verdict',
-        );
-      }
-      if (verdictSink) {
-        try {
-          await verdictSink.send(verdicts);
-        } catch (e) {
-          logger.error(
-            { err: e, undelivered: verdicts.map((v) => v.messageId) },
-            'member verdicts could not be produced',
+    monitor = m;
+    // Delivered means produced to the verdicts topic (Kafka), then streamed. A verdict that could not be
+    // produced is released (its "reported" mark, card check or idle-queue place given back), so the next
+    // event, sweep or retry of the same HR request makes it again; the failure is a MemberDeliveryError.
+    deliver = releasingDelivery(
+      m,
+      async (verdicts) => {
+        await verdictSink?.send(verdicts);
+        for (const v of verdicts) {
+          hub.publish(v);
+          logger.info(
+            { messageId: v.messageId, action: v.action, rule: v.reasons[0]?.rule, dryRun: v.dryRun },
+            'member verdict',
           );
-          throw e;
         }
-      }
-    };
+      },
+      logger,
+    );
     await monitor
       .refreshRoster()
       .catch((e: unknown) => logger.warn({ err: e }, 'roster not loaded from the store yet'));
   }
 
+  const repairLog = rateLimited(10);
   const adapter = new ChatAdapter({
-    mapper: new OneBotEventMapper({ platform }),
+    mapper: new OneBotEventMapper({
+      platform,
+      // Lone surrogates are replaced, never silently: every event that had some is logged (rate-limited).
+      onRepaired: ({ post_type, id, fields }) => {
+        const gate = repairLog();
+        if (gate.ok)
+          logger.warn(
+            { postType: post_type, id, fields, suppressed: gate.suppressed || undefined },
+            'event had lone UTF-16 surrogates; replaced with U+FFFD',
+          );
+      },
+    }),
     publisher,
     members: monitor && deliver ? { monitor, deliver } : null,
     metrics,
@@ -196,10 +210,22 @@ export async function startOneBotAdapter(o: OneBotAdapterServiceOptions): Promis
       normalizeEmployee(e, monitor!.rules.utcOffsetMinutes),
     );
     const verdicts = await monitor.updateRoster(employees, true);
-    if (verdicts.length > 0) await deliver(verdicts);
+    let delivered = true;
+    if (verdicts.length > 0)
+      // The roster is loaded either way; undelivered findings were released for the next sweep (and
+      // logged by the delivery when even that failed).
+      delivered = await deliver(verdicts).then(
+        () => true,
+        (e: unknown) => {
+          if (e instanceof MemberDeliveryError) return false;
+          throw e;
+        },
+      );
     logger.info(
-      { file: rosterFile, employees: employees.length, verdicts: verdicts.length },
-      'roster file loaded',
+      { file: rosterFile, employees: employees.length, verdicts: verdicts.length, delivered },
+      delivered
+        ? 'roster file loaded'
+        : 'roster file loaded; its verdicts could not be delivered, the next sweep makes them again',
     );
   };
   if (rosterFile) {

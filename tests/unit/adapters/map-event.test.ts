@@ -143,10 +143,21 @@ describe('OneBot v11 group messages → message v1', () => {
   });
 
   it('anonymous messages keep the anonymous identity; mention-only messages stay valid', () => {
-    assert.deepEqual(mapMessage('group-message-anonymous.json').message.anonymous, {
+    const anonymous = mapMessage('group-message-anonymous.json');
+    assert.deepEqual(anonymous.message.anonymous, {
       id: '9876543',
       name: '大力鬼王',
       flag: '9876543|大力鬼王',
+    });
+    // The sender is QQ's pseudo-user 80000000, not a member: the message is moderated, the sender not
+    // observed (no card, no role; `anonymous` tells the member monitor to ignore it).
+    assert.equal(anonymous.message.userId, '80000000');
+    assert.deepEqual(anonymous.observation, {
+      platform: 'qq',
+      groupId: '901234',
+      userId: '80000000',
+      ts: 1764000180000,
+      anonymous: true,
     });
     const { message } = mapMessage('group-message-mentions-only.json');
     assert.equal(message.text, '@');
@@ -162,6 +173,54 @@ describe('OneBot v11 group messages → message v1', () => {
     };
     const r = new OneBotEventMapper({ platform: 'qqguild' }).map(e);
     assert.equal(r.kind === 'message' && r.message.id, 'qqguild:g-1:abc');
+  });
+});
+
+describe('lone UTF-16 surrogates (valid JSON escapes like \\ud800) are replaced, never passed on', () => {
+  const raw = (card: string, text: string) =>
+    JSON.parse(
+      `{"post_type":"message","message_type":"group","sub_type":"normal","time":1764000000,"group_id":901234,"user_id":10002,"message_id":7,"message":[{"type":"text","data":{"text":"${text}"}}],"sender":{"card":"${card}","role":"member"}}`,
+    ) as unknown;
+
+  it('in the card and the text: U+FFFD in their place, reported; the message is still moderated', () => {
+    const repairs: { post_type: string; id: string; fields: string[] }[] = [];
+    const m = new OneBotEventMapper({ onRepaired: (r) => repairs.push(r) });
+    const r = m.map(raw('研发部-李\\ud800四', '加我\\udc00薇信'));
+    assert.equal(r.kind, 'message');
+    if (r.kind !== 'message') return;
+    assert.equal(r.message.text, '加我\ufffd薇信');
+    assert.equal(r.message.userName, '研发部-李\ufffd四');
+    assert.equal(r.observation.card, '研发部-李\ufffd四');
+    assert.equal(
+      messages.check(r.message).ok,
+      true,
+      'the runner accepts it (a lone surrogate is BAD_ENCODING)',
+    );
+    assert.deepEqual(repairs, [
+      { post_type: 'message', id: '7', fields: ['message[0].data.text', 'sender.card'] },
+    ]);
+    // Well-formed events are not copied, and not reported.
+    const ok = raw('研发部-李四', 'hi 😀');
+    const mapped = m.map(ok);
+    assert.equal(mapped.kind === 'message' && mapped.message.text, 'hi 😀');
+    assert.equal(repairs.length, 1);
+  });
+
+  it('in a card notice: the member event is valid', () => {
+    const r = mapper.map({ ...fixture('events/notice-group-card.json'), card_new: '张\ud800三' });
+    assert.equal(r.kind, 'member');
+    if (r.kind !== 'member') return;
+    assert.equal(r.event.kind === 'member.card' && r.event.userName, '张\ufffd三');
+    assert.equal(memberEvents.check(r.event).ok, true);
+  });
+
+  it('a throwing report hook does not stop mapping', () => {
+    const m = new OneBotEventMapper({
+      onRepaired: () => {
+        throw new Error('boom');
+      },
+    });
+    assert.equal(m.map(raw('\\ud800', 'x')).kind, 'message');
   });
 });
 
@@ -239,6 +298,17 @@ describe('everything else is counted, never fatal', () => {
     });
     const base = fixture('events/group-message-array.json');
     assert.deepEqual(mapper.map({ ...base, time: 'yesterday' }), { kind: 'malformed', reason: 'time' });
+    // Times that are no unix seconds from 1970 to 9999 (the store could not write them: 1e306 s is
+    // Infinity ms) are malformed, counted with the field; so are notices with them.
+    for (const time of [1e306, 253402300800, -1, '99999999999999', Number.MAX_SAFE_INTEGER])
+      assert.deepEqual(mapper.map({ ...base, time }), { kind: 'malformed', reason: 'time' }, String(time));
+    assert.deepEqual(mapper.map({ ...fixture('events/notice-group-card.json'), time: 1e306 }), {
+      kind: 'malformed',
+      reason: 'time',
+    });
+    const latest = mapper.map({ ...base, time: 253402300799 });
+    assert.equal(latest.kind === 'message' && latest.message.ts, 253402300799000);
+    assert.equal(messages.check(latest.kind === 'message' ? latest.message : null).ok, true);
     assert.deepEqual(mapper.map({ ...base, message: [] }), { kind: 'ignored', reason: 'empty' });
     assert.deepEqual(mapper.map({ ...base, message: [{ nope: 1 }] }), {
       kind: 'malformed',
