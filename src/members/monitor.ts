@@ -474,6 +474,10 @@ export class MemberMonitor {
 
   /** An observation as the store can take it, or null (anonymous; or invalid: reported). */
   #admit(o: MemberObservation): MemberObservation | null {
+    if (o === null || typeof o !== 'object') {
+      this.#reject({} as MemberObservation, 'not an object');
+      return null;
+    }
     if (o.anonymous === true) return null;
     for (const f of ['platform', 'groupId', 'userId'] as const) {
       const v = o[f] as unknown;

@@ -32,10 +32,11 @@ describe('observations that cannot be stored are skipped and reported, never fai
       seen('e', '小李', { lastSpokeAt: NaN }),
       seen('f\ud800', '小李'),
       seen('', '小李'),
+      null as unknown as MemberObservation,
       seen('z', '小张'),
     ]);
     assert.deepEqual(rules(v), ['g1/a:member:card-format:review', 'g1/z:member:card-format:review']);
-    assert.equal(rejected, 6);
+    assert.equal(rejected, 7);
     assert.deepEqual((await store.membersOf('qq', 'g1')).map((m) => m.userId).sort(), ['a', 'z']);
   });
 
