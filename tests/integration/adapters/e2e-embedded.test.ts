@@ -154,12 +154,15 @@ describe('end to end (embedded): bot → adapter → runner → enforcer → bot
     );
   });
 
-  it('a repeat offender over the reverse WebSocket: warned, then kicked, then banned (kick + reject_add_request)', async () => {
+  it('a repeat offender over the reverse WebSocket: warned, muted, kicked, then banned (kick + reject_add_request)', async () => {
     reverse.send(JSON.stringify(groupMessage(30003, '加 薇 信领取免费礼品')));
     await bot.waitFor(
       () => bot.callsOf('send_group_msg').some((c) => JSON.stringify(c.params).includes('"qq":"30003"')),
       'warn',
     );
+    // A severe category enters the ladder at step 2: after a warning that is the mute, not a skip to kick.
+    reverse.send(JSON.stringify(groupMessage(30003, '网上赌场百家乐')));
+    await bot.waitFor(() => calls('set_group_ban', 30003).length === 1, 'mute');
     reverse.send(JSON.stringify(groupMessage(30003, '网上赌场百家乐')));
     await bot.waitFor(() => calls('set_group_kick', 30003).length === 1, 'kick');
     assert.deepEqual(calls('set_group_kick', 30003)[0].params, {
