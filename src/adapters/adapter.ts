@@ -10,7 +10,12 @@ export interface ChatAdapterOptions {
   mapper: PlatformEventMapper;
   /** Message delivery (Kafka or the embedded runner). */
   publisher: BatchingPublisher;
-  /** Member rules: the monitor, and where its verdicts go. Absent: member notices are counted and ignored. */
+  /**
+   * Member rules: the monitor, and where its verdicts go. Absent: member notices are counted and ignored.
+   * `deliver` should be `releasingDelivery(monitor, send)` (members/monitor.ts), as the OneBot service's is:
+   * a verdict claims its "reported" mark, card check or idle-queue place when it is made, and only that
+   * wrapper gives the claim back when delivery fails, so the next event makes the verdict again.
+   */
   members?: { monitor: MemberMonitor; deliver: (verdicts: Verdict[]) => Promise<void> } | null;
   metrics?: AdapterMetrics | null;
   logger?: Logger;
