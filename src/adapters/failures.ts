@@ -39,7 +39,7 @@ export interface FailureSink {
   close(): Promise<void>;
 }
 
-/** Appends JSON Lines to a file (created with its directory), one write at a time. */
+/** Appends JSON Lines to a file (created with its directory, tried again after a failure), one write at a time. */
 export class JsonlFailureSink implements FailureSink {
   readonly name = 'file';
   readonly path: string;
@@ -54,7 +54,12 @@ export class JsonlFailureSink implements FailureSink {
     if (failures.length === 0) return Promise.resolve();
     const text = failures.map((f) => JSON.stringify(f)).join('\n') + '\n';
     const run = this.#tail.then(async () => {
-      this.#dirReady ??= mkdir(dirname(this.path), { recursive: true });
+      // A failed mkdir is not kept: once its cause is fixed (a volume mounted, a stray file removed), the
+      // next record tries again.
+      this.#dirReady ??= mkdir(dirname(this.path), { recursive: true }).catch((e: unknown) => {
+        this.#dirReady = null;
+        throw e;
+      });
       await this.#dirReady;
       await appendFile(this.path, text, 'utf8');
     });

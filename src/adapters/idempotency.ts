@@ -1,101 +1,169 @@
+import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis/client.js';
 import { toStoreError } from '../redis/errors.js';
+import { RedisScript } from '../redis/script.js';
 
 /**
- * "Has this verdict been enforced?" — so a redelivered verdict acts once. `begin` claims a message id
- * (in progress for a short while, so a crash mid-way lets a redelivery try again); `complete` marks it done
- * for a long while; `release` gives a claim back when the work could not be finished.
+ * "Has this verdict been enforced?" — so a redelivered verdict acts once. `begin` claims a message id for a
+ * short while (`busyTtlMs`), which the claim's holder keeps alive with `renew` as long as it works on the
+ * verdict, so a crash lets a redelivery act as soon as the claim runs out; `complete` marks the verdict done
+ * for a long while; `release` gives a claim back when the work could not be finished, remembering which
+ * calls were already made so that the redelivery skips them.
  */
 export interface IdempotencyStore {
-  /** 'new': claimed, go ahead; 'duplicate': done already, or in progress elsewhere. */
-  begin(messageId: string): Promise<'new' | 'duplicate'>;
+  /** How long a claim holds unless renewed (ms). Its holder renews it every third of this. */
+  readonly busyTtlMs: number;
+  /**
+   * `new`: claimed (with `claim`, the holder's token, and `acted`, the calls an earlier delivery already
+   * made); `busy`: another delivery holds the claim right now; `done`: enforced already.
+   */
+  begin(messageId: string): Promise<BeginResult>;
+  /** Extends a claim this holder still has; false when it was lost (expired and maybe taken over). */
+  renew(messageId: string, claim: string): Promise<boolean>;
+  /** Marks the verdict done (whoever holds the claim: the work was done). */
   complete(messageId: string): Promise<void>;
-  release(messageId: string): Promise<void>;
+  /**
+   * Gives a claim back (only while this holder still has it), remembering `acted`: the calls already made,
+   * which a redelivery must not make again.
+   */
+  release(messageId: string, claim: string, acted?: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
+
+export type BeginResult =
+  { state: 'new'; claim: string; acted: readonly string[] } | { state: 'busy' } | { state: 'done' };
 
 export interface IdempotencyTimes {
   /** How long a finished verdict is remembered. Default 7 days (Kafka's default retention). */
   doneTtlMs?: number;
-  /** How long a claim in progress holds. Default 5 minutes. */
+  /**
+   * How long a claim holds without being renewed. Default 15 s: a claim abandoned by a crash runs out
+   * before Kafka's redelivery (a 30 s session timeout) has waited long, while the holder renews every 5 s.
+   */
   busyTtlMs?: number;
 }
 
 const DEFAULT_DONE_MS = 7 * 86_400_000;
-const DEFAULT_BUSY_MS = 5 * 60_000;
+export const DEFAULT_BUSY_MS = 15_000;
 
 /** In-process, bounded (oldest forgotten first): one enforcer process, or tests. */
 export class MemoryIdempotencyStore implements IdempotencyStore {
-  readonly #entries = new Map<string, { done: boolean; until: number }>();
+  readonly busyTtlMs: number;
+  readonly #marks = new Map<string, { done: boolean; claim: string; until: number }>();
+  readonly #acted = new Map<string, { keys: readonly string[]; until: number }>();
   readonly #max: number;
   readonly #doneMs: number;
-  readonly #busyMs: number;
   readonly #clock: () => number;
 
   constructor(o: IdempotencyTimes & { maxEntries?: number; clock?: () => number } = {}) {
     this.#max = o.maxEntries ?? 500_000;
     this.#doneMs = o.doneTtlMs ?? DEFAULT_DONE_MS;
-    this.#busyMs = o.busyTtlMs ?? DEFAULT_BUSY_MS;
+    this.busyTtlMs = o.busyTtlMs ?? DEFAULT_BUSY_MS;
     this.#clock = o.clock ?? Date.now;
   }
 
-  async begin(id: string): Promise<'new' | 'duplicate'> {
+  async begin(id: string): Promise<BeginResult> {
     const now = this.#clock();
-    const e = this.#entries.get(id);
-    if (e && e.until > now) return 'duplicate';
-    this.#set(id, { done: false, until: now + this.#busyMs });
-    return 'new';
+    const e = this.#marks.get(id);
+    if (e && e.until > now) return e.done ? { state: 'done' } : { state: 'busy' };
+    const claim = randomUUID();
+    bounded(this.#marks, this.#max, id, { done: false, claim, until: now + this.busyTtlMs });
+    const a = this.#acted.get(id);
+    return { state: 'new', claim, acted: a && a.until > now ? a.keys : [] };
+  }
+
+  async renew(id: string, claim: string): Promise<boolean> {
+    const now = this.#clock();
+    const e = this.#marks.get(id);
+    if (!e || e.done || e.claim !== claim || e.until <= now) return false;
+    e.until = now + this.busyTtlMs;
+    return true;
   }
 
   async complete(id: string): Promise<void> {
-    this.#set(id, { done: true, until: this.#clock() + this.#doneMs });
+    bounded(this.#marks, this.#max, id, { done: true, claim: '', until: this.#clock() + this.#doneMs });
+    this.#acted.delete(id);
   }
 
-  async release(id: string): Promise<void> {
-    this.#entries.delete(id);
+  async release(id: string, claim: string, acted: readonly string[] = []): Promise<void> {
+    const e = this.#marks.get(id);
+    if (!e || e.done || e.claim !== claim) return;
+    if (acted.length > 0)
+      bounded(this.#acted, this.#max, id, { keys: [...acted], until: this.#clock() + this.#doneMs });
+    this.#marks.delete(id);
   }
 
   async close(): Promise<void> {}
+}
 
-  #set(id: string, v: { done: boolean; until: number }): void {
-    this.#entries.delete(id);
-    this.#entries.set(id, v);
-    if (this.#entries.size > this.#max) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
-    }
+function bounded<V>(map: Map<string, V>, max: number, id: string, v: V): void {
+  map.delete(id);
+  map.set(id, v);
+  if (map.size > max) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
   }
 }
 
 /**
  * The format version of the enforcement marks (`v1` in their keys): bump it when what a mark stores or how
- * its key is named changes. The new code then reads and writes new keys; old marks are ignored and expire
- * by their TTL (busyTtlMs, doneTtlMs).
+ * its key is named changes incompatibly. The new code then reads and writes new keys; old marks are ignored
+ * and expire by their TTL (busyTtlMs, doneTtlMs). (A claim's value became `busy:<token>` without a bump:
+ * every version reads any value other than `done` as "in progress", so versions can run side by side.)
  */
 export const ENFORCED_FORMAT = 1;
 
+// Renew or give back a claim only while it is still this holder's (it may have expired and been taken).
+const RENEW = new RedisScript(
+  'enforced-renew',
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`,
+);
+const RELEASE = new RedisScript(
+  'enforced-release',
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`,
+);
+
 /**
- * On Redis, shared by every instance of one enforcer: `SET key busy NX PX`, then `SET key done PX`.
- * Keys: `<prefix>enforced:v1:<enforcer name>:<messageId>`, v1 being ENFORCED_FORMAT (one key per command:
- * no hash tag needed).
+ * On Redis, shared by every instance of one enforcer: `SET key busy:<token> NX PX`, renewed while the
+ * holder works, then `SET key done PX`. Keys: `<prefix>enforced:v1:<enforcer name>:<messageId>`, and for
+ * the calls a released claim had already made (a JSON array, kept as long as a done mark),
+ * `<prefix>enforced-acted:v1:<enforcer name>:<messageId>`; v1 being ENFORCED_FORMAT. One key per command
+ * or script: no hash tag needed.
  */
 export class RedisIdempotencyStore implements IdempotencyStore {
+  readonly busyTtlMs: number;
   readonly #client: RedisClient;
   readonly #prefix: string;
+  readonly #actedPrefix: string;
   readonly #doneMs: number;
-  readonly #busyMs: number;
 
   constructor(o: IdempotencyTimes & { client: RedisClient; keyPrefix?: string; name: string }) {
     this.#client = o.client;
-    this.#prefix = `${o.keyPrefix ?? 'modstream:'}enforced:v${ENFORCED_FORMAT}:${o.name}:`;
+    const prefix = o.keyPrefix ?? 'modstream:';
+    this.#prefix = `${prefix}enforced:v${ENFORCED_FORMAT}:${o.name}:`;
+    this.#actedPrefix = `${prefix}enforced-acted:v${ENFORCED_FORMAT}:${o.name}:`;
     this.#doneMs = o.doneTtlMs ?? DEFAULT_DONE_MS;
-    this.#busyMs = o.busyTtlMs ?? DEFAULT_BUSY_MS;
+    this.busyTtlMs = o.busyTtlMs ?? DEFAULT_BUSY_MS;
   }
 
-  async begin(id: string): Promise<'new' | 'duplicate'> {
+  async begin(id: string): Promise<BeginResult> {
     try {
-      const ok = await this.#client.set(this.#prefix + id, 'busy', 'PX', this.#busyMs, 'NX');
-      return ok === 'OK' ? 'new' : 'duplicate';
+      const claim = randomUUID();
+      const ok = await this.#client.set(this.#prefix + id, `busy:${claim}`, 'PX', this.busyTtlMs, 'NX');
+      if (ok === 'OK')
+        return { state: 'new', claim, acted: parseActed(await this.#client.get(this.#actedPrefix + id)) };
+      // Gone in between (an expired claim): "busy" for now; the caller's next try claims it.
+      return (await this.#client.get(this.#prefix + id)) === 'done' ? { state: 'done' } : { state: 'busy' };
+    } catch (e) {
+      throw toStoreError(e, 'enforcer idempotency');
+    }
+  }
+
+  async renew(id: string, claim: string): Promise<boolean> {
+    try {
+      return (await RENEW.run(this.#client, [this.#prefix + id], [`busy:${claim}`, this.busyTtlMs])) === 1;
     } catch (e) {
       throw toStoreError(e, 'enforcer idempotency');
     }
@@ -109,13 +177,26 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  async release(id: string): Promise<void> {
+  async release(id: string, claim: string, acted: readonly string[] = []): Promise<void> {
     try {
-      await this.#client.del(this.#prefix + id);
+      // What was done first, then the claim: whoever claims next finds it.
+      if (acted.length > 0)
+        await this.#client.set(this.#actedPrefix + id, JSON.stringify(acted), 'PX', this.#doneMs);
+      await RELEASE.run(this.#client, [this.#prefix + id], [`busy:${claim}`]);
     } catch (e) {
       throw toStoreError(e, 'enforcer idempotency');
     }
   }
 
   async close(): Promise<void> {}
+}
+
+function parseActed(raw: string | null): readonly string[] {
+  if (raw === null) return [];
+  try {
+    const v: unknown = JSON.parse(raw);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
 }

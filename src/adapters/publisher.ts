@@ -2,7 +2,7 @@ import type { Message } from '../contracts/types.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import type { AdapterMetrics } from './metrics.js';
-import { SinkError, type MessageSink } from './sinks.js';
+import { jsonSize, SinkError, type MessageSink } from './sinks.js';
 
 export interface PublisherOptions {
   sink: MessageSink;
@@ -10,6 +10,13 @@ export interface PublisherOptions {
   logger?: Logger;
   /** Most messages per send. Default 500. */
   maxBatch?: number;
+  /**
+   * Most bytes per send (as the sink counts them, `sink.sizeOf`); a single larger message is sent alone.
+   * Default: the sink's `maxBatchBytes` (Kafka 1 000 000, embedded runner 4 MiB less 1 KiB), else no cap.
+   */
+  maxBatchBytes?: number;
+  /** How long close() waits for what is queued before dropping it (counted). Default 10 s. */
+  closeTimeoutMs?: number;
   /** How long the first message of a batch waits for company. Default 5 ms. */
   lingerMs?: number;
   /** Messages waiting at most; beyond, new ones are dropped (counted, logged). Default 20 000. */
@@ -21,7 +28,9 @@ export interface PublisherOptions {
 
 /**
  * Batches messages into a sink, one send at a time, in arrival order (so a chat group's messages keep
- * their order). A failed send is retried with exponential backoff; a batch that still fails, or that the
+ * their order). Batches are capped by count and by bytes. A failed send is retried with exponential
+ * backoff; a batch refused for its size (HTTP 413, Kafka MESSAGE_TOO_LARGE) is split in halves that are
+ * sent in turn, down to a single message, which alone is dropped; a batch that still fails, or that the
  * sink refuses outright, is dropped — counted in modstream_adapter_dropped_total and logged with its
  * message ids, never silently. Nothing here throws to the caller: receiving events never stops because
  * delivery has trouble.
@@ -31,7 +40,10 @@ export class BatchingPublisher {
   readonly #metrics: AdapterMetrics | null;
   readonly #logger: Logger;
   readonly #maxBatch: number;
+  readonly #maxBytes: number;
+  readonly #sizeOf: (m: Message) => number;
   readonly #lingerMs: number;
+  readonly #closeTimeoutMs: number;
   readonly #maxQueue: number;
   readonly #retries: number;
   readonly #backoff: BackoffOptions;
@@ -45,7 +57,10 @@ export class BatchingPublisher {
     this.#metrics = o.metrics ?? null;
     this.#logger = o.logger ?? silentLogger();
     this.#maxBatch = o.maxBatch ?? 500;
+    this.#maxBytes = o.maxBatchBytes ?? o.sink.maxBatchBytes ?? Infinity;
+    this.#sizeOf = o.sink.sizeOf ? (m) => o.sink.sizeOf!(m) : jsonSize;
     this.#lingerMs = o.lingerMs ?? 5;
+    this.#closeTimeoutMs = o.closeTimeoutMs ?? 10_000;
     this.#maxQueue = o.maxQueue ?? 20_000;
     this.#retries = o.retries ?? 5;
     this.#backoff = o.backoff ?? { minMs: 200, maxMs: 5000 };
@@ -84,7 +99,13 @@ export class BatchingPublisher {
 
   /** Sends what is queued (retries cut short), then closes the sink. */
   async close(): Promise<void> {
-    await Promise.race([this.flush(), sleep(10_000)]);
+    // The timeout's timer is cleared as soon as the flush is done: it must not keep the process alive.
+    const flushed = new AbortController();
+    await Promise.race([
+      this.flush().finally(() => flushed.abort()),
+      sleep(this.#closeTimeoutMs, flushed.signal),
+    ]);
+    flushed.abort();
     this.#stop.abort();
     await this.#running;
     if (this.#queue.length > 0) {
@@ -106,10 +127,22 @@ export class BatchingPublisher {
   }
 
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#maxBatch);
-      await this.#deliver(batch);
+    while (this.#queue.length > 0) await this.#deliver(this.#take());
+  }
+
+  /** The oldest queued messages, at most maxBatch of them and maxBatchBytes together (at least one). */
+  #take(): Message[] {
+    if (this.#maxBytes === Infinity) return this.#queue.splice(0, this.#maxBatch);
+    const limit = Math.min(this.#maxBatch, this.#queue.length);
+    let n = 0;
+    let bytes = 0;
+    while (n < limit) {
+      const size = this.#sizeOf(this.#queue[n]);
+      if (n > 0 && bytes + size > this.#maxBytes) break;
+      bytes += size;
+      n++;
     }
+    return this.#queue.splice(0, n);
   }
 
   async #deliver(batch: Message[]): Promise<void> {
@@ -120,6 +153,25 @@ export class BatchingPublisher {
         return;
       } catch (e) {
         this.#metrics?.publishError(this.#sink.name);
+        if (e instanceof SinkError && e.splittable && !this.#stop.signal.aborted) {
+          if (batch.length > 1) {
+            // Too large as a whole: halves, in order (so a chat group's order is kept).
+            const half = Math.ceil(batch.length / 2);
+            this.#logger.warn(
+              { err: e, messages: batch.length },
+              `${this.#sink.name} refused a batch of ${batch.length} messages as too large; sending it in halves`,
+            );
+            await this.#deliver(batch.slice(0, half));
+            await this.#deliver(batch.slice(half));
+            return;
+          }
+          this.#metrics?.dropped(this.#sink.name, 1);
+          this.#logger.error(
+            { err: e, dropped: [batch[0].id], reason: 'too_large', bytes: this.#sizeOf(batch[0]) },
+            `${this.#sink.name} refused message ${batch[0].id} on its own (too large); dropped`,
+          );
+          return;
+        }
         const retryable = !(e instanceof SinkError) || e.retryable;
         if (!retryable || attempt >= this.#retries || this.#stop.signal.aborted) {
           this.#metrics?.dropped(this.#sink.name, batch.length);

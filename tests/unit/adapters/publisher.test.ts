@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { AdapterMetrics } from '../../../src/adapters/metrics.js';
 import { BatchingPublisher } from '../../../src/adapters/publisher.js';
-import { SinkError, type MessageSink } from '../../../src/adapters/sinks.js';
+import {
+  EmbeddedMessageSink,
+  KafkaSink,
+  SinkError,
+  jsonSize,
+  type MessageSink,
+} from '../../../src/adapters/sinks.js';
 import type { Message } from '../../../src/contracts/types.js';
 
 const m = (i: number): Message => ({
@@ -109,5 +118,165 @@ describe('BatchingPublisher', () => {
     await p.close();
     assert.deepEqual(sink.batches.flat(), ['qq:1:1', 'qq:1:2']);
     assert.match(await registry.metrics(), /modstream_adapter_dropped_total\{sink="embedded"\} 1/);
+  });
+});
+
+/** Accepts batches of at most `limit` bytes (as jsonSize counts them), else 413 like the runner. */
+class LimitedSink implements MessageSink {
+  readonly name = 'embedded';
+  readonly batches: string[][] = [];
+  refusals = 0;
+  constructor(
+    readonly limit: number,
+    readonly maxBatchBytes?: number,
+  ) {}
+  async send(messages: readonly Message[]): Promise<void> {
+    const bytes = messages.reduce((n, x) => n + jsonSize(x), 0);
+    if (bytes > this.limit) {
+      this.refusals++;
+      throw new SinkError(`413 (${bytes} bytes)`, false, { splittable: true });
+    }
+    this.batches.push(messages.map((x) => x.id));
+  }
+  async close(): Promise<void> {}
+}
+
+const big = (i: number, bytes: number): Message => ({ ...m(i), text: 'x'.repeat(bytes) });
+
+describe('BatchingPublisher: batch size in bytes', () => {
+  it('caps batches by bytes (the sink’s maxBatchBytes), a larger message going alone, in order', async () => {
+    const sink = new LimitedSink(Infinity, 1200);
+    const p = new BatchingPublisher({ sink, backoff: fast });
+    const messages = [100, 100, 700, 300, 1500, 50, 50].map((n, i) => big(i + 1, n));
+    for (const x of messages) p.push(x);
+    await p.flush();
+    assert.deepEqual(sink.batches, [
+      ['qq:1:1', 'qq:1:2', 'qq:1:3'],
+      ['qq:1:4'],
+      ['qq:1:5'],
+      ['qq:1:6', 'qq:1:7'],
+    ]);
+    const size = new Map(messages.map((x) => [x.id, jsonSize(x)]));
+    for (const b of sink.batches.filter((b) => b.length > 1)) {
+      const bytes = b.reduce((n, id) => n + size.get(id)!, 0);
+      assert.ok(bytes <= 1200, `${b} is ${bytes} bytes`);
+    }
+  });
+
+  it('a batch refused as too large (413) is sent in halves; only a message too large by itself is dropped, counted', async () => {
+    // The sink announces no cap (or a wrong one): the 413s are what tells.
+    const sink = new LimitedSink(4000);
+    const registry = new Registry();
+    const p = new BatchingPublisher({ sink, metrics: new AdapterMetrics(registry), backoff: fast });
+    for (let i = 1; i <= 10; i++) p.push(big(i, 100));
+    p.push(big(98, 2500));
+    p.push(big(99, 5000)); // too large on its own
+    for (let i = 11; i <= 20; i++) p.push(big(i, 100));
+    await p.flush();
+    const delivered = sink.batches.flat();
+    assert.deepEqual(delivered, [
+      ...Array.from({ length: 10 }, (_, i) => `qq:1:${i + 1}`),
+      'qq:1:98',
+      ...Array.from({ length: 10 }, (_, i) => `qq:1:${i + 11}`),
+    ]);
+    assert.ok(sink.refusals > 1);
+    const text = await registry.metrics();
+    assert.match(text, /modstream_adapter_dropped_total\{sink="embedded"\} 1$/m);
+    assert.match(text, /modstream_adapter_published_total\{sink="embedded"\} 21$/m);
+  });
+
+  it('the embedded sink: 413 is a splittable refusal; POSTs stay under maxBatchBytes', async () => {
+    const bodies: number[] = [];
+    const server: Server = createServer((req, res) => {
+      let n = 0;
+      req.on('data', (c: Buffer) => (n += c.length));
+      req.on('end', () => {
+        bodies.push(n);
+        res.writeHead(n > 2000 ? 413 : 200, { 'content-type': 'application/json' });
+        res.end(n > 2000 ? '{"error":{"code":"OVERSIZE"}}' : '{"results":[]}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const refused = await new EmbeddedMessageSink({ url }).send([big(1, 3000)]).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      assert.ok(refused instanceof SinkError && refused.splittable && !refused.retryable);
+      assert.equal(new EmbeddedMessageSink({ url }).maxBatchBytes, 4 * 1024 * 1024 - 1024);
+      const sink = new EmbeddedMessageSink({ url, maxBatchBytes: 1999 });
+      const registry = new Registry();
+      const p = new BatchingPublisher({ sink, metrics: new AdapterMetrics(registry), backoff: fast });
+      for (let i = 1; i <= 30; i++) p.push(big(i, 100));
+      await p.flush();
+      assert.ok(
+        bodies.slice(1).every((n) => n <= 2000),
+        `bodies ${bodies}`,
+      );
+      assert.match(await registry.metrics(), /modstream_adapter_published_total\{sink="embedded"\} 30$/m);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('the Kafka sink: MESSAGE_TOO_LARGE is a splittable refusal; sends stay under maxBatchBytes', async () => {
+    const sent: number[] = [];
+    const brokerMax = 3000;
+    const kafka = {
+      producer: () => ({
+        connect: async () => {},
+        disconnect: async () => {},
+        sendBatch: async (o: { topicMessages: { messages: { value: string }[] }[] }) => {
+          const bytes = o.topicMessages.flatMap((t) => t.messages).reduce((n, x) => n + x.value.length, 0);
+          if (bytes > brokerMax) {
+            const e = new Error(
+              'The request included a message larger than the max message size the server will accept',
+            );
+            throw Object.assign(new Error('retries exhausted'), {
+              name: 'KafkaJSNonRetriableError',
+              cause: Object.assign(e, { type: 'MESSAGE_TOO_LARGE', name: 'KafkaJSProtocolError' }),
+            });
+          }
+          sent.push(bytes);
+        },
+      }),
+    } as unknown as Kafka;
+    const refused = await new KafkaSink({ kafka, topic: 't' }).send([big(1, 4000)]).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(refused instanceof SinkError && refused.splittable && !refused.retryable, String(refused));
+    assert.equal(new KafkaSink({ kafka, topic: 't' }).maxBatchBytes, 1_000_000);
+
+    // The sink's cap keeps batches under the broker's limit …
+    const capped = new KafkaSink({ kafka, topic: 't', maxBatchBytes: 2500 });
+    const registry = new Registry();
+    const p = new BatchingPublisher({ sink: capped, metrics: new AdapterMetrics(registry), backoff: fast });
+    for (let i = 1; i <= 30; i++) p.push(big(i, 100));
+    // … and a record over the broker's limit is dropped alone, counted; the rest is delivered.
+    p.push(big(99, 4000));
+    p.push(big(31, 100));
+    await p.flush();
+    const text = await registry.metrics();
+    assert.match(text, /modstream_adapter_published_total\{sink="kafka"\} 31$/m);
+    assert.match(text, /modstream_adapter_dropped_total\{sink="kafka"\} 1$/m);
+    assert.ok(
+      sent.every((n) => n <= 2500),
+      `sends ${sent}`,
+    );
+  });
+});
+
+describe('BatchingPublisher: close', () => {
+  it('leaves no timer behind (the process can exit at once)', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const p = new BatchingPublisher({ sink: new ScriptedSink(), lingerMs: 1000 });
+    p.push(m(1));
+    const t0 = Date.now();
+    await p.close();
+    assert.ok(Date.now() - t0 < 1000, 'flushed at once');
+    assert.equal(timers(), before);
   });
 });
