@@ -98,7 +98,14 @@ export class Enforcer {
   }
 
   async enforce(v: Verdict): Promise<EnforceOutcome> {
-    const outcome = await this.#enforce(v);
+    let outcome: EnforceOutcome;
+    try {
+      outcome = await this.#enforce(v);
+    } catch (err) {
+      // Handed back for redelivery: counted, so a verdict bouncing between instances shows on a dashboard.
+      if (err instanceof EnforcementBusyError) this.#o.metrics?.verdict('busy');
+      throw err;
+    }
     this.#o.metrics?.verdict(outcome);
     return outcome;
   }

@@ -22,10 +22,11 @@ export {
   type MessageSink,
   type VerdictSink,
 } from './sinks.js';
-export { Enforcer, type EnforcerOptions } from './enforcer.js';
+export { Enforcer, EnforcementBusyError, type EnforcerOptions } from './enforcer.js';
 export {
   MemoryIdempotencyStore,
   RedisIdempotencyStore,
+  type BeginResult,
   type IdempotencyStore,
   type IdempotencyTimes,
 } from './idempotency.js';

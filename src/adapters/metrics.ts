@@ -124,7 +124,16 @@ export class AdapterMetrics {
 
 /** What happened to one verdict at the enforcer. */
 export type EnforceOutcome =
-  'acted' | 'partial' | 'failed' | 'dry_run' | 'duplicate' | 'ignored_platform' | 'no_action' | 'malformed';
+  | 'acted'
+  | 'partial'
+  | 'failed'
+  | 'dry_run'
+  | 'duplicate'
+  | 'ignored_platform'
+  | 'no_action'
+  | 'malformed'
+  /** Still claimed by another instance after the wait: handed back for redelivery (EnforcementBusyError). */
+  | 'busy';
 
 /** An enforcer's metrics, on an injected registry. */
 export class EnforcerMetrics {
@@ -141,7 +150,7 @@ export class EnforcerMetrics {
     const registers = [registry];
     this.#verdicts = new Counter({
       name: 'modstream_enforcer_verdicts_total',
-      help: 'Verdicts consumed, by outcome (acted, partial, failed, dry_run, duplicate, ignored_platform, no_action, malformed).',
+      help: 'Verdicts consumed, by outcome (acted, partial, failed, dry_run, duplicate, ignored_platform, no_action, malformed, busy).',
       labelNames: ['outcome'],
       registers,
     });

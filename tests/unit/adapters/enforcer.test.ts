@@ -282,6 +282,7 @@ describe('Enforcer', () => {
     assert.equal(now, 5000, 'waited busyWaitMs, no longer');
     assert.deepEqual(platform.calls, []);
     assert.doesNotMatch(await registry.metrics(), /outcome="duplicate"\} 1/);
+    assert.match(await registry.metrics(), /modstream_enforcer_verdicts_total\{outcome="busy"\} 1/);
     // A gives up (releases): the redelivery acts.
     await store.release(kick.messageId, a.claim);
     assert.equal(await enforcer.enforce(kick), 'acted');
