@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Logger } from 'pino';
+import { DEFAULT_CONFIG } from '../../../../src/config/defaults.js';
 import type { ModstreamConfig } from '../../../../src/config/types.js';
 import { ConfigError } from '../../../../src/contracts/errors.js';
 import {
@@ -57,26 +58,9 @@ describe('resolveKafkaSettings', () => {
 
   it('accepts the config module defaults as they are', () => {
     const fromConfig: ModstreamConfig['kafka'] = {
+      ...DEFAULT_CONFIG.kafka,
       brokers: ['127.0.0.1:9092'],
-      clientId: 'modstream',
-      groupId: 'modstream',
       topics: { messages: 'm', verdicts: 'v', dlq: 'd' },
-      partitions: 6,
-      replicationFactor: 1,
-      ssl: false,
-      sasl: null,
-      compression: 'none',
-      maxBatchRecords: 1000,
-      maxBytesPerPartition: 1024 * 1024,
-      partitionsConsumedConcurrently: 16,
-      sessionTimeoutMs: 30_000,
-      retries: 3,
-      createTopics: true,
-      maxBytes: 10 * 1024 * 1024,
-      maxDlqValueBytes: 900 * 1024,
-      clientRetries: 8,
-      retryBackoffMs: 100,
-      retryBackoffMaxMs: 2_000,
     };
     assert.equal(resolveKafkaSettings(fromConfig).topics.dlq, 'd');
   });
