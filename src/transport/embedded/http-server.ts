@@ -208,7 +208,9 @@ export class EmbeddedHttpServer {
 
   #broadcast(verdict: Verdict): void {
     if (this.#sse.size === 0) return;
-    const frame = `event: verdict\nid: ${verdict.messageId}\ndata: ${JSON.stringify(verdict)}\n\n`;
+    // A message id is client input: a CR or LF in it would end the id line and let the rest of the id
+    // forge fields or whole events, so they are left out of the id line (JSON escapes them in data).
+    const frame = `event: verdict\nid: ${sseField(verdict.messageId)}\ndata: ${JSON.stringify(verdict)}\n\n`;
     const limit = this.#o.sseBufferVerdicts * 1024;
     for (const res of this.#sse) {
       if (res.writableLength > limit) {
@@ -231,6 +233,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown, close = fa
     ...(close ? { connection: 'close' } : {}),
   });
   res.end(data);
+}
+
+/** An SSE field value: CR and LF removed (either would end the line and start another field or event). */
+export function sseField(value: string): string {
+  return /[\r\n]/.test(value) ? value.replace(/[\r\n]/g, '') : value;
 }
 
 function drainAndClose(req: IncomingMessage): void {

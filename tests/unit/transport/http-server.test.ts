@@ -198,3 +198,61 @@ describe('EmbeddedHttpServer', () => {
     stalled.destroy();
   });
 });
+
+describe('SSE frames', () => {
+  it('keep CR and LF of a message id out of the id line (no forged fields or events)', async () => {
+    const hub = new VerdictHub();
+    const server = new EmbeddedHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      judge: new FakeJudge(),
+      executor: new SerialExecutor(),
+      hub,
+      logger: silentLogger(),
+      maxBodyBytes: 64 * 1024,
+      requestTimeoutMs: 5000,
+      sseMaxClients: 4,
+      sseBufferVerdicts: 16,
+      readiness: () => ({ ready: true, checks: {} }),
+    });
+    const { port } = await server.listen();
+    try {
+      const forged = '7\r\n\r\ndata: {"action":"ban"}\n\nevent: verdict\nid: x';
+      let raw = '';
+      await new Promise<void>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/v1/verdicts' }, (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            raw += c;
+            if (raw.includes('qq:1:after')) {
+              req.destroy();
+              resolve();
+            }
+          });
+          void (async () => {
+            await call(port, 'POST', '/v1/messages', JSON.stringify({ ...msg(1), id: forged }));
+            await call(port, 'POST', '/v1/messages', JSON.stringify({ ...msg(2), id: 'qq:1:after' }));
+          })();
+        });
+        req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
+        req.end();
+      });
+      // Parse the stream as an SSE client does: events end at a blank line, fields are per line.
+      const events = raw
+        .split(/\r\n\r\n|\n\n|\r\r/)
+        .filter((block) => !block.startsWith(':') && block.trim() !== '')
+        .map((block) => block.split(/\r\n|\n|\r/));
+      assert.equal(events.length, 2, JSON.stringify(raw));
+      const [first, second] = events;
+      assert.deepEqual(
+        first.map((l) => l.slice(0, l.indexOf(':'))),
+        ['event', 'id', 'data'],
+      );
+      assert.equal(first[1], 'id: 7data: {"action":"ban"}event: verdictid: x');
+      assert.equal(JSON.parse(first[2].slice('data: '.length)).messageId, forged);
+      assert.equal(second[1], 'id: qq:1:after');
+    } finally {
+      await server.close();
+    }
+  });
+});
