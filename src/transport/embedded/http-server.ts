@@ -6,7 +6,6 @@ import type { BatchJudge, IncomingRecord, Outcome } from '../../pipeline/types.j
 import { hrNow } from '../../pipeline/records.js';
 import type { SerialExecutor } from './serial.js';
 import type { VerdictHub } from './verdict-hub.js';
-import { readBody } from '../http-body.js';
 import { listenOn } from '../listen.js';
 
 export interface ReadinessReport {
@@ -31,9 +30,35 @@ export interface HttpServerOptions {
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** Called for every error record (bad item in a request), e.g. to count it. */
   onErrorRecord?: (record: ErrorRecord) => void;
+  /**
+   * Most `POST /v1/messages` requests admitted at once: being read, waiting for the judge, or judged.
+   * Beyond it a request is answered 503 with Retry-After at once, before its body is read.
+   * Default DEFAULT_MAX_PENDING_REQUESTS.
+   */
+  maxPendingRequests?: number;
+  /**
+   * Most body bytes held by admitted requests at once (read so far, queued or being judged). A request
+   * that would pass it is answered 503 with Retry-After: at once when its content-length says so, else as
+   * soon as its bytes do (the rest of the body is read and discarded). Default DEFAULT_MAX_QUEUED_BYTES.
+   */
+  maxQueuedBytes?: number;
+  /** Seconds a 503 (overloaded) asks the client to wait, in Retry-After. Default 1. */
+  retryAfterSeconds?: number;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Backpressure bounds of the embedded API. The pipeline judges one request at a time (SerialExecutor), so
+ * requests arriving faster than it judges wait; without a bound every waiting body would stay in memory
+ * (hundreds of 4 MiB bodies: gigabytes). These defaults hold at most 32 MiB of bodies (8 bodies at the
+ * default http.maxBodyBytes of 4 MiB; the process holds about 3 times that while splitting and judging
+ * them) and 256 requests, far more than one process judges in a request timeout when it keeps up, so a
+ * client that is refused should slow down or move to Kafka mode. They are options of EmbeddedHttpServer,
+ * not configuration settings yet (the runner uses these defaults).
+ */
+export const DEFAULT_MAX_PENDING_REQUESTS = 256;
+export const DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 
 /**
  * The embedded HTTP API:
@@ -50,9 +75,22 @@ export class EmbeddedHttpServer {
   #unsubscribe: (() => void) | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
   #closing = false;
+  readonly #maxPending: number;
+  readonly #maxQueuedBytes: number;
+  readonly #retryAfter: string;
+  /** Admitted POST /v1/messages requests not finished yet, and the body bytes they hold. */
+  #pending = 0;
+  #queuedBytes = 0;
 
   constructor(options: HttpServerOptions) {
     this.#o = options;
+    this.#maxPending = positiveInt(
+      options.maxPendingRequests,
+      DEFAULT_MAX_PENDING_REQUESTS,
+      'maxPendingRequests',
+    );
+    this.#maxQueuedBytes = positiveInt(options.maxQueuedBytes, DEFAULT_MAX_QUEUED_BYTES, 'maxQueuedBytes');
+    this.#retryAfter = String(positiveInt(options.retryAfterSeconds, 1, 'retryAfterSeconds'));
     this.#server = createServer(
       {
         requestTimeout: options.requestTimeoutMs,
@@ -72,6 +110,11 @@ export class EmbeddedHttpServer {
 
   get server(): Server {
     return this.#server;
+  }
+
+  /** Admitted message requests not answered yet, and the body bytes they hold (for tests and health). */
+  backlog(): { requests: number; bytes: number } {
+    return { requests: this.#pending, bytes: this.#queuedBytes };
   }
 
   async listen(): Promise<AddressInfo> {
@@ -134,15 +177,61 @@ export class EmbeddedHttpServer {
         },
       });
     }
-    const body = await readBody(req, this.#o.maxBodyBytes);
-    if (body === null) {
-      return sendJson(
-        res,
-        413,
-        { error: { code: 'OVERSIZE', message: `body is over the ${this.#o.maxBodyBytes}-byte limit` } },
-        true,
-      );
+    // Admission: a request over the bounds is refused before anything of it is held.
+    if (
+      this.#pending >= this.#maxPending ||
+      (Number.isFinite(declared) && this.#queuedBytes + declared > this.#maxQueuedBytes)
+    ) {
+      drainAndClose(req);
+      return this.#overloaded(res, false);
     }
+    this.#pending++;
+    // Bytes reserved in the shared budget for this request: its declared length at once (so that two
+    // large requests cannot both pass admission and then overrun the budget together), more as a body
+    // without content-length arrives.
+    let held = Number.isFinite(declared) ? declared : 0;
+    this.#queuedBytes += held;
+    try {
+      const read = await readBodyWithin(req, this.#o.maxBodyBytes, (total) => {
+        if (total <= held) return true;
+        if (this.#queuedBytes + (total - held) > this.#maxQueuedBytes) return false;
+        this.#queuedBytes += total - held;
+        held = total;
+        return true;
+      });
+      if (read === 'overloaded') return this.#overloaded(res, true);
+      if (read === null) {
+        return sendJson(
+          res,
+          413,
+          { error: { code: 'OVERSIZE', message: `body is over the ${this.#o.maxBodyBytes}-byte limit` } },
+          true,
+        );
+      }
+      await this.#judgeBody(read, req, res);
+    } finally {
+      this.#pending--;
+      this.#queuedBytes -= held;
+    }
+  }
+
+  /** 503 + Retry-After: the judge is behind; the client should retry later (or slow down). */
+  #overloaded(res: ServerResponse, close: boolean): void {
+    sendJson(
+      res,
+      503,
+      {
+        error: {
+          code: 'OVERLOADED',
+          message: `the judge is behind (at most ${this.#maxPending} requests and ${this.#maxQueuedBytes} body bytes wait); retry later`,
+        },
+      },
+      close,
+      { 'retry-after': this.#retryAfter },
+    );
+  }
+
+  async #judgeBody(body: Buffer, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const parsed = splitBody(body, String(req.headers['content-type'] ?? ''));
     if ('error' in parsed) return sendJson(res, 400, { error: parsed.error });
     const receivedAt = hrNow();
@@ -225,11 +314,18 @@ export class EmbeddedHttpServer {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  close = false,
+  headers: Record<string, string> = {},
+): void {
   const data = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': JSON_TYPE,
     'content-length': Buffer.byteLength(data),
+    ...headers,
     ...(close ? { connection: 'close' } : {}),
   });
   res.end(data);
@@ -238,6 +334,60 @@ function sendJson(res: ServerResponse, status: number, body: unknown, close = fa
 /** An SSE field value: CR and LF removed (either would end the line and start another field or event). */
 export function sseField(value: string): string {
   return /[\r\n]/.test(value) ? value.replace(/[\r\n]/g, '') : value;
+}
+
+function positiveInt(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer >= 1`);
+  return value;
+}
+
+/**
+ * Reads a body whole, within two limits: null past `limit` bytes (413), 'overloaded' as soon as `reserve`
+ * refuses a chunk (the shared byte budget of queued requests is spent). Either way the rest of the body is
+ * read and discarded, never held. `reserve(total)` is asked, with the bytes read so far including the
+ * chunk, before each chunk is kept. A request that goes away before its end rejects.
+ */
+function readBodyWithin(
+  req: IncomingMessage,
+  limit: number,
+  reserve: (bytes: number) => boolean,
+): Promise<Buffer | null | 'overloaded'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const stop = (answer: null | 'overloaded') => {
+      done = true;
+      chunks.length = 0;
+      resolve(answer);
+    };
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      if (size + c.length > limit) return stop(null);
+      if (!reserve(size + c.length)) return stop('overloaded');
+      size += c.length;
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!done) {
+        done = true;
+        resolve(Buffer.concat(chunks, size));
+      }
+    });
+    req.on('error', (e) => {
+      if (!done) {
+        done = true;
+        reject(e);
+      }
+    });
+    req.on('close', () => {
+      if (!done) {
+        done = true;
+        reject(new Error('request closed before its body ended'));
+      }
+    });
+  });
 }
 
 function drainAndClose(req: IncomingMessage): void {

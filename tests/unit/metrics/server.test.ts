@@ -6,6 +6,10 @@ import { Registry } from 'prom-client';
 import { instrumentHttpServer, routeLabel } from '../../../src/metrics/http.js';
 import { ModstreamMetrics } from '../../../src/metrics/metrics.js';
 import { OpsServer } from '../../../src/metrics/server.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { EmbeddedHttpServer } from '../../../src/transport/embedded/http-server.js';
+import { SerialExecutor } from '../../../src/transport/embedded/serial.js';
+import { VerdictHub } from '../../../src/transport/embedded/verdict-hub.js';
 import { parseExposition, value } from './exposition.js';
 
 function call(
@@ -126,6 +130,64 @@ describe('instrumentHttpServer', () => {
     assert.equal(value(e, 'modstream_http_requests_total', { route: 'other', code: '404' }), 1);
     assert.equal(value(e, 'modstream_http_request_duration_seconds_count', { route: '/healthz' }), 1);
     assert.equal(value(e, 'modstream_stage_errors_total', { stage: 'ingest' }), 1);
+  });
+
+  it('counts the embedded API refusing requests for backpressure (503 with Retry-After)', async () => {
+    const m = new ModstreamMetrics({ registry: new Registry(), processMetrics: false });
+    let gate!: () => void;
+    const judged = new Promise<void>((r) => (gate = r));
+    const api = new EmbeddedHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      judge: {
+        judge: async (records) => {
+          await judged;
+          return records.map(() => ({
+            kind: 'error' as const,
+            error: { error: { code: 'BAD_JSON', message: 'x' }, raw: '', source: {} },
+          }));
+        },
+      },
+      executor: new SerialExecutor(),
+      hub: new VerdictHub(),
+      logger: silentLogger(),
+      maxBodyBytes: 1024,
+      requestTimeoutMs: 5000,
+      sseMaxClients: 1,
+      sseBufferVerdicts: 1,
+      readiness: () => ({ ready: true, checks: {} }),
+      maxPendingRequests: 1,
+    });
+    instrumentHttpServer(api.server, m.http);
+    const p = (await api.listen()).port;
+    try {
+      let e = parseExposition((await m.expose()).body);
+      assert.equal(value(e, 'modstream_http_overload_total'), 0, 'exists from the start');
+      const post = () =>
+        new Promise<number>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port: p, method: 'POST', path: '/v1/messages' }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.on('error', reject);
+          req.end('{"id":"x"}');
+        });
+      const first = post();
+      for (let i = 0; i < 500 && api.backlog().requests === 0; i++)
+        await new Promise((r) => setTimeout(r, 5));
+      assert.equal(api.backlog().requests, 1);
+      assert.equal(await post(), 503);
+      assert.equal(await post(), 503);
+      gate();
+      assert.equal(await first, 400);
+      e = parseExposition((await m.expose()).body);
+      assert.equal(value(e, 'modstream_http_overload_total'), 2);
+      assert.equal(value(e, 'modstream_http_requests_total', { route: '/v1/messages', code: '503' }), 2);
+      assert.equal(value(e, 'modstream_stage_errors_total', { stage: 'ingest' }), 1, 'only the 400');
+    } finally {
+      gate();
+      await api.close();
+    }
   });
 
   it('routeLabel keeps known paths and folds everything else into "other"', () => {

@@ -199,6 +199,174 @@ describe('EmbeddedHttpServer', () => {
   });
 });
 
+/** A judge that holds every batch until released: requests pile up behind it as behind a slow pipeline. */
+class GatedJudge extends FakeJudge {
+  #gates: (() => void)[] = [];
+  calls = 0;
+  override async judge(records: readonly IncomingRecord[]): Promise<Outcome[]> {
+    this.calls++;
+    await new Promise<void>((resolve) => this.#gates.push(resolve));
+    return super.judge(records);
+  }
+  release(): void {
+    for (const open of this.#gates.splice(0)) open();
+  }
+  get waiting(): number {
+    return this.#gates.length;
+  }
+}
+
+function rawCall(
+  port: number,
+  body: Buffer | string,
+  headers: Record<string, string | number>,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/v1/messages', headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cond(), what);
+}
+
+describe('EmbeddedHttpServer backpressure', () => {
+  async function start(judge: BatchJudge, over: Record<string, number>) {
+    const server = new EmbeddedHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      judge,
+      executor: new SerialExecutor(),
+      hub: new VerdictHub(),
+      logger: silentLogger(),
+      maxBodyBytes: 64 * 1024,
+      requestTimeoutMs: 5000,
+      sseMaxClients: 4,
+      sseBufferVerdicts: 16,
+      readiness: () => ({ ready: true, checks: {} }),
+      ...over,
+    });
+    return { server, port: (await server.listen()).port };
+  }
+
+  it('refuses requests beyond maxPendingRequests with 503 + Retry-After, and recovers', async () => {
+    const judge = new GatedJudge();
+    const { server, port } = await start(judge, { maxPendingRequests: 2, retryAfterSeconds: 3 });
+    try {
+      const body = JSON.stringify(msg(1));
+      const held = [rawCall(port, body, {}), rawCall(port, body, {})];
+      await until(() => server.backlog().requests === 2, 'two requests admitted');
+      const refused = await rawCall(port, body, {});
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers['retry-after'], '3');
+      assert.equal(JSON.parse(refused.body).error.code, 'OVERLOADED');
+      judge.release();
+      await until(() => judge.waiting === 1, 'the second request reached the judge');
+      judge.release();
+      for (const r of await Promise.all(held)) assert.equal(r.status, 200);
+      assert.deepEqual(server.backlog(), { requests: 0, bytes: 0 });
+      const again = rawCall(port, body, {});
+      await until(() => judge.waiting === 1, 'admitted again');
+      judge.release();
+      assert.equal((await again).status, 200);
+    } finally {
+      judge.release();
+      await server.close();
+    }
+  });
+
+  it('bounds the body bytes held: by content-length at admission, by the bytes read without one', async () => {
+    const judge = new GatedJudge();
+    const { server, port } = await start(judge, { maxQueuedBytes: 20_000 });
+    try {
+      const batch = (n: number, size: number) =>
+        Array.from({ length: n }, (_, i) => JSON.stringify({ ...msg(i), text: 'x'.repeat(size) })).join('\n');
+      const twelveK = batch(4, 3000);
+      const first = rawCall(port, twelveK, { 'content-type': 'application/x-ndjson' });
+      await until(() => judge.waiting === 1, 'the first body is being judged');
+      assert.equal(server.backlog().bytes, Buffer.byteLength(twelveK));
+      // Declared: 12 KB more would pass 20 000 bytes, refused before the body is read.
+      const declared = await rawCall(port, twelveK, { 'content-type': 'application/x-ndjson' });
+      assert.equal(declared.status, 503);
+      assert.equal(declared.headers['retry-after'], '1');
+      // Chunked (no content-length): refused once its bytes pass the budget.
+      const chunked = await new Promise<{ status: number; retry: unknown }>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/v1/messages',
+            agent: false,
+            headers: { 'content-type': 'application/x-ndjson', 'transfer-encoding': 'chunked' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, retry: res.headers['retry-after'] }));
+          },
+        );
+        req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
+        for (let i = 0; i < 4; i++) req.write(batch(1, 3000) + '\n');
+        req.end();
+      });
+      assert.equal(chunked.status, 503);
+      assert.equal(chunked.retry, '1');
+      // A small one still fits.
+      const small = rawCall(port, JSON.stringify(msg(9)), {});
+      await until(() => server.backlog().requests === 2, 'the small request admitted');
+      judge.release();
+      await until(() => judge.waiting === 1, 'the small request judged');
+      judge.release();
+      assert.equal((await first).status, 200);
+      assert.equal((await small).status, 200);
+      assert.deepEqual(server.backlog(), { requests: 0, bytes: 0 });
+    } finally {
+      judge.release();
+      await server.close();
+    }
+  });
+
+  it('a client that goes away mid-body frees its place', async () => {
+    const judge = new GatedJudge();
+    const { server, port } = await start(judge, { maxPendingRequests: 1 });
+    try {
+      const req = request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/v1/messages',
+        agent: false,
+        headers: { 'content-length': 1000 },
+      });
+      req.on('error', () => {});
+      req.write('{"id":');
+      await until(() => server.backlog().requests === 1, 'admitted');
+      req.destroy();
+      await until(() => server.backlog().requests === 0, 'released after the client left');
+      assert.equal(server.backlog().bytes, 0);
+    } finally {
+      judge.release();
+      await server.close();
+    }
+  });
+});
+
 describe('SSE frames', () => {
   it('keep CR and LF of a message id out of the id line (no forged fields or events)', async () => {
     const hub = new VerdictHub();
