@@ -111,12 +111,17 @@ export class ModstreamMetrics {
     // --- pipeline: counted per message, so fed from cells -----------------------------------------------
     const messages = new CellCounter({
       name: name('modstream_messages_total'),
-      help: 'Records received by the pipeline (valid or not).',
+      help: 'Records received (valid or not), each once; Kafka mode: once its verdict or DLQ record was acknowledged by the broker.',
+      registry,
+    }).cell();
+    const judged = new CellCounter({
+      name: name('modstream_messages_judged_total'),
+      help: 'Records run through the pipeline, every attempt counted (Kafka: retries, record-by-record isolation, re-judging after a failed produce).',
       registry,
     }).cell();
     const processed = new CellCounter({
       name: name('modstream_messages_processed_total'),
-      help: 'Records that left the pipeline, by outcome: a verdict, or the DLQ / error output.',
+      help: 'Records that left, each once, by outcome: a verdict, or the DLQ / error output (Kafka mode: acknowledged by the broker).',
       labelNames: ['outcome'],
       registry,
     });
@@ -124,7 +129,7 @@ export class ModstreamMetrics {
     const outDlq = processed.cell({ outcome: 'dlq' });
     this.#verdicts = new CellCounter({
       name: name('modstream_verdicts_total'),
-      help: 'Verdicts emitted, by action, top category ("none" when clean) and platform.',
+      help: 'Verdicts emitted, each once (Kafka mode: acknowledged by the broker), by action, top category ("none" when clean) and platform.',
       labelNames: ['action', 'category', 'platform'],
       registry,
     });
@@ -315,6 +320,9 @@ export class ModstreamMetrics {
     this.pipeline = {
       received: (n) => {
         messages.n += n;
+      },
+      judged: (n) => {
+        judged.n += n;
       },
       stage: (stage, seconds) => stageDuration.observe(stage, seconds),
       stageError: (stage) => {

@@ -16,7 +16,7 @@ import type {
   PolicyStage,
 } from './stages.js';
 import { errorRecord, hrNow } from './records.js';
-import type { BatchJudge, IncomingRecord, Outcome } from './types.js';
+import type { BatchJudge, IncomingRecord, JudgeOptions, Outcome } from './types.js';
 
 export interface PipelineOptions {
   decoder: MessageDecoder;
@@ -98,11 +98,24 @@ export class Pipeline implements BatchJudge {
     this.#policy = policy;
   }
 
-  async judge(records: readonly IncomingRecord[]): Promise<Outcome[]> {
+  /**
+   * Counts records judged with `deferCounting` once their outcomes were delivered (see BatchJudge): as
+   * received, and their verdicts as emitted.
+   */
+  countDelivered(records: number, verdicts: readonly Verdict[]): void {
+    const metrics = this.#metrics;
+    metrics.received(records);
+    for (const v of verdicts) metrics.verdict(v);
+  }
+
+  async judge(records: readonly IncomingRecord[], options?: JudgeOptions): Promise<Outcome[]> {
     const lexicon = this.#lexicon;
     const policy = this.#policy;
     const metrics = this.#metrics;
-    metrics.received(records.length);
+    // Every attempt is counted as judged; the records themselves once, here or by the transport.
+    const counting = options?.deferCounting !== true;
+    metrics.judged?.(records.length);
+    if (counting) metrics.received(records.length);
     const outcomes: Outcome[] = new Array(records.length);
     const judged: Judged[] = [];
     const batchStart = hrNow();
@@ -287,7 +300,7 @@ export class Pipeline implements BatchJudge {
           latencyMs: round3(now - j.receivedAt),
         };
       }
-      metrics.verdict(verdict);
+      if (counting) metrics.verdict(verdict);
       outcomes[j.index] = { kind: 'verdict', verdict };
     }
     return outcomes;

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { ModstreamError } from '../../contracts/errors.js';
+import type { Verdict } from '../../contracts/types.js';
 import type { BatchJudge, IncomingRecord, Outcome } from '../../pipeline/types.js';
 import type { BatchControl, OutgoingRecord, RecordSink, SourceBatch, SourceRecord } from '../types.js';
 import type { KafkaTopics } from './config.js';
@@ -66,6 +67,8 @@ export class BatchProcessor {
   readonly #maxDlqValueBytes: number;
   readonly #inFlight: Semaphore;
   readonly #judge: ResilientJudge;
+  /** The judge itself: it counts each record once, when its outcome was acknowledged (countDelivered). */
+  readonly #counter: BatchJudge;
   readonly #logger: TransportLogger;
   readonly #hooks: KafkaMetricsHooks;
   readonly #now: () => number;
@@ -82,6 +85,7 @@ export class BatchProcessor {
     this.#logger = options.logger;
     this.#hooks = options.hooks ?? {};
     this.#now = options.now ?? Date.now;
+    this.#counter = options.judge;
     const onJudgeError = (attempt: number) => {
       this.#stats.judgeErrors++;
       this.#hooks.onJudgeError?.(attempt);
@@ -115,6 +119,11 @@ export class BatchProcessor {
       let delivered: boolean;
       try {
         delivered = await this.#judgeAndDeliver(batch, unit, control);
+      } catch (e) {
+        // Nothing of this unit was delivered (produce failed, rebalance): the lag still counts from the last
+        // unit that was, so it keeps growing while the partition is stuck (ModstreamConsumerStalled).
+        this.#reportLag(batch, previousOffset(unit[0].offset));
+        throw e;
       } finally {
         this.#inFlight.release();
       }
@@ -152,7 +161,14 @@ export class BatchProcessor {
   ): Promise<boolean> {
     const receivedAt = this.#now();
     const incoming: IncomingRecord[] = unit.map((r) => toIncoming(batch, r, receivedAt));
-    const outcomes = await this.#judge.judge(incoming, this.#abort.signal, () => control.heartbeat());
+    // A unit may be judged several times (retries; again after a failed produce): the judge counts each
+    // attempt, and the records and verdicts only here, once the broker acknowledged them.
+    const outcomes = await this.#judge.judge(
+      incoming,
+      this.#abort.signal,
+      () => control.heartbeat(),
+      DEFER_COUNTING,
+    );
     if (outcomes === null) return false;
 
     const out: OutgoingRecord[] = new Array(outcomes.length);
@@ -166,14 +182,25 @@ export class BatchProcessor {
       }
     }
     const t0 = performance.now();
-    const refusedVerdicts = await this.#send(out, outcomes, unit, batch);
+    const refused = await this.#send(out, outcomes, unit, batch);
     this.#hooks.onProduce?.(performance.now() - t0, out.length);
 
+    const refusedVerdicts = refused === null ? 0 : refused.size;
     dlq += refusedVerdicts;
     this.#stats.records += unit.length;
     this.#stats.verdicts += unit.length - dlq;
     this.#stats.dlq += dlq;
     this.#stats.batches++;
+    // Counted once per record, now that the broker holds every outcome: received, verdicts (those the
+    // broker took as verdicts), DLQ records (a refused verdict is a DLQ record, not a verdict).
+    if (this.#counter.countDelivered) {
+      const verdicts: Verdict[] = [];
+      for (let i = 0; i < outcomes.length; i++) {
+        const o = outcomes[i];
+        if (o.kind === 'verdict' && !refused?.has(i)) verdicts.push(o.verdict);
+      }
+      this.#counter.countDelivered(unit.length, verdicts);
+    }
     if (this.#hooks.onDlq && dlq > 0) {
       for (const o of outcomes) if (o.kind === 'error') this.#hooks.onDlq(o.error.error.code);
       for (let i = 0; i < refusedVerdicts; i++) this.#hooks.onDlq('PROCESSING_FAILED');
@@ -186,17 +213,17 @@ export class BatchProcessor {
    * can cure and which would otherwise block the partition for ever — the unit is re-sent record by record
    * and each refused record is replaced by a small DLQ record saying why. Any other failure (broker down,
    * timeouts, authorisation) propagates: nothing is resolved and the consumer retries the batch later.
-   * Returns how many verdicts were replaced by DLQ records.
+   * Returns the indices of the verdicts replaced by DLQ records (null when none was).
    */
   async #send(
     out: OutgoingRecord[],
     outcomes: readonly Outcome[],
     unit: readonly SourceRecord[],
     batch: SourceBatch,
-  ): Promise<number> {
+  ): Promise<Set<number> | null> {
     try {
       await this.#sink.send(out);
-      return 0;
+      return null;
     } catch (e) {
       const refusal = recordRefusal(e);
       if (refusal === null) throw wrapSendError(e);
@@ -205,7 +232,7 @@ export class BatchProcessor {
         'broker refused a record; sending one by one',
       );
     }
-    let refusedVerdicts = 0;
+    const refusedVerdicts = new Set<number>();
     for (let i = 0; i < out.length; i++) {
       try {
         await this.#sink.send([out[i]]);
@@ -234,7 +261,7 @@ export class BatchProcessor {
         } catch (e2) {
           throw wrapSendError(e2);
         }
-        if (outcomes[i].kind === 'verdict') refusedVerdicts++;
+        if (outcomes[i].kind === 'verdict') refusedVerdicts.add(i);
       }
     }
     return refusedVerdicts;
@@ -244,6 +271,17 @@ export class BatchProcessor {
     if (!this.#hooks.onLag) return;
     const lag = computeLag(batch.highWatermark, lastOffset);
     if (lag !== null) this.#hooks.onLag(batch.topic, batch.partition, lag);
+  }
+}
+
+const DEFER_COUNTING = Object.freeze({ deferCounting: true });
+
+/** The offset before `offset` (as Kafka offsets travel: decimal strings), or `offset` if it is not one. */
+function previousOffset(offset: string): string {
+  try {
+    return String(BigInt(offset) - 1n);
+  } catch {
+    return offset;
   }
 }
 

@@ -1,5 +1,5 @@
 import { ModstreamError } from '../../contracts/errors.js';
-import type { BatchJudge, IncomingRecord, Outcome } from '../../pipeline/types.js';
+import type { BatchJudge, IncomingRecord, JudgeOptions, Outcome } from '../../pipeline/types.js';
 import type { TransportLogger } from './logger.js';
 
 export interface JudgeRetryPolicy {
@@ -63,12 +63,14 @@ export class ResilientJudge {
   /**
    * One outcome per record, in order; or null when `signal` aborted (stopping) before all were judged,
    * in which case nothing of this batch may be committed. `between` runs while waiting between retries
-   * (the consumer's heartbeat); its rejection (a rebalance) propagates.
+   * (the consumer's heartbeat); its rejection (a rebalance) propagates. `options` go to every judge call
+   * (the batch processor defers counting to delivery: a record may be judged here several times).
    */
   async judge(
     records: readonly IncomingRecord[],
     signal: AbortSignal,
     between?: () => Promise<void>,
+    options?: JudgeOptions,
   ): Promise<Outcome[] | null> {
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.#policy.retries; attempt++) {
@@ -79,7 +81,7 @@ export class ResilientJudge {
       }
       if (signal.aborted) return null;
       try {
-        return await this.#judgeChecked(records);
+        return await this.#judgeChecked(records, options);
       } catch (e) {
         lastError = e;
         this.#hooks.onJudgeError?.(attempt, e);
@@ -96,10 +98,14 @@ export class ResilientJudge {
       }
     }
     if (records.length === 1) return [failedOutcome(records[0], lastError, this.#policy.retries + 1)];
-    return this.#judgeEachAlone(records, signal);
+    return this.#judgeEachAlone(records, signal, options);
   }
 
-  async #judgeEachAlone(records: readonly IncomingRecord[], signal: AbortSignal): Promise<Outcome[] | null> {
+  async #judgeEachAlone(
+    records: readonly IncomingRecord[],
+    signal: AbortSignal,
+    options: JudgeOptions | undefined,
+  ): Promise<Outcome[] | null> {
     this.#logger.warn(
       { records: records.length, first: records[0]?.source },
       'judging the batch record by record',
@@ -108,7 +114,7 @@ export class ResilientJudge {
     for (let i = 0; i < records.length; i++) {
       if (signal.aborted) return null;
       try {
-        outcomes[i] = (await this.#judgeChecked([records[i]]))[0];
+        outcomes[i] = (await this.#judgeChecked([records[i]], options))[0];
       } catch (e) {
         this.#hooks.onJudgeError?.(this.#policy.retries + 1, e);
         outcomes[i] = failedOutcome(records[i], e, this.#policy.retries + 2);
@@ -117,8 +123,8 @@ export class ResilientJudge {
     return outcomes;
   }
 
-  async #judgeChecked(records: readonly IncomingRecord[]): Promise<Outcome[]> {
-    const outcomes = await this.#judge.judge(records);
+  async #judgeChecked(records: readonly IncomingRecord[], options?: JudgeOptions): Promise<Outcome[]> {
+    const outcomes = await (options ? this.#judge.judge(records, options) : this.#judge.judge(records));
     if (!Array.isArray(outcomes) || outcomes.length !== records.length) {
       throw new ModstreamError(
         'PROCESSING_FAILED',

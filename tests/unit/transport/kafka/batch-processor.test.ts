@@ -10,6 +10,8 @@ import {
   type KafkaMetricsHooks,
 } from '../../../../src/transport/kafka/index.js';
 import type { DlqValue } from '../../../../src/transport/kafka/index.js';
+import type { Verdict } from '../../../../src/contracts/types.js';
+import type { IncomingRecord, JudgeOptions, Outcome } from '../../../../src/pipeline/types.js';
 import { batchOf, FakeControl, FakeJudge, FakeSink, noSleep } from './fakes.js';
 
 const topics = { messages: 'in', verdicts: 'out', dlq: 'dlq' };
@@ -194,6 +196,50 @@ describe('BatchProcessor', () => {
       'batch 1',
       'lag in/4 7',
     ]);
+  });
+});
+
+describe('BatchProcessor: counting each record once, when delivered', () => {
+  /** The fake judge, counting as the pipeline does: attempts always, records only through countDelivered. */
+  class CountingJudge extends FakeJudge {
+    readonly options: (JudgeOptions | undefined)[] = [];
+    readonly delivered: string[] = [];
+    override judge(records: readonly IncomingRecord[], options?: JudgeOptions): Promise<Outcome[]> {
+      this.options.push(options);
+      return super.judge(records);
+    }
+    countDelivered(records: number, verdicts: readonly Verdict[]): void {
+      this.delivered.push(`${records}: ${verdicts.map((v) => v.messageId).join(',')}`);
+    }
+  }
+
+  it('judge retries, a failed produce redelivered, and a refused verdict count once', async () => {
+    const judge = new CountingJudge((_texts, call) => call === 1); // the first attempt throws
+    let sends = 0;
+    const refused = Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' });
+    const sink = new FakeSink((records) => {
+      sends++;
+      if (sends === 1) return Object.assign(new Error('broker down'), { type: 'NETWORK' });
+      return records.some((r) => JSON.parse(String(r.value)).messageId === 'big') ? refused : null;
+    });
+    const p = processor(judge, sink, { maxBatchRecords: 10 });
+    const batch = batchOf(['a', 'bad', 'big']);
+    await assert.rejects(p.process(batch, new FakeControl()), /broker down/);
+    assert.deepEqual(judge.delivered, [], 'nothing counted while nothing was acknowledged');
+    await p.process(batch, new FakeControl()); // redelivered by the consumer
+    assert.equal(judge.calls.length, 3, 'judged three times: a retry, then again after the failed send');
+    assert.ok(judge.options.every((o) => o?.deferCounting === true));
+    assert.deepEqual(judge.delivered, ['3: a'], 'three records once; "big" went to the DLQ, not a verdict');
+  });
+
+  it('keeps the lag current while a unit cannot be delivered', async () => {
+    const lags: number[] = [];
+    let sends = 0;
+    const sink = new FakeSink(() => (++sends >= 2 ? new Error('broker down') : null));
+    const p = processor(new FakeJudge(), sink, { hooks: { onLag: (_t, _p, lag) => lags.push(lag) } });
+    await assert.rejects(p.process(batchOf(['a', 'b', 'c', 'd', 'e'], 0, '20'), new FakeControl()));
+    // After the first unit (offsets 0-1): 18 behind. The second (2-3) failed: still 18 behind, reported.
+    assert.deepEqual(lags, [18, 18]);
   });
 });
 
