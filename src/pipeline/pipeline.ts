@@ -1,10 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { MessageDecoder } from '../contracts/decode.js';
-import { isModstreamError, ModstreamError } from '../contracts/errors.js';
+import { isModstreamError, ModstreamError, StoreError } from '../contracts/errors.js';
 import type { Message, Reason, Verdict } from '../contracts/types.js';
 import type { FloodLimiter, FloodRequest } from '../flood/types.js';
 import { floodReasons } from '../flood/reasons.js';
 import { NOOP_METRICS, type PipelineMetrics } from './metrics.js';
+import { PolicyEngine } from '../policy/engine.js';
+import type { StrikeStore } from '../strikes/types.js';
 import { createFoldBuffer } from '../fold/buffer.js';
 import type { FoldBuffer } from '../fold/types.js';
 import type {
@@ -13,6 +15,7 @@ import type {
   FoldedHasher,
   FoldStage,
   LexiconStage,
+  PolicyDecision,
   PolicyStage,
 } from './stages.js';
 import { errorRecord, hrNow } from './records.js';
@@ -177,7 +180,8 @@ export class Pipeline implements BatchJudge {
     if (judged.length === 0) return outcomes;
 
     // 2. Flood control: one call for the batch, requests in order.
-    let storeFailed = false;
+    // Set when the flood store failed (failMode 'closed'): the batch is then judged without any state.
+    let floodFailure: unknown = null;
     if (this.#flood) {
       const requests: FloodRequest[] = [];
       const owners: Judged[] = [];
@@ -206,7 +210,7 @@ export class Pipeline implements BatchJudge {
           }
         } catch (e) {
           // failMode 'closed' (a failing store rejects): judged without flood state, verdicts become review.
-          storeFailed = true;
+          floodFailure = e;
           metrics.stageError('flood');
           metrics.storeError('flood');
           this.#onStoreError('flood', e);
@@ -229,28 +233,31 @@ export class Pipeline implements BatchJudge {
 
     // 4. Policy + strikes: one store call for the batch.
     const t0 = performance.now();
-    let decisions;
-    try {
-      decisions = await policy.decide(judged);
-    } catch (e) {
-      if (!(isModstreamError(e) && (e.code === 'STORE_UNAVAILABLE' || e.code === 'STORE_ERROR'))) throw e;
-      storeFailed = true;
-      metrics.stageError('policy');
-      metrics.storeError('strikes');
-      this.#onStoreError('strikes', e);
-      decisions = null;
-    }
-    metrics.stage('policy', (performance.now() - t0) / 1000);
-
-    if (decisions) {
-      // The policy answered `review` for messages whose strikes it could not record (fail-closed Redis).
-      let failed = 0;
-      for (const d of decisions) if (d.storeError) failed++;
-      if (failed > 0) {
+    let decisions: PolicyDecision[] | null;
+    if (floodFailure !== null) {
+      // Judged without state: no strike may be recorded (the flood findings are unknown, and fail-closed
+      // promises none), so the policy is not asked to decide; its degraded decision stands in, as when the
+      // strike store fails: review, with delete/notify where the category asks and exemptions respected.
+      decisions = await degradedDecisions(policy, judged, floodFailure);
+    } else {
+      try {
+        decisions = await policy.decide(judged);
+        // The policy answered `review` for messages whose strikes it could not record (fail-closed Redis).
+        const failed = decisions.find((d) => d.storeError);
+        if (failed) {
+          metrics.storeError('strikes');
+          this.#onStoreError('strikes', failed.storeError);
+        }
+      } catch (e) {
+        if (!(isModstreamError(e) && (e.code === 'STORE_UNAVAILABLE' || e.code === 'STORE_ERROR'))) throw e;
+        // The policy rejected the batch (onStoreError 'throw'): its degraded decision, recording nothing more.
+        metrics.stageError('policy');
         metrics.storeError('strikes');
-        this.#onStoreError('strikes', decisions.find((d) => d.storeError)!.storeError);
+        this.#onStoreError('strikes', e);
+        decisions = await degradedDecisions(policy, judged, e);
       }
     }
+    metrics.stage('policy', (performance.now() - t0) / 1000);
 
     const lexiconVersion = lexicon.version;
     const now = hrNow();
@@ -259,7 +266,7 @@ export class Pipeline implements BatchJudge {
       const m = j.message;
       const d = decisions?.[k];
       let verdict: Verdict;
-      if (d && !storeFailed) {
+      if (d) {
         verdict = {
           v: 1,
           messageId: m.id,
@@ -279,7 +286,8 @@ export class Pipeline implements BatchJudge {
           latencyMs: round3(now - j.receivedAt),
         };
       } else {
-        // Fail-closed: state unavailable, so no ladder step can be taken; a person decides what was found.
+        // Fail-closed with a policy stage that has no degraded decision: no ladder step can be taken, and
+        // nothing is known of deletion or exemptions; a person decides what was found.
         const hasReasons = j.reasons.some((r) => !r.shadow);
         verdict = {
           v: 1,
@@ -293,7 +301,7 @@ export class Pipeline implements BatchJudge {
           notifyAdmins: false,
           reasons: j.reasons,
           strikes: 0,
-          dryRun: d?.dryRun ?? false,
+          dryRun: false,
           policy: policy.id,
           lexiconVersion,
           ts: Math.round(now),
@@ -305,6 +313,30 @@ export class Pipeline implements BatchJudge {
     }
     return outcomes;
   }
+}
+
+/**
+ * The policy's decisions for a batch judged without its state store, recording nothing: the stage's own
+ * `decideDegraded` when it has one; for the policy engine (src/policy), its decision when the strike store
+ * fails (review; delete and notify as the categories ask; exempt senders allowed), obtained by deciding on
+ * a strike store that refuses every call; null for a stage that offers neither.
+ */
+async function degradedDecisions(
+  policy: PolicyStage,
+  batch: readonly { message: Message; reasons: Reason[] }[],
+  cause: unknown,
+): Promise<PolicyDecision[] | null> {
+  const error =
+    cause instanceof StoreError
+      ? cause
+      : new StoreError(`state store failed: ${describe(cause)}`, { cause, unavailable: true });
+  if (policy.decideDegraded) return policy.decideDegraded(batch, error);
+  if (!(policy instanceof PolicyEngine)) return null;
+  const refuse = () => Promise.reject(error);
+  const unavailable: StrikeStore = { record: refuse, peek: refuse, close: () => Promise.resolve() };
+  return new PolicyEngine({ policy: policy.policy, strikes: unavailable, onStoreError: 'review' }).decide(
+    batch,
+  );
 }
 
 function round3(x: number): number {

@@ -1,3 +1,4 @@
+import type { StoreError } from '../contracts/errors.js';
 import type { Message, Reason, Verdict } from '../contracts/types.js';
 import type { FloodLimits } from '../flood/types.js';
 import type { FoldBuffer } from '../fold/types.js';
@@ -46,6 +47,16 @@ export interface PolicyStage {
   /** Flood limits for the message's group; null when flood control is off there. */
   floodLimits(message: Message): FloodLimits | null;
   decide(batch: readonly { message: Message; reasons: Reason[] }[]): Promise<PolicyDecision[]>;
+  /**
+   * Optional: the decisions for a batch judged without its state (a store failed in fail-closed mode),
+   * recording nothing — what `decide` answers when its strike store fails. Without it the pipeline derives
+   * them from the policy engine (src/policy) itself, or, for another stage, answers review without
+   * deletion.
+   */
+  decideDegraded?(
+    batch: readonly { message: Message; reasons: Reason[] }[],
+    error: StoreError,
+  ): Promise<PolicyDecision[]>;
 }
 
 /** The optional classifier (src/classify): adds classifier reasons to the messages it scores. */
