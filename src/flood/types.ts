@@ -41,6 +41,14 @@ export interface FloodResult {
   groupCount: number;
 }
 
+/**
+ * Epoch length (ms) of the Redis limiter's cross-group state, one for every request whatever its limits
+ * (src/flood/redis), and the unit of how long the in-memory limiter keeps where a text went: at least
+ * twice the longer of this and the longest cross-group window seen, so that both answer alike for messages
+ * up to an epoch late.
+ */
+export const CROSS_GROUP_EPOCH_MS = 60_000;
+
 export interface FloodLimiter {
   check(batch: readonly FloodRequest[]): Promise<FloodResult[]>;
   close(): Promise<void>;

@@ -1,4 +1,5 @@
 import { StoreError } from '../../contracts/errors.js';
+import { CROSS_GROUP_EPOCH_MS } from '../types.js';
 import type { FloodLimiter, FloodLimits, FloodRequest, FloodResult } from '../types.js';
 import { CROSS_GROUP_BIT, DUPLICATE_BIT, RATE_BIT, floodResult } from '../results.js';
 import { ClockMap, type ClockEntry } from './clock-map.js';
@@ -23,10 +24,13 @@ import { ClockMap, type ClockEntry } from './clock-map.js';
  * the longest of the three windows, and for users in several groups which text went where), at most
  * `maxKeys` users, evicted by CLOCK, an approximate LRU (clock-map.ts). Each per-group log keeps at most
  * `maxEntriesPerKey` messages, and the cross-group list at most that many groups per text (beyond that
- * the oldest are dropped, so counts saturate there). A user idle for twice their longest window by the
- * injected clock is forgotten like a Redis key reaching its PEXPIRE (the Redis limiter's keys live that
- * long, so a message that arrives late still finds what Redis would); counted as expired. Evictions of
- * still-live state are counted separately.
+ * the oldest are dropped, so counts saturate there). Where a text went is kept for the cross-group
+ * retention: twice the longer of a Redis cross-group epoch (CROSS_GROUP_EPOCH_MS) and the longest
+ * cross-group window seen, whatever each group's own window, because groups with different limits share
+ * the list (as they share the Redis limiter's cross-group values). A user idle for twice their longest
+ * window (or that retention, when longer) by the injected clock is forgotten like a Redis key reaching its
+ * PEXPIRE (the Redis limiter's keys live that long, so a message that arrives late still finds what Redis
+ * would); counted as expired. Evictions of still-live state are counted separately.
  *
  * No known-flooder short-circuit here: a check is a few array reads in process, so skipping it would save
  * nothing (the Redis limiter has one to save round trips).
@@ -242,14 +246,13 @@ class CrossGroupLog {
 
   /**
    * Records `hash` sent to `group` at t and returns in how many distinct groups (this one included) the
-   * user sent `hash` after `cutoff` (t − crossGroupWindowMs). One pass, in place.
+   * user sent `hash` after `cutoff` (t − this request's crossGroupWindowMs). One pass, in place.
    *
-   * What is forgotten follows the Redis limiter's cross log (one per user and text, rewritten by each
-   * message with that text), so both answer alike even when messages arrive out of event-time order:
-   *   - this text's entries last seen at or before t − keepMs go (keepMs: the longest window);
-   *   - other texts' entries are kept for twice that: a message of theirs that arrives late still finds
-   *     the groups Redis would still hold, and the list stays bounded;
-   *   - at most maxEntries groups per text: beyond that this text's oldest entry goes (counts saturate).
+   * Entries last seen at or before t − retentionMs go, this text's and others' alike: retentionMs is at
+   * least twice the longest cross-group window any request uses, and at least two Redis cross epochs, so
+   * nothing goes that a later request — whatever its group's window, and up to an epoch late — could
+   * still count (the Redis limiter keeps those epochs). At most maxEntries groups per text: beyond that
+   * this text's oldest entry goes (counts saturate).
    */
   record(
     hash: string,
@@ -258,12 +261,11 @@ class CrossGroupLog {
     groupKey: number,
     t: number,
     cutoff: number,
-    keepMs: number,
+    retentionMs: number,
     maxEntries: number,
   ): number {
     const { hashes, groups, hashKeys, groupKeys, last } = this;
-    const forget = t - keepMs;
-    const forgetOthers = forget - keepMs;
+    const forget = t - retentionMs;
     const n = hashes.length;
     let write = 0;
     let found = false;
@@ -280,8 +282,8 @@ class CrossGroupLog {
           // Stored here, not only by the compaction below: an entry that does not move is not copied.
           if (t > when) last[read] = when = t;
         } else if (when > cutoff) count++;
-        if (when <= forget) continue;
-      } else if (when <= forgetOthers) continue;
+      }
+      if (when <= forget) continue;
       if (write !== read) {
         hashes[write] = hashes[read];
         groups[write] = groups[read];
@@ -334,8 +336,9 @@ class CrossGroupLog {
  * The seed must hold what the Redis limiter's cross logs hold: every text sent to the first group that a
  * message from another group can still count, including one that arrives late (event time before the
  * first group's latest message). So while the user has one group, the entries dropped from its log (dead
- * for its own counts) are not compacted away at once but kept for a second longest window (the newest
- * maxEntriesPerKey of them at least; at most twice that between compactions), and the seed reads them too.
+ * for its own counts) are not compacted away at once but kept for a second longest window, or the
+ * cross-group retention when longer (the newest maxEntriesPerKey of them at least; at most twice that
+ * between compactions), and the seed reads them too.
  */
 class UserState extends SenderLog implements ClockEntry {
   used = false;
@@ -348,7 +351,8 @@ class UserState extends SenderLog implements ClockEntry {
   #sweepAt = 8;
   /**
    * While the user has one group: dropped entries at or before this event time (the latest message's time
-   * minus twice its longest window) are of no use to the seed any more (see the class comment).
+   * minus twice its longest window, or the cross-group retention when longer) are of no use to the seed
+   * any more (see the class comment).
    */
   seedFrom = -Infinity;
   /** Most dropped entries kept for the seed. */
@@ -416,7 +420,7 @@ class UserState extends SenderLog implements ClockEntry {
 
   /**
    * Records that `hash` was sent to `group` at t; returns the distinct groups that got it after cutoff,
-   * this one included (see CrossGroupLog.record for keepMs and maxEntries).
+   * this one included (see CrossGroupLog.record for retentionMs and maxEntries).
    */
   groupsWith(
     hash: string,
@@ -424,7 +428,7 @@ class UserState extends SenderLog implements ClockEntry {
     group: string,
     t: number,
     cutoff: number,
-    keepMs: number,
+    retentionMs: number,
     maxEntries: number,
   ): number {
     let cross = this.cross;
@@ -435,7 +439,7 @@ class UserState extends SenderLog implements ClockEntry {
       // what the seed reads (see compact), so the seed is the same either way.
       this.cross = cross = this.#seedCrossGroups();
     }
-    return cross.record(hash, hashKey, group, smallKey(group), t, cutoff, keepMs, maxEntries);
+    return cross.record(hash, hashKey, group, smallKey(group), t, cutoff, retentionMs, maxEntries);
   }
 
   /**
@@ -485,6 +489,12 @@ export class MemoryFloodLimiter implements FloodLimiter {
   readonly #maxEntriesPerKey: number;
   readonly #clock: () => number;
   readonly #users: ClockMap<UserState>;
+  /**
+   * How long where a text went is kept (event time): twice the longer of a Redis cross epoch and the
+   * longest cross-group window seen. It only grows, so a request with a long window still finds what
+   * requests with short ones recorded (groups with different limits share one cross-group list).
+   */
+  #crossRetention = 2 * CROSS_GROUP_EPOCH_MS;
   #trimmed = 0;
   #duplicates = 0;
   #closed = false;
@@ -539,6 +549,9 @@ export class MemoryFloodLimiter implements FloodLimiter {
     const limits = req.limits;
     const hash = req.textHash;
     const keepMs = longestWindow(limits);
+    if (2 * limits.crossGroupWindowMs > this.#crossRetention)
+      this.#crossRetention = 2 * limits.crossGroupWindowMs;
+    const crossRetention = this.#crossRetention;
 
     const user =
       this.#users.get(req.platform, req.userId, now) ??
@@ -564,7 +577,7 @@ export class MemoryFloodLimiter implements FloodLimiter {
       duplicateCount = log.countHash(hash, key, t - limits.duplicateWindowMs) + 1;
       if (duplicateCount >= limits.duplicateMax) bits |= DUPLICATE_BIT;
       const cutoff = t - limits.crossGroupWindowMs;
-      groupCount = user.groupsWith(hash, key, req.groupId, t, cutoff, keepMs, this.#maxEntriesPerKey);
+      groupCount = user.groupsWith(hash, key, req.groupId, t, cutoff, crossRetention, this.#maxEntriesPerKey);
       if (groupCount >= limits.crossGroupMin) bits |= CROSS_GROUP_BIT;
     }
 
@@ -575,9 +588,11 @@ export class MemoryFloodLimiter implements FloodLimiter {
       this.#trimmed++;
     }
     if (t + keepMs > log.staleFrom) log.staleFrom = t + keepMs;
-    if (log === user && t - 2 * keepMs > user.seedFrom) user.seedFrom = t - 2 * keepMs;
-    // Twice the longest window, like the Redis keys' TTL (see the file comment).
-    const idle = now + 2 * keepMs;
+    // What the first group's log keeps for seeding a cross-group list covers its retention too.
+    const keepFor = Math.max(2 * keepMs, crossRetention);
+    if (log === user && t - keepFor > user.seedFrom) user.seedFrom = t - keepFor;
+    // Twice the longest window (and the cross-group retention), like the Redis keys' TTL (file comment).
+    const idle = now + keepFor;
     if (idle > user.idleUntil) user.idleUntil = idle;
     return floodResult(bits, rateCount, duplicateCount, groupCount);
   }

@@ -5,30 +5,39 @@
   slot (the caller groups operations by bucket tag); on a standalone server one call carries the whole batch.
 
   Windows are exact and match src/flood/memory: a message at time t counts every recorded message of the
-  same sender (or, cross-group, of the same user and text) whose time is > t - W (later times included),
-  plus itself; what the in-memory limiter has forgotten is not counted either: records at or before
-  latest - keep, where latest is the newest time recorded for that sender (user and text).
+  same sender (or, cross-group, every group the same user sent the same text to) whose time is > t - W
+  (later times included), plus itself. For the sender family, what the in-memory limiter has forgotten is
+  not counted either: records at or before latest - keep, where latest is the newest time recorded for
+  that sender.
 
-  Layout: epoch hashes. Time is cut into epochs of `keep` ms (keep >= every window of the family), and one
-  hash per (bucket, keep, epoch) holds, for every sender seen in that epoch, the records of that epoch:
+  Layout: epoch hashes. Time is cut into epochs of `keep` ms, and one hash per (bucket, keep, epoch)
+  holds, for every sender seen in that epoch, the records of that epoch:
 
     sender family  <prefix>{fs:<bucket>}:v1:<keep>:<epoch>   field: the sender, `{platform:group}user`
-                   (RedisKeys.floodSenderField); keep = senderKeepMs = max(rateWindowMs, duplicateWindowMs)
+                   (RedisKeys.floodSenderField); keep = senderKeepMs = max(rateWindowMs, duplicateWindowMs),
+                   per limit set (a sender's records all come from its group, under one limit set)
       value        records sorted by time, 32 bytes: ts (double), messageId hash (double), text hash (double;
                    0 = no text), rateCount (uint32), duplicateCount (uint32) — the answer first given
     cross family   <prefix>{fx:<bucket>}:v1:<keep>:<epoch>   field: `{u:platform:user}textHash`;
-                   keep = crossKeepMs = max(crossGroupWindowMs, senderKeepMs)
+                   keep = one epoch length for every request whatever its limits (60 s by default), so that
+                   the copies a user sends to groups with different flood limits meet in one value; each
+                   request still counts with its own crossGroupWindowMs
       value        header: number of group records g (double); then g group records sorted by time, 16
                    bytes: last time sent there in this epoch (double), group hash (double); then answers
                    sorted by time, 24 bytes: ts (double), messageId hash (double), groupCount (double)
+                   field `#h` (never a user's field: those start with `{`): the horizon, 16 bytes: how many
+                   epochs back some request read lately, and the epoch it did (see below)
 
-  A message in epoch E reads its field in epochs E-1, E and E+1 (everything inside its windows, and the
-  newer records of a message that arrives late by less than keep) with one HMGET per hash for the whole
-  call, and writes epoch E with one HSET per hash: three reads and one write per hash and call instead of
-  a GET and a SET per message, which is what bounds the decisions per second of a Redis core. Hashes live
-  3 x keep after their last write, and a call that writes epoch E unlinks epoch E-3 (lazily freed, so a big
-  hash never blocks Redis the way its synchronous expiry would). A message later than keep behind the
-  newest of its family may miss records the in-memory limiter still counts; nothing else differs.
+  A message in epoch E reads its field in epochs E-back .. E+1 (everything inside its windows, and the
+  newer records of a message that arrives late by less than an epoch) with one HMGET per hash for the whole
+  call, and writes epoch E with one HSET per hash: a few reads and one write per hash and call instead of
+  a GET and a SET per message, which is what bounds the decisions per second of a Redis core. back is 1
+  for the sender family (keep covers its windows) and ceil(crossGroupWindowMs / keep), at least 1, for the
+  cross family. A call that writes epoch E unlinks epoch E-(h+2) (lazily freed, so a big hash never blocks
+  Redis the way its synchronous expiry would) and sets the hash's TTL to (h+2) x keep, where the horizon h
+  is 1, or for the cross family the largest back any request (of any instance: it is kept in the hashes)
+  needed within the last hour. A message later than an epoch behind the newest of its family may miss
+  records the in-memory limiter still counts; nothing else differs.
 
   v1 is the format version of both families (FLOOD_FORMAT in src/redis/keys.ts): bumped when these records
   change, so that new code never reads old records (old hashes expire by their TTL).
@@ -37,12 +46,18 @@
 
   Input:
     KEYS[1..k]  the distinct hashes the operations use
-    ARGV[1]     limit sets, 7 little-endian doubles (56 bytes) each, referred to by index from 0:
-                  rateWindowMs, rateMax, duplicateWindowMs, senderKeepMs, crossGroupWindowMs, crossKeepMs,
-                  maxEntries
-    ARGV[2]     epoch groups, 7 doubles (56 bytes) each, referred to by index from 0: the KEYS indices
-                of epochs E-1, E, E+1 and E-3 of one family and bucket, the hashes' TTL in ms, and where
-                the group's fields start in ARGV and how many there are
+    ARGV[1]     limit sets, 6 little-endian doubles (48 bytes) each, referred to by index from 0:
+                  rateWindowMs, rateMax, duplicateWindowMs, senderKeepMs, crossGroupWindowMs, maxEntries
+    ARGV[2]     epoch groups, 9 doubles (72 bytes) each, referred to by index from 0, one family and bucket:
+                  first  the KEYS index of epoch E-back; epochs E-back .. E+1 follow it in KEYS
+                  back   epochs read before E (>= 1)
+                  old    the KEYS index of epoch E-(assumed+2), unlinked after a write if the horizon is
+                         not above `assumed` (0: none)
+                  assumed  the horizon the caller assumed (the largest it knows)
+                  keep   the epoch length (ms)
+                  from, n  where the group's fields start in ARGV and how many there are
+                  hslot  the slot of the `#h` field among them (cross family), 0 for none
+                  epoch  E
     ARGV[3]     operations, 8 little-endian doubles (64 bytes) each:
                   1, group, limitSet, 0,         ts, idHash, textHash,  slot   rate + duplicate (sender)
                   2, group, limitSet, 0,         ts, idHash, groupHash, slot   cross-group
@@ -54,7 +69,8 @@
                 1-based, among its group's)
     ARGV[4..]   the groups' distinct fields, each group's in one run
   Output: one flat array of integers, per operation in order (counts are < 2^20, so one integer carries
-  them all: fewer reply values to build here and to parse there):
+  them all: fewer reply values to build here and to parse there), then the horizon of each group with a
+  `#h` slot, in group order:
     1 -> rateCount + duplicateCount * 2^20 + replayed * 2^40, then t1 .. tk
          where, only when rateCount > rateMax and the message is new, k = rateCount and t1..tk are the
          times of the sender's messages in the rate window (this one included), ascending, for the caller's
@@ -78,7 +94,10 @@ local GROUP_W = 16
 local ANSWER_W = 24
 local CROSS_HEADER = 8
 local OP_W = 64
-local GROUP_SET_W = 56
+local LIMIT_SET_W = 48
+local GROUP_SET_W = 72
+-- A horizon (see the header) lasts this long after the last request that needed it.
+local HORIZON_MS = 3600000
 -- Lua's C stack bounds unpack(): HMGET and HSET go in chunks.
 local CHUNK = 2000
 -- The double 1 (a cross value's header with one group, and a first answer's count).
@@ -157,41 +176,94 @@ end
 -- The limit sets and epoch groups.
 local limits = ARGV[1]
 local sets = {}
-for s = 0, floor(#limits / 56) - 1 do
-  sets[s] = { sunpack('<ddddddd', limits, s * 56 + 1) }
+for s = 0, floor(#limits / LIMIT_SET_W) - 1 do
+  sets[s] = { sunpack('<dddddd', limits, s * LIMIT_SET_W + 1) }
 end
 local ops = ARGV[3]
 
--- Read: per epoch group, its fields in epochs E-1, E and E+1, one HMGET per hash (none for a hash that
+-- Read: per epoch group, its fields in epochs E-back .. E+1, one HMGET per hash (none for a hash that
 -- does not exist). The caller sends one epoch per family, bucket and keep in a call, so no hash is read
--- twice, and operations refer to their field by its slot in the group: reads[g][j][slot] is the value
--- (false or nil when absent), kept up to date by the writes below so that a later operation sees an earlier one.
+-- twice, and operations refer to their field by its slot in the group: group[1], group[2], group[3] are
+-- the values of epochs E-1, E, E+1 by slot (false or nil when absent), group.older those of E-back ..
+-- E-2 (cross family, long windows only); group[2] is kept up to date by the writes below so that a later
+-- operation sees an earlier one.
+local function readFields(key, from, n)
+  if redis.call('EXISTS', key) == 0 then
+    return {}
+  elseif n <= CHUNK then
+    -- One HMGET's reply is the slot-indexed table itself (false where absent), no copy.
+    return redis.call('HMGET', key, unpack(ARGV, from, from + n - 1))
+  end
+  local values = {}
+  for a = from, from + n - 1, CHUNK do
+    local b = math.min(a + CHUNK - 1, from + n - 1)
+    local got = redis.call('HMGET', key, unpack(ARGV, a, b))
+    for i = a, b do
+      values[i - from + 1] = got[i - a + 1]
+    end
+  end
+  return values
+end
+
 local groupBytes = ARGV[2]
 local groups = {}
-for g = 0, floor(#groupBytes / GROUP_SET_W) - 1 do
-  local kPrev, kCur, kNext, kOld, ttl, from, n = sunpack('<ddddddd', groupBytes, g * GROUP_SET_W + 1)
-  local keys = { kPrev, kCur, kNext }
-  local group = { ttl = ttl, old = kOld, keys = keys, from = from, dirty = {}, isDirty = {} }
-  for j = 1, 3 do
-    local values
-    if redis.call('EXISTS', KEYS[keys[j]]) == 0 then
-      values = {}
-    elseif n <= CHUNK then
-      -- One HMGET's reply is the slot-indexed table itself (false where absent), no copy.
-      values = redis.call('HMGET', KEYS[keys[j]], unpack(ARGV, from, from + n - 1))
+local nGroups = floor(#groupBytes / GROUP_SET_W)
+for g = 0, nGroups - 1 do
+  local first, back, kOld, assumed, keep, from, n, hslot, epoch =
+    sunpack('<ddddddddd', groupBytes, g * GROUP_SET_W + 1)
+  local group = {
+    first = first, back = back, old = kOld, assumed = assumed, keep = keep, from = from, hslot = hslot,
+    epoch = epoch, cur = first + back, dirty = {}, isDirty = {}, h = 1,
+  }
+  local older = nil
+  for j = 1, back + 2 do
+    local values = readFields(KEYS[first + j - 1], from, n)
+    if j < back then
+      older = older or {}
+      older[j] = values
     else
-      values = {}
-      for a = from, from + n - 1, CHUNK do
-        local b = math.min(a + CHUNK - 1, from + n - 1)
-        local got = redis.call('HMGET', KEYS[keys[j]], unpack(ARGV, a, b))
-        for i = a, b do
-          values[i - from + 1] = got[i - a + 1]
+      group[j - back + 1] = values
+    end
+  end
+  group.older = older
+  groups[g] = group
+end
+
+-- The horizon of each cross group: the largest `back` needed within the last hour, by this call or as
+-- recorded in the `#h` field of any epoch read. Hashes then live long enough, and are unlinked late enough,
+-- for every request that reads that far back.
+for g = 0, nGroups - 1 do
+  local group = groups[g]
+  local slot = group.hslot
+  if slot > 0 then
+    local epoch = group.epoch
+    local life = math.ceil(HORIZON_MS / group.keep)
+    local h, since = 1, -1
+    if group.back > 1 then
+      h, since = group.back, epoch
+    end
+    local function consider(values)
+      local m = values[slot]
+      if m then
+        local hb, he = sunpack('<dd', m)
+        if epoch - he <= life and (hb > h or (hb == h and he > since)) then
+          h, since = hb, he
         end
       end
     end
-    group[j] = values
+    if group.older ~= nil then
+      for k = 1, #group.older do
+        consider(group.older[k])
+      end
+    end
+    consider(group[1])
+    consider(group[2])
+    consider(group[3])
+    group.h = h
+    if h > 1 then
+      group.hRecord = spack('<dd', h, since)
+    end
   end
-  groups[g] = group
 end
 
 -- A write: the field's new value in epoch E, flushed at the end.
@@ -231,7 +303,7 @@ local function insertRecord(s, n, at, rec, w, maxEntries)
 end
 
 local function senderCheck(out, g, slot, t, idHash, textHash, p, L)
-  local rateWindow, rateMax, dupWindow, keep, maxEntries = L[1], L[2], L[3], L[4], L[7]
+  local rateWindow, rateMax, dupWindow, keep, maxEntries = L[1], L[2], L[3], L[4], L[6]
   local o = #out
   local cur = g[2][slot]
   local prev, nxt = g[1][slot], g[3][slot]
@@ -321,7 +393,7 @@ local function senderCheck(out, g, slot, t, idHash, textHash, p, L)
 end
 
 local function senderBackfill(out, g, slot, t, idHash, rec24, L, rateCount)
-  local maxEntries = L[7]
+  local maxEntries = L[6]
   local cur = g[2][slot] or ''
   local nc = #cur / SENDER_W
   local ins = firstAfter(cur, 1, SENDER_W, nc, t)
@@ -350,13 +422,28 @@ local function crossShape(v)
   return g, (#v - CROSS_HEADER - g * GROUP_W) / ANSWER_W
 end
 
+-- Scratch lists of the sections a cross check counts in (reused: no table per message).
+local secValue, secFrom, secCount = {}, {}, {}
+
+-- Adds cross value v (false, nil or '' when absent) to the sections when it has group records after cut;
+-- returns the number of sections.
+local function addSection(ns, v, gBase, cut)
+  if v and v ~= '' then
+    local n = crossShape(v)
+    local from = firstAfter(v, gBase, GROUP_W, n, cut)
+    if from < n then
+      ns = ns + 1
+      secValue[ns], secFrom[ns], secCount[ns] = v, from, n
+    end
+  end
+  return ns
+end
+
 local function crossCheck(out, g, slot, t, idHash, mineBytes, L)
-  local window, keep, maxEntries = L[5], L[6], L[7]
+  local window, maxEntries = L[5], L[6]
   local o = #out
-  local prev, cur, nxt = g[1][slot] or '', g[2][slot] or '', g[3][slot] or ''
-  local gp = crossShape(prev)
+  local cur = g[2][slot] or ''
   local gc, ac = crossShape(cur)
-  local gn = crossShape(nxt)
   local gBase = CROSS_HEADER + 1
   local aBase = gBase + gc * GROUP_W
 
@@ -378,52 +465,40 @@ local function crossCheck(out, g, slot, t, idHash, mineBytes, L)
   -- This group's record in this epoch, if any (found once: the count below and the rewrite use it).
   local mine = findField(cur, gBase, GROUP_W, 0, gc, 8, mineBytes)
 
-  -- Distinct groups sent to after the cut, this one counted once whatever its records say.
+  -- Distinct groups sent to after t - window (in any epoch read), this one counted once whatever its
+  -- records say. The sections holding live records: every epoch read, E-back .. E+1.
   local cut = t - window
-  local latest = newest(prev, gp, cur, gc, nxt, gn, gBase, GROUP_W)
-  if latest ~= nil and latest - keep > cut then
-    cut = latest - keep
-  end
-  local pFrom = firstAfter(prev, gBase, GROUP_W, gp, cut)
-  local cFrom = firstAfter(cur, gBase, GROUP_W, gc, cut)
-  local nFrom = firstAfter(nxt, gBase, GROUP_W, gn, cut)
-  local lp, lc, ln = gp - pFrom, gc - cFrom, gn - nFrom
-  local others
-  if (lp > 0 and 1 or 0) + (lc > 0 and 1 or 0) + (ln > 0 and 1 or 0) <= 1 then
-    -- One section holds every live group (the usual case): a count and at most one search in C.
-    if lp > 0 then
-      others = lp
-      if findField(prev, gBase, GROUP_W, pFrom, gp, 8, mineBytes) >= 0 then
-        others = others - 1
-      end
-    elseif ln > 0 then
-      others = ln
-      if findField(nxt, gBase, GROUP_W, nFrom, gn, 8, mineBytes) >= 0 then
-        others = others - 1
-      end
-    else
-      others = lc
-      if mine >= cFrom then
-        others = others - 1
-      end
+  local ns = 0
+  local older = g.older
+  if older ~= nil then
+    for k = 1, #older do
+      ns = addSection(ns, older[k][slot], gBase, cut)
     end
-  else
+  end
+  ns = addSection(ns, g[1][slot], gBase, cut)
+  ns = addSection(ns, cur, gBase, cut)
+  ns = addSection(ns, g[3][slot], gBase, cut)
+  local others = 0
+  if ns == 1 then
+    -- One section holds every live group (the usual case): a count and one search in C.
+    others = secCount[1] - secFrom[1]
+    if findField(secValue[1], gBase, GROUP_W, secFrom[1], secCount[1], 8, mineBytes) >= 0 then
+      others = others - 1
+    end
+  elseif ns > 1 then
     -- Across epochs a group may appear in several sections: count distinct ones.
     local seen = { [mineBytes] = true }
-    others = 0
-    local function collect(s, from, n)
-      for k = from, n - 1 do
+    for q = 1, ns do
+      local v = secValue[q]
+      for k = secFrom[q], secCount[q] - 1 do
         local at = gBase + k * GROUP_W + 8
-        local h = sub(s, at, at + 7)
+        local h = sub(v, at, at + 7)
         if not seen[h] then
           seen[h] = true
           others = others + 1
         end
       end
     end
-    collect(prev, pFrom, gp)
-    collect(cur, cFrom, gc)
-    collect(nxt, nFrom, gn)
   end
   local groupCount = others + 1
 
@@ -471,6 +546,19 @@ local function crossCheck(out, g, slot, t, idHash, mineBytes, L)
   out[o + 1] = groupCount
 end
 
+-- True when no epoch before E-1 holds the field (always, but for cross groups reading further back).
+local function absentBefore(group, slot)
+  local older = group.older
+  if older ~= nil then
+    for k = 1, #older do
+      if older[k][slot] then
+        return false
+      end
+    end
+  end
+  return true
+end
+
 local out = {}
 local nOut = 0
 for p = 1, #ops, OP_W do
@@ -512,8 +600,8 @@ for p = 1, #ops, OP_W do
               dupCount = 1 + countField(cur, 1, SENDER_W, dupFrom, nc, 16, sub(ops, p + 48, p + 55))
             end
             value = cur .. sub(ops, p + 32, p + 55) .. countsBytes(rateCount, dupCount)
-            if nc + 1 > L[7] then
-              value = sub(value, (nc + 1 - L[7]) * SENDER_W + 1)
+            if nc + 1 > L[6] then
+              value = sub(value, (nc + 1 - L[6]) * SENDER_W + 1)
             end
             counted = rateCount + dupCount * D
           end
@@ -536,7 +624,7 @@ for p = 1, #ops, OP_W do
     end
   elseif kind == 2 then
     local group = groups[g]
-    if not group[1][slot] and not group[2][slot] and not group[3][slot] then
+    if not group[1][slot] and not group[2][slot] and not group[3][slot] and absentBefore(group, slot) then
       -- The first time in three epochs this user sends this text (the usual case): one group, one answer.
       -- Bytes 32..39 of the operation are ts, 40..47 the id hash, 48..55 the group hash.
       local value = ONE .. sub(ops, p + 32, p + 39) .. sub(ops, p + 48, p + 55) .. sub(ops, p + 32, p + 47) .. ONE
@@ -559,22 +647,24 @@ for p = 1, #ops, OP_W do
   end
 end
 
--- Flush: per written hash one HSET (in chunks) and one PEXPIRE, and the epoch three before it unlinked
--- (never a hash this call reads: a batch spanning several epochs, e.g. a replay of old messages).
+-- Flush: per written hash one HSET (in chunks) and one PEXPIRE, and the epoch h+2 before it unlinked
+-- (never a hash this call reads: a batch spanning several epochs, e.g. a replay of old messages; and only
+-- when the caller's key for it assumed a horizon at least this large: a later call knows better).
 local used = {}
-for g = 0, #groups do
+for g = 0, nGroups - 1 do
   local group = groups[g]
-  if group ~= nil then
-    for j = 1, 3 do
-      used[group.keys[j]] = true
-    end
+  for j = 0, group.back + 1 do
+    used[group.first + j] = true
   end
 end
-for g = 0, #groups do
+for g = 0, nGroups - 1 do
   local group = groups[g]
-  local dirty = group and group.dirty
-  if dirty ~= nil and #dirty > 0 then
-    local key = KEYS[group.keys[2]]
+  local dirty = group.dirty
+  if #dirty > 0 then
+    if group.hRecord ~= nil then
+      store(group, group.hslot, group.hRecord)
+    end
+    local key = KEYS[group.cur]
     local values = group[2]
     local base = group.from - 1
     local args = {}
@@ -592,11 +682,17 @@ for g = 0, #groups do
     if n > 0 then
       redis.call('HSET', key, unpack(args, 1, n))
     end
-    redis.call('PEXPIRE', key, group.ttl)
-    if not used[group.old] then
-      used[group.old] = true
-      redis.call('UNLINK', KEYS[group.old])
+    redis.call('PEXPIRE', key, (group.h + 2) * group.keep)
+    local old = group.old
+    if old > 0 and group.h <= group.assumed and not used[old] then
+      used[old] = true
+      redis.call('UNLINK', KEYS[old])
     end
+  end
+end
+for g = 0, nGroups - 1 do
+  if groups[g].hslot > 0 then
+    out[#out + 1] = groups[g].h
   end
 end
 return out

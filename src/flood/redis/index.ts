@@ -19,6 +19,8 @@ export interface CreateRedisFloodLimiterOptions extends FailSafeStoreOptions<Flo
   maxEntriesPerKey?: number;
   /** Hashes per flood family and epoch (see RedisFloodLimiterOptions.buckets). */
   buckets?: number;
+  /** Epoch length of the cross-group state (see RedisFloodLimiterOptions.crossEpochMs). */
+  crossEpochMs?: number;
   /** Most operations per script call in the standalone layout (larger batches: a pipeline). Default 512. */
   opsPerCall?: number;
   /** Processing-time clock (block list, fail-mode cool-down, fallback). Default Date.now. */
@@ -44,6 +46,7 @@ export function createRedisFloodLimiter(options: CreateRedisFloodLimiterOptions 
     opsPerCall: options.opsPerCall,
     buckets: options.buckets,
     maxEntriesPerKey: options.maxEntriesPerKey,
+    crossEpochMs: options.crossEpochMs,
     blockList,
     onCommand: options.onCommand,
   });

@@ -6,6 +6,7 @@ import { hash53 } from '../../redis/hash.js';
 import type { RedisKeys } from '../../redis/keys.js';
 import { RedisScript } from '../../redis/script.js';
 import { CROSS_GROUP_BIT, DUPLICATE_BIT, RATE_BIT, floodResult } from '../results.js';
+import { CROSS_GROUP_EPOCH_MS } from '../types.js';
 import type { FloodLimiter, FloodLimits, FloodRequest, FloodResult } from '../types.js';
 import type { Backfill, LocalBlockList } from './block-list.js';
 
@@ -35,6 +36,12 @@ export interface RedisFloodLimiterOptions {
   buckets?: number;
   /** Most records one sender or cross value keeps per epoch (counts saturate there). Default 1000. */
   maxEntriesPerKey?: number;
+  /**
+   * Epoch length of the cross-group state (ms), the same for every request whatever its limits, so that
+   * the copies a user sends to groups with different flood windows meet in one value. Every instance
+   * sharing the Redis must use the same. Default CROSS_GROUP_EPOCH_MS (60 s).
+   */
+  crossEpochMs?: number;
   /** Known flooders answered without a round trip; null turns it off. */
   blockList?: LocalBlockList | null;
   /** Seconds each batch's round trip took (metrics), failed ones included. */
@@ -56,22 +63,23 @@ const OP_SENDER = 1;
 const OP_CROSS = 2;
 const OP_BACKFILL = 3;
 const OP_WIDTH = 8;
+/** The cross family's `#h` field (see flood-check.lua); user fields start with `{`, so it is never one. */
+const HORIZON_FIELD = '#h';
 /** Reply packing (see flood-check.lua): rateCount + duplicateCount * 2^20 + replayed * 2^40. */
 const COUNT_BASE = 2 ** 20;
 const REPLAYED = 2 ** 40;
-/** Epoch hashes live this many epochs after their last write (see flood-check.lua). */
-const TTL_EPOCHS = 3;
-
 type Family = 'fs' | 'fx';
 
 /**
- * The state one call reads and writes for one family, bucket and epoch length: the hashes of epochs E-1,
- * E, E+1 (and E-3, unlinked after a write) and the distinct fields the call's operations use, each with
- * its slot (1-based), which the operations refer to.
+ * The state one call reads and writes for one family, bucket and epoch length: the hashes of epochs
+ * E-back .. E+1 (and the one unlinked after a write) and the distinct fields the call's operations use,
+ * each with its slot (1-based), which the operations refer to. A cross group's first field is `#h`.
  */
 class EpochGroup {
   readonly fields: string[] = [];
   readonly #slots = new Map<string, number>();
+  /** Epochs read before E: 1, or for the cross family as many as its longest window needs. */
+  back = 1;
 
   constructor(
     /** The call this group belongs to: operations on it are added there. */
@@ -81,9 +89,9 @@ class EpochGroup {
     readonly bucket: number,
     readonly keepMs: number,
     readonly epoch: number,
-    /** KEYS indices (1-based) of epochs E-1, E, E+1, E-3, and the TTL. */
-    readonly values: readonly number[],
-  ) {}
+  ) {
+    if (family === 'fx') this.slot(HORIZON_FIELD);
+  }
 
   slot(field: string): number {
     let slot = this.#slots.get(field);
@@ -96,14 +104,13 @@ class EpochGroup {
 }
 
 /**
- * The operations of one script call: its distinct keys (epoch hashes), its epoch groups, 8 doubles per
- * operation, and the groups' fields as the last arguments. One epoch per family, bucket and epoch length:
- * a batch that crosses into the next epoch goes on in a new call (sent after this one), so that no hash
- * is read through two groups of one call.
+ * The operations of one script call: its epoch groups, 8 doubles per operation, and, once built, its keys
+ * (epoch hashes) and the groups' fields as the last arguments. One epoch per family, bucket and epoch
+ * length: a batch that crosses into the next epoch goes on in a new call (sent after this one), so that no
+ * hash is read through two groups of one call.
  */
 class ScriptCall {
   readonly keys: string[] = [];
-  readonly keyIndex = new Map<string, number>();
   readonly groups: EpochGroup[] = [];
   readonly #groupById = new Map<string, EpochGroup>();
   readonly ops: number[] = [];
@@ -119,7 +126,7 @@ class ScriptCall {
    * The group of (family, bucket, keepMs) at `epoch`, added when new; null when this call already holds
    * another epoch of it (the caller starts a new call).
    */
-  group(keys: RedisKeys, family: Family, bucket: number, keepMs: number, epoch: number): EpochGroup | null {
+  group(family: Family, bucket: number, keepMs: number, epoch: number): EpochGroup | null {
     const last = this.#last;
     let group: EpochGroup | undefined;
     let id = '';
@@ -127,13 +134,7 @@ class ScriptCall {
       group = last;
     else group = this.#groupById.get((id = family + bucket + ':' + keepMs));
     if (group === undefined) {
-      group = new EpochGroup(this, this.groups.length, family, bucket, keepMs, epoch, [
-        this.#key(keys.floodEpoch(family, bucket, keepMs, epoch - 1)),
-        this.#key(keys.floodEpoch(family, bucket, keepMs, epoch)),
-        this.#key(keys.floodEpoch(family, bucket, keepMs, epoch + 1)),
-        this.#key(keys.floodEpoch(family, bucket, keepMs, epoch - 3)),
-        TTL_EPOCHS * keepMs,
-      ]);
+      group = new EpochGroup(this, this.groups.length, family, bucket, keepMs, epoch);
       this.groups.push(group);
       this.#groupById.set(id, group);
     } else if (group.epoch !== epoch) return null;
@@ -156,25 +157,41 @@ class ScriptCall {
     this.requests.push(request);
   }
 
-  /** ARGV: the limit sets, the groups (with where their fields start in ARGV), the operations, the fields. */
-  args(limitValues: readonly number[]): (Buffer | string)[] {
+  /**
+   * Fills `keys` and returns ARGV: the limit sets, the groups (their keys, horizon, epoch length, where
+   * their fields start in ARGV), the operations, the fields. Per group the keys of epochs E-back .. E+1,
+   * in order, then the one to unlink after a write: E-(assumed+2), where `assumed` is the horizon the
+   * caller knows for the group (see flood-check.lua), at least `back`.
+   */
+  build(
+    keys: RedisKeys,
+    limitValues: readonly number[],
+    horizonOf: (group: EpochGroup) => number,
+  ): (Buffer | string)[] {
     const groupValues: number[] = [];
     const fields: string[] = [];
     for (const group of this.groups) {
-      groupValues.push(...group.values, 4 + fields.length, group.fields.length);
+      const { family, bucket, keepMs, epoch, back } = group;
+      const first = this.keys.length + 1;
+      for (let e = epoch - back; e <= epoch + 1; e++)
+        this.keys.push(keys.floodEpoch(family, bucket, keepMs, e));
+      const assumed = Math.max(back, horizonOf(group));
+      const old = this.keys.push(keys.floodEpoch(family, bucket, keepMs, epoch - assumed - 2));
+      const hslot = family === 'fx' ? 1 : 0;
+      groupValues.push(
+        first,
+        back,
+        old,
+        assumed,
+        keepMs,
+        4 + fields.length,
+        group.fields.length,
+        hslot,
+        epoch,
+      );
       for (const field of group.fields) fields.push(field);
     }
     return [encodeDoubles(limitValues), encodeDoubles(groupValues), encodeDoubles(this.ops), ...fields];
-  }
-
-  /** The 1-based KEYS index of `key`, added when new. */
-  #key(key: string): number {
-    let k = this.keyIndex.get(key);
-    if (k === undefined) {
-      k = this.keys.push(key);
-      this.keyIndex.set(key, k);
-    }
-    return k;
   }
 }
 
@@ -188,9 +205,9 @@ class BatchPlan {
   readonly calls: ScriptCall[] = [];
   readonly limitSets = new Map<FloodLimits, number>();
   readonly limitValues: number[] = [];
-  /** Per limit set: the sender and cross families' epoch lengths. */
+  /** Per limit set: the sender family's epoch length, and the cross epochs its window reads before E. */
   readonly senderKeep: number[] = [];
-  readonly crossKeep: number[] = [];
+  readonly crossBack: number[] = [];
   readonly #byTag = new Map<string, ScriptCall>();
   readonly #callPerTag: boolean;
   readonly #maxEntries: number;
@@ -198,16 +215,25 @@ class BatchPlan {
   readonly #send: (call: ScriptCall) => void;
   #current: ScriptCall | null = null;
 
-  constructor(callPerTag: boolean, maxEntries: number, chunkOps: number, send: (call: ScriptCall) => void) {
+  readonly #crossEpoch: number;
+
+  constructor(
+    callPerTag: boolean,
+    maxEntries: number,
+    chunkOps: number,
+    crossEpoch: number,
+    send: (call: ScriptCall) => void,
+  ) {
     this.#callPerTag = callPerTag;
+    this.#crossEpoch = crossEpoch;
     this.#maxEntries = maxEntries;
     this.#chunkOps = chunkOps;
     this.#send = send;
   }
 
   /** The group (and with it the call) an operation of (family, bucket, keepMs) at `epoch` goes in. */
-  place(keys: RedisKeys, family: Family, bucket: number, keepMs: number, epoch: number): EpochGroup {
-    let group = this.#call(family, bucket).group(keys, family, bucket, keepMs, epoch);
+  place(family: Family, bucket: number, keepMs: number, epoch: number): EpochGroup {
+    let group = this.#call(family, bucket).group(family, bucket, keepMs, epoch);
     if (group === null) {
       // Another epoch than the call holds: this call is complete; the operation starts the next one.
       if (this.#callPerTag) this.#byTag.delete(family + bucket);
@@ -215,7 +241,7 @@ class BatchPlan {
         this.#send(this.#current!);
         this.#current = null;
       }
-      group = this.#call(family, bucket).group(keys, family, bucket, keepMs, epoch)!;
+      group = this.#call(family, bucket).group(family, bucket, keepMs, epoch)!;
     }
     return group;
   }
@@ -234,16 +260,14 @@ class BatchPlan {
     index = this.limitSets.size;
     this.limitSets.set(limits, index);
     const senderKeep = Math.ceil(Math.max(limits.rateWindowMs, limits.duplicateWindowMs));
-    const crossKeep = Math.ceil(Math.max(limits.crossGroupWindowMs, senderKeep));
     this.senderKeep.push(senderKeep);
-    this.crossKeep.push(crossKeep);
+    this.crossBack.push(Math.max(1, Math.ceil(limits.crossGroupWindowMs / this.#crossEpoch)));
     this.limitValues.push(
       limits.rateWindowMs,
       limits.rateMax,
       limits.duplicateWindowMs,
       senderKeep,
       limits.crossGroupWindowMs,
-      crossKeep,
       this.#maxEntries,
     );
     return index;
@@ -278,6 +302,9 @@ export class RedisFloodLimiter implements FloodLimiter {
   readonly #onCommand: ((seconds: number) => void) | undefined;
   readonly #opsPerCall: number;
   readonly #buckets: number;
+  readonly #crossEpoch: number;
+  /** Per cross bucket: the horizon the latest reply gave (flood-check.lua), so that unlinks can go ahead. */
+  readonly #crossHorizon: number[];
 
   constructor(options: RedisFloodLimiterOptions) {
     this.#client = options.client;
@@ -298,6 +325,11 @@ export class RedisFloodLimiter implements FloodLimiter {
     if (!Number.isInteger(this.#opsPerCall) || this.#opsPerCall < 1) {
       throw new RangeError('opsPerCall must be an integer >= 1');
     }
+    this.#crossEpoch = options.crossEpochMs ?? CROSS_GROUP_EPOCH_MS;
+    if (!Number.isInteger(this.#crossEpoch) || this.#crossEpoch < 1) {
+      throw new RangeError('crossEpochMs must be an integer >= 1');
+    }
+    this.#crossHorizon = new Array<number>(this.#buckets).fill(1);
   }
 
   /** The local block list, when on (for stats and tests). */
@@ -316,7 +348,8 @@ export class RedisFloodLimiter implements FloodLimiter {
     }
     const keys = this.#keys;
     const blocks = this.#blocks;
-    const plan = new BatchPlan(this.#callPerTag, this.#maxEntries, this.#opsPerCall, (call) =>
+    const crossEpoch = this.#crossEpoch;
+    const plan = new BatchPlan(this.#callPerTag, this.#maxEntries, this.#opsPerCall, crossEpoch, (call) =>
       this.#dispatch(plan, call),
     );
     const started = performance.now();
@@ -345,14 +378,16 @@ export class RedisFloodLimiter implements FloodLimiter {
       const idHash = hash53(req.messageId);
       const ts = req.ts;
       const senderKeep = plan.senderKeep[limitSet];
-      const s = plan.place(keys, 'fs', this.#bucket(groupTag), senderKeep, Math.floor(ts / senderKeep));
+      const s = plan.place('fs', this.#bucket(groupTag), senderKeep, Math.floor(ts / senderKeep));
       if (req.textHash === '') {
         s.call.add(OP_SENDER, s, limitSet, 0, ts, idHash, 0, sender, i);
       } else {
         s.call.add(OP_SENDER, s, limitSet, 0, ts, idHash, hash53(req.textHash), sender, i);
         const userTag = keys.userTag(req.platform, req.userId);
-        const crossKeep = plan.crossKeep[limitSet];
-        const c = plan.place(keys, 'fx', this.#bucket(userTag), crossKeep, Math.floor(ts / crossKeep));
+        // One epoch length for every request: copies to groups with other limits meet in one value.
+        const c = plan.place('fx', this.#bucket(userTag), crossEpoch, Math.floor(ts / crossEpoch));
+        const back = plan.crossBack[limitSet];
+        if (back > c.back) c.back = back;
         const field = keys.floodCrossField(userTag, req.textHash);
         c.call.add(OP_CROSS, c, limitSet, 0, ts, idHash, hash53(req.groupId), field, i);
       }
@@ -398,6 +433,9 @@ export class RedisFloodLimiter implements FloodLimiter {
           p += 1;
         }
       }
+      // Then the horizon of each cross group: the next calls assume it when they name the hash to unlink.
+      for (const group of call.groups)
+        if (group.family === 'fx') this.#crossHorizon[group.bucket] = reply[p++];
       if (p !== reply.length)
         throw new StoreError(`flood check: reply of ${reply.length} values, expected ${p}`);
     }
@@ -424,13 +462,12 @@ export class RedisFloodLimiter implements FloodLimiter {
   }
 
   #planBackfills(plan: BatchPlan, backfills: readonly Backfill[]): void {
-    const keys = this.#keys;
     for (const { key, tag, answers } of backfills) {
       const bucket = this.#bucket(tag);
       for (const a of answers) {
         const limitSet = plan.limitSet(a.limits);
         const keep = plan.senderKeep[limitSet];
-        const group = plan.place(keys, 'fs', bucket, keep, Math.floor(a.ts / keep));
+        const group = plan.place('fs', bucket, keep, Math.floor(a.ts / keep));
         const textHash = a.textHash === '' ? 0 : hash53(a.textHash);
         group.call.add(
           OP_BACKFILL,
@@ -454,7 +491,10 @@ export class RedisFloodLimiter implements FloodLimiter {
 
   /** Sends one call now (the limit sets known so far are all it can refer to). */
   #dispatch(plan: BatchPlan, call: ScriptCall): void {
-    call.reply = this.#script.run(this.#client, call.keys, call.args(plan.limitValues));
+    const args = call.build(this.#keys, plan.limitValues, (group) =>
+      group.family === 'fx' ? this.#crossHorizon[group.bucket] : 1,
+    );
+    call.reply = this.#script.run(this.#client, call.keys, args);
     // Rejections are handled in #collect; this keeps an early one from counting as unhandled meanwhile.
     call.reply.catch(() => {});
   }

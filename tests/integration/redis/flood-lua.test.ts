@@ -36,6 +36,15 @@ const STRICT: FloodLimits = Object.freeze({
   duplicateMax: 2,
   crossGroupMin: 2,
 });
+/** Every window different from LIMITS (and so, before one cross epoch for all, every epoch length). */
+const SHORT: FloodLimits = Object.freeze({
+  rateMax: 3,
+  rateWindowMs: 2_000,
+  duplicateMax: 2,
+  duplicateWindowMs: 5_000,
+  crossGroupMin: 2,
+  crossGroupWindowMs: 7_000,
+});
 const T0 = 1_764_000_000_000;
 
 describe('keySlot (the test helper itself)', () => {
@@ -97,14 +106,19 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
     const start = Math.ceil(T0 / 60_000) * 60_000; // the start of an epoch of both families
     await limiter.check([req('t', { textHash: 'h', ts: start, limits: strict })]);
     const [sender, cross] = await keysUnder(client, p);
+    assert.match(sender, /\{fs:0\}:v1:20000:/, 'sender epochs: the longer of rate and duplicate window');
+    assert.match(cross, /\{fx:0\}:v1:60000:/, 'cross epochs: 60 s whatever the limits');
     const senderTtl = await client.pttl(sender);
     const crossTtl = await client.pttl(cross);
     assert.ok(senderTtl > 50_000 && senderTtl <= 60_000, `sender PTTL ${senderTtl}`);
-    assert.ok(crossTtl > 80_000 && crossTtl <= 90_000, `cross PTTL ${crossTtl}`);
+    assert.ok(crossTtl > 170_000 && crossTtl <= 180_000, `cross PTTL ${crossTtl}`);
     // Three sender epochs (20 s) later, the first one's hash is unlinked by the write of the fourth.
     await limiter.check([req('t', { textHash: '', ts: start + 60_000, limits: strict })]);
     assert.equal(await client.exists(sender), 0);
     assert.equal(await client.exists(cross), 1);
+    // Three cross epochs later, likewise.
+    await limiter.check([req('t', { textHash: 'h2', ts: start + 180_000, limits: strict })]);
+    assert.equal(await client.exists(cross), 0);
     await limiter.close();
   });
 
@@ -219,6 +233,8 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
     lateMs: number;
     bigStepMs: number;
     batches: number;
+    /** The limits of a group (limits are per group); default: LIMITS or STRICT at random per message. */
+    limitsOf?: (groupId: string) => FloodLimits;
   }
 
   function randomBatches(seed: number, profile: StreamProfile): FloodRequest[][] {
@@ -233,22 +249,27 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
       for (let i = 0; i < size; i++) {
         if (sent.length > 0 && rand() < 0.1) {
           const again = sent[sent.length - 1 - Math.floor(rand() * Math.min(4, sent.length))];
-          if (again.ts > ts - LIMITS.duplicateWindowMs) batch.push(again); // a redelivery
+          // A redelivery, inside the longest window of its own limits.
+          const { rateWindowMs, duplicateWindowMs, crossGroupWindowMs } = again.limits;
+          if (again.ts > ts - Math.max(rateWindowMs, duplicateWindowMs, crossGroupWindowMs))
+            batch.push(again);
           continue;
         }
         const step = rand();
         ts +=
           step < 0.3 ? 0 : step < 0.9 ? Math.floor(rand() * 1500) : Math.floor(rand() * profile.bigStepMs);
         const main = profile.mainGroupShare > 0 && rand() < profile.mainGroupShare;
+        const groupId = main ? 'g0' : `g${Math.floor(rand() * profile.groups)}`;
         const r: FloodRequest = {
           platform: rand() < 0.9 ? 'qq' : 'wechat',
-          groupId: main ? 'g0' : `g${Math.floor(rand() * profile.groups)}`,
+          groupId,
           userId: `u${Math.floor(rand() * profile.users)}`,
           messageId: `m${++id}`,
           textHash: rand() < 0.15 ? '' : `t${Math.floor(rand() * profile.texts)}`,
           ts: rand() < profile.lateShare ? ts - Math.floor(rand() * profile.lateMs) : ts,
           limits: rand() < 0.8 ? LIMITS : STRICT,
         };
+        if (profile.limitsOf) r.limits = profile.limitsOf(groupId);
         sent.push(r);
         batch.push(r);
       }
@@ -336,6 +357,71 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
       bigStepMs: 40_000,
       batches: 60,
     });
+  });
+
+  it('answers the same as the in-memory limiter when groups have different flood windows (two limit sets)', async () => {
+    // Every window differs between the two sets (so did the cross-group epochs before they were made one
+    // for all requests): a user's copies to groups of both kinds must meet, each counted with its own window.
+    await assertSameAsMemory('two-sets', 20, {
+      groups: 6,
+      users: 3,
+      texts: 2,
+      mainGroupShare: 0,
+      lateShare: 0.1,
+      lateMs: 800,
+      bigStepMs: 20_000,
+      batches: 40,
+      limitsOf: (groupId) => (Number(groupId.slice(1)) % 2 === 0 ? LIMITS : SHORT),
+    });
+  });
+
+  it('puts copies to groups with different limits in one cross-group value, counted alike', async () => {
+    // The reported case: one group allows 20 messages in 2 minutes; the text in all five groups is spam.
+    const p = `${prefix}cross-one:`;
+    const limiter = createRedisFloodLimiter({ client, keyPrefix: p, failMode: 'closed', localBlock: false });
+    const memory = new MemoryFloodLimiter();
+    const slow: FloodLimits = { ...LIMITS, rateWindowMs: 120_000, rateMax: 20 };
+    const batch = ['g1', 'g2', 'g3', 'g4', 'g5'].map((g, i) =>
+      req('one', { groupId: g, textHash: 'ad', ts: T0 + i * 1000, limits: g === 'g5' ? slow : LIMITS }),
+    );
+    const got = await limiter.check(batch);
+    assert.deepEqual(got, await memory.check(batch));
+    assert.equal(got[4].groupCount, 5);
+    assert.deepEqual(got[4].hits, ['crossGroup']);
+    const cross = (await keysUnder(client, p)).filter((k) => k.includes('{fx:'));
+    assert.equal(cross.length, 1, `one cross-group hash: ${cross.join(', ')}`);
+    await limiter.close();
+  });
+
+  it('reads as many epochs back as a long cross-group window needs, and keeps them for every instance', async () => {
+    const p = `${prefix}cross-long:`;
+    const LONG: FloodLimits = { ...LIMITS, crossGroupWindowMs: 150_000 }; // 2.5 epochs: reads 3 back
+    const S = Math.ceil(T0 / 60_000) * 60_000; // the start of epoch E0
+    const memory = new MemoryFloodLimiter();
+    const a = createRedisFloodLimiter({ client, keyPrefix: p, failMode: 'closed', localBlock: false });
+    // Another instance that has only seen short windows (its own horizon cache starts at 1).
+    const b = createRedisFloodLimiter({ client, keyPrefix: p, failMode: 'closed', localBlock: false });
+    const one = async (limiter: typeof a, r: FloodRequest) => {
+      const [got] = await limiter.check([r]);
+      assert.deepEqual(got, (await memory.check([r]))[0], JSON.stringify([r.groupId, r.ts - S]));
+      return got.groupCount;
+    };
+    const spam = (groupId: string, at: number, limits = LONG) =>
+      req('long', { userId: 'spammer', groupId, textHash: 'ad', ts: S + at, limits });
+    assert.equal(await one(a, spam('g1', 59_000)), 1); // epoch E0
+    assert.equal(await one(a, spam('g2', 130_000)), 2, 'E0+2 reads back to E0-1'); // epoch E0+2
+    const e0 = (await keysUnder(client, p)).find((k) => k.includes('{fx:') && k.endsWith(`:${S / 60_000}`));
+    assert.ok(e0, 'epoch E0 of the cross family');
+    // A write of epoch E0+3 by the other instance would unlink E0 (E-3) if it did not know the horizon.
+    assert.equal(await one(b, req('long', { userId: 'other', textHash: 'x', ts: S + 181_000 })), 1);
+    assert.equal(await client.exists(e0), 1, 'E0 kept: a request of epoch E0+3 with a 150 s window reads it');
+    assert.equal(await one(a, spam('g3', 200_000)), 3, 'g1 (59 s) and g2 (130 s) are within 150 s of 200 s');
+    const ttl = await client.pttl(
+      (await keysUnder(client, p)).find((k) => k.includes('{fx:') && k.endsWith(`:${S / 60_000 + 3}`))!,
+    );
+    assert.ok(ttl > 290_000 && ttl <= 300_000, `(3 + 2) epochs of TTL: ${ttl}`);
+    await a.close();
+    await b.close();
   });
 
   describe('the local block list', () => {

@@ -92,6 +92,25 @@ describe('MemoryFloodLimiter (memory specifics)', () => {
     assert.equal(tooLate.groupCount, 2, "g1's copy is exactly 60 s older: out; g2's is in");
   });
 
+  it('counts a text across groups with different cross-group windows, each request with its own', () => {
+    // g-short forgets after 7 s, g-long counts 60 s back: a copy recorded under the short window must still
+    // be there for the long one (the Redis limiter keeps both in one cross-group value).
+    const SHORT = {
+      ...DEFAULT_LIMITS,
+      rateWindowMs: 2_000,
+      duplicateWindowMs: 5_000,
+      crossGroupWindowMs: 7_000,
+    };
+    const limiter = new MemoryFloodLimiter({ clock: () => T0 });
+    const send = (groupId: string, at: number, limits = DEFAULT_LIMITS) =>
+      limiter.checkSync([req({ groupId, ts: T0 + at, textHash: 'ad', limits })])[0].groupCount;
+    assert.equal(send('g-short-1', 0, SHORT), 1);
+    assert.equal(send('g-short-2', 10_000, SHORT), 1, "the short window no longer sees g-short-1's copy");
+    assert.equal(send('g-long-1', 20_000), 3, 'the long window sees both copies');
+    assert.equal(send('g-short-3', 22_000, SHORT), 2, 'the short window: g-long-1 (2 s ago) and itself');
+    assert.equal(send('g-long-2', 59_000), 5);
+  });
+
   it('bounds the messages kept per sender (counts saturate there)', () => {
     const limiter = new MemoryFloodLimiter({ maxEntriesPerKey: 5, clock: () => T0 });
     const results = limiter.checkSync(Array.from({ length: 8 }, () => req({ textHash: '' })));
