@@ -9,6 +9,8 @@ export const DEFAULT_CONFIG: ModstreamConfig = {
     requestTimeoutMs: 10_000,
     sseMaxClients: 64,
     sseBufferVerdicts: 1024,
+    maxPendingRequests: 256,
+    maxQueuedBytes: 32 * 1024 * 1024,
   },
   lexicons: { dirs: [], allow: [], watch: true },
   policy: { file: null, watch: true },

@@ -28,6 +28,8 @@ export const CONFIG_SCHEMA = {
         requestTimeoutMs: int(100),
         sseMaxClients: int(1),
         sseBufferVerdicts: int(1),
+        maxPendingRequests: int(1),
+        maxQueuedBytes: int(1024),
       },
     },
     lexicons: {

@@ -9,6 +9,10 @@ export interface ModstreamConfig {
     requestTimeoutMs: number;
     sseMaxClients: number;
     sseBufferVerdicts: number;
+    /** Message requests held at once (judging or waiting); beyond it 503 + Retry-After. */
+    maxPendingRequests: number;
+    /** Request body bytes held at once, all requests together; beyond it 503 + Retry-After. */
+    maxQueuedBytes: number;
   };
   lexicons: { dirs: string[]; allow: string[]; watch: boolean };
   policy: { file: string | null; watch: boolean };

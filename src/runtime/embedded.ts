@@ -52,6 +52,8 @@ export async function startEmbeddedHttp(o: {
     requestTimeoutMs: o.config.http.requestTimeoutMs,
     sseMaxClients: o.config.http.sseMaxClients,
     sseBufferVerdicts: o.config.http.sseBufferVerdicts,
+    maxPendingRequests: o.config.http.maxPendingRequests,
+    maxQueuedBytes: o.config.http.maxQueuedBytes,
     readiness: () => {
       const checks = o.engine.readiness();
       return { ready: Object.values(checks).every((c) => c.ok), checks };
