@@ -212,7 +212,9 @@ describe('e2e: Redis stopped mid-stream', { skip, timeout: 150_000 }, () => {
         const want = verdict.reasons.length > 0 ? 'review' : 'allow';
         assert.equal(verdict.action, want, `${verdict.messageId} during the outage`);
         assert.equal(verdict.strikes, 0, 'no strike without the store');
-        assert.equal(verdict.deleteMessage || verdict.muteSeconds > 0, false, 'nothing enforced');
+        // Review: no mute, kick or ban; the message is still deleted where its category asks for that
+        // (docs/deployment.md, failure modes), whichever store failed first.
+        assert.equal(verdict.muteSeconds, 0, 'nothing muted');
       }
       assert.equal(run.dlq.size, 0, 'nothing went to the DLQ');
 
