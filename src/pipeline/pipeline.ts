@@ -5,8 +5,6 @@ import type { Message, Reason, Verdict } from '../contracts/types.js';
 import type { FloodLimiter, FloodRequest } from '../flood/types.js';
 import { floodReasons } from '../flood/reasons.js';
 import { NOOP_METRICS, type PipelineMetrics } from './metrics.js';
-import { PolicyEngine } from '../policy/engine.js';
-import type { StrikeStore } from '../strikes/types.js';
 import { createFoldBuffer } from '../fold/buffer.js';
 import type { FoldBuffer } from '../fold/types.js';
 import type {
@@ -316,10 +314,9 @@ export class Pipeline implements BatchJudge {
 }
 
 /**
- * The policy's decisions for a batch judged without its state store, recording nothing: the stage's own
- * `decideDegraded` when it has one; for the policy engine (src/policy), its decision when the strike store
- * fails (review; delete and notify as the categories ask; exempt senders allowed), obtained by deciding on
- * a strike store that refuses every call; null for a stage that offers neither.
+ * The policy's decisions for a batch judged without its state store, recording nothing: the stage's
+ * `decideDegraded` (the policy engine's is its answer to a failing strike store: review; delete and notify
+ * as the categories ask; exempt senders allowed); null for a stage without one.
  */
 async function degradedDecisions(
   policy: PolicyStage,
@@ -330,13 +327,7 @@ async function degradedDecisions(
     cause instanceof StoreError
       ? cause
       : new StoreError(`state store failed: ${describe(cause)}`, { cause, unavailable: true });
-  if (policy.decideDegraded) return policy.decideDegraded(batch, error);
-  if (!(policy instanceof PolicyEngine)) return null;
-  const refuse = () => Promise.reject(error);
-  const unavailable: StrikeStore = { record: refuse, peek: refuse, close: () => Promise.resolve() };
-  return new PolicyEngine({ policy: policy.policy, strikes: unavailable, onStoreError: 'review' }).decide(
-    batch,
-  );
+  return policy.decideDegraded ? policy.decideDegraded(batch, error) : null;
 }
 
 function round3(x: number): number {

@@ -49,9 +49,8 @@ export interface PolicyStage {
   decide(batch: readonly { message: Message; reasons: Reason[] }[]): Promise<PolicyDecision[]>;
   /**
    * Optional: the decisions for a batch judged without its state (a store failed in fail-closed mode),
-   * recording nothing — what `decide` answers when its strike store fails. Without it the pipeline derives
-   * them from the policy engine (src/policy) itself, or, for another stage, answers review without
-   * deletion.
+   * recording nothing — what `decide` answers when its strike store fails (PolicyEngine has it). Without
+   * it the pipeline answers review without deletion.
    */
   decideDegraded?(
     batch: readonly { message: Message; reasons: Reason[] }[],

@@ -123,7 +123,21 @@ export class PolicyEngine {
   }
 
   /** Decides a batch, in order: one decision per input. */
-  async decide(batch: readonly PolicyInput[]): Promise<PolicyDecision[]> {
+  decide(batch: readonly PolicyInput[]): Promise<PolicyDecision[]> {
+    return this.#decide(batch, null);
+  }
+
+  /**
+   * The decisions for a batch judged without its state (another store already failed in fail-closed mode):
+   * exactly what `decide` answers when the strike store fails with `error` (review; delete and notify as the
+   * categories ask; exempt senders allowed; dry-run kept), without calling the strike store, so nothing is
+   * recorded.
+   */
+  decideDegraded(batch: readonly PolicyInput[], error: StoreError): Promise<PolicyDecision[]> {
+    return this.#decide(batch, error);
+  }
+
+  async #decide(batch: readonly PolicyInput[], degraded: StoreError | null): Promise<PolicyDecision[]> {
     const policy = this.#policy;
     const out = new Array<PolicyDecision>(batch.length);
     const latest = this.#clock() + MAX_FUTURE_SKEW_MS;
@@ -187,11 +201,13 @@ export class PolicyEngine {
     // Both calls go out before either is awaited: against Redis they share the round trip, and a store
     // applies them in call order. The peek goes first, so it sees the state before this batch's records;
     // peekedCount() then places each peek at its own position in the batch.
-    const [peekAnswer, recordAnswer] = await Promise.all([
-      peeks.length > 0 ? settle(this.#store.peek(peeks), peeks.length) : null,
-      records.length > 0 ? settle(this.#store.record(records), records.length) : null,
-    ]);
-    if (this.#onStoreError === 'throw') {
+    const [peekAnswer, recordAnswer] = degraded
+      ? [peeks.length > 0 ? { error: degraded } : null, records.length > 0 ? { error: degraded } : null]
+      : await Promise.all([
+          peeks.length > 0 ? settle(this.#store.peek(peeks), peeks.length) : null,
+          records.length > 0 ? settle(this.#store.record(records), records.length) : null,
+        ]);
+    if (!degraded && this.#onStoreError === 'throw') {
       if (recordAnswer?.error) throw recordAnswer.error;
       if (peekAnswer?.error) throw peekAnswer.error;
     }

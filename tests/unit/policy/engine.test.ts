@@ -551,6 +551,22 @@ describe('policy engine: redelivery and the store', () => {
     assert.equal((await one([])).storeError, undefined);
   });
 
+  it('decideDegraded answers as a failing strike store would, without calling the store', async () => {
+    const { engine, store, msg } = setup(DEFAULT, 'throw');
+    const error = new StoreError('flood store down', { unavailable: true });
+    const batch = [
+      { message: msg(), reasons: [DRUGS] },
+      { message: msg({ role: 'admin' }), reasons: [ADS] },
+      { message: msg(), reasons: [] },
+    ];
+    const [drugs, exempt, clean] = await engine.decideDegraded(batch, error);
+    assert.deepEqual(summary(drugs), ['review', 0, true, true, 0]);
+    assert.deepEqual(drugs.storeError, { code: 'STORE_UNAVAILABLE', message: 'flood store down' });
+    assert.equal(exempt.action, 'allow');
+    assert.equal(clean.action, 'allow');
+    assert.equal(store.records.length + store.peeks.length, 0, 'the strike store is never called');
+  });
+
   it('rejects the batch on a StoreError when told to throw', async () => {
     const { one, store } = setup(DEFAULT, 'throw');
     store.fail = new StoreError('redis down', { unavailable: true });
