@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { loadConfig } from '../config/load.js';
 import type { ModstreamConfig } from '../config/types.js';
+import type { TransportExit } from '../transport/types.js';
 import { isModstreamError } from '../contracts/errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { ModstreamMetrics } from '../metrics/metrics.js';
@@ -170,9 +171,8 @@ async function cmdRun(argv: string[]): Promise<number> {
     metrics?.close();
     throw e;
   }
-  if (!kafkaMode && !flags.stdin) {
-    const r = runner as Runner & { address: { port: number } | null };
-    const base = `http://${config.http.host}:${r.address!.port}`;
+  if (runner.address) {
+    const base = `http://${config.http.host}:${runner.address.port}`;
     process.stderr.write(
       `\nmodstream is running (embedded mode) on ${base}\n` +
         `  try:  curl -s ${base}/v1/messages -H 'content-type: application/json' \\\n` +
@@ -200,7 +200,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   const exit = await runner.done;
   await stop('end');
-  if (isFailedExit(exit)) {
+  if (exit?.reason === 'failed') {
     // A fatal transport error (a Kafka consumer that will not restart): exit 1 so a supervisor restarts us.
     const code = isModstreamError(exit.error) ? `${exit.error.code}: ` : '';
     process.stderr.write(`modstream run: stopped after a fatal error: ${code}${exit.error.message}\n`);
@@ -211,16 +211,10 @@ async function cmdRun(argv: string[]): Promise<number> {
 
 interface Runner {
   close(): Promise<void>;
-  done: Promise<unknown>;
-}
-
-function isFailedExit(exit: unknown): exit is { reason: 'failed'; error: Error } {
-  return (
-    typeof exit === 'object' &&
-    exit !== null &&
-    (exit as { reason?: unknown }).reason === 'failed' &&
-    (exit as { error?: unknown }).error instanceof Error
-  );
+  /** Kafka mode says how the processor ended; the embedded runners end only by themselves. */
+  done: Promise<TransportExit | void>;
+  /** The embedded HTTP API's address (the start-up banner shows it); absent or null otherwise. */
+  address?: { port: number } | null;
 }
 
 async function cmdProduce(argv: string[]): Promise<number> {

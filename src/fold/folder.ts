@@ -116,7 +116,6 @@ class TableFolder implements Folder {
     let flags = buf.flags;
     let run = buf.run;
     const bmp = this.#bmp;
-    const plane1 = this.#plane1;
     const noCollapse = this.#noCollapse;
 
     let n = 0;
@@ -180,12 +179,8 @@ class TableFolder implements Folder {
       let w = 1;
       let cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
       if (cls === C_HIGH) {
-        const low = text.charCodeAt(i + 1); // NaN past the end: not a low surrogate
-        if ((low & 0xfc00) === 0xdc00) {
-          const cp = ((c - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
-          e = cp < 0x20000 ? plane1[cp - 0x10000] : (this.#astral.get(cp) ?? PAIR_ENTRY);
-          w = 2;
-        } else e = LONE_ENTRY;
+        e = this.#pairEntry(c, text.charCodeAt(i + 1));
+        if (e !== LONE_ENTRY) w = 2;
         cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
       }
 
@@ -450,18 +445,23 @@ class TableFolder implements Folder {
       cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
       let w = 1;
       if (cls === C_HIGH) {
-        const low = text.charCodeAt(j + 1);
-        if ((low & 0xfc00) !== 0xdc00) return false; // a lone surrogate is kept as a unit: a word goes on
-        const cp = ((c - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
-        e = cp < 0x20000 ? this.#plane1[cp - 0x10000] : (this.#astral.get(cp) ?? PAIR_ENTRY);
+        // A lone surrogate is kept as a unit (C_LONE below): a word goes on.
+        e = this.#pairEntry(c, text.charCodeAt(j + 1));
+        if (e !== LONE_ENTRY) w = 2;
         cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
-        w = 2;
       }
       j += w;
       // `!`, `@` and `$` go on a word only as leetspeak inside one (`sh!t`); after a repeat they are noise.
       if (cls === C_LEET && ((e & CODE_MASK) < 0x30 || (e & CODE_MASK) > 0x39)) return true;
     }
     return cls === C_SPACE || cls === C_SOFT || cls === C_HARD || cls === C_INVISIBLE || cls === C_GLUE;
+  }
+
+  /** The entry of the pair high + low, or LONE_ENTRY when `low` is not a low surrogate (NaN past the end). */
+  #pairEntry(high: number, low: number): number {
+    if ((low & 0xfc00) !== 0xdc00) return LONE_ENTRY;
+    const cp = ((high - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
+    return cp < 0x20000 ? this.#plane1[cp - 0x10000] : (this.#astral.get(cp) ?? PAIR_ENTRY);
   }
 
   foldTerm(term: string): FoldedTerm {
