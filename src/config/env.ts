@@ -19,7 +19,6 @@ export const ENV_VARS: Readonly<Record<string, readonly [path: string, kind: Kin
   MODSTREAM_MAX_TEXT_BYTES: ['limits.maxTextBytes', 'int'],
   MODSTREAM_BATCH_SIZE: ['limits.batchSize', 'int'],
   MODSTREAM_STATE_MAX_KEYS: ['state.maxKeys', 'int'],
-  KAFKA_BROKERS: ['kafka.brokers', 'list'],
   MODSTREAM_KAFKA_BROKERS: ['kafka.brokers', 'list'],
   MODSTREAM_KAFKA_CLIENT_ID: ['kafka.clientId', 'string'],
   MODSTREAM_KAFKA_GROUP_ID: ['kafka.groupId', 'string'],
@@ -34,7 +33,6 @@ export const ENV_VARS: Readonly<Record<string, readonly [path: string, kind: Kin
   MODSTREAM_KAFKA_COMPRESSION: ['kafka.compression', 'string'],
   MODSTREAM_KAFKA_MAX_BATCH_RECORDS: ['kafka.maxBatchRecords', 'int'],
   MODSTREAM_KAFKA_PARTITIONS_CONCURRENTLY: ['kafka.partitionsConsumedConcurrently', 'int'],
-  REDIS_URL: ['redis.url', 'nullable'],
   MODSTREAM_REDIS_URL: ['redis.url', 'nullable'],
   MODSTREAM_REDIS_KEY_PREFIX: ['redis.keyPrefix', 'string'],
   MODSTREAM_REDIS_FAIL_MODE: ['redis.failMode', 'string'],
@@ -76,9 +74,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): {
     if (raw === undefined) continue;
     const preferred = Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined;
     if (preferred !== undefined && env[preferred] !== undefined) continue; // the MODSTREAM_* name wins
-    const entry = Object.hasOwn(ENV_VARS, name) ? ENV_VARS[name] : undefined;
+    const setting = preferred ?? name;
+    const entry = Object.hasOwn(ENV_VARS, setting) ? ENV_VARS[setting] : undefined;
     if (!entry) {
-      // Only our own prefix is reserved; KAFKA_BROKERS / REDIS_URL are in the table.
+      // Only our own prefix is reserved (an alias reads its MODSTREAM_* name's row).
       if (name.startsWith('MODSTREAM_') && !IGNORED.has(name)) {
         problems.push({ variable: name, message: 'is not a known setting (see docs/configuration.md)' });
       }

@@ -9,8 +9,8 @@
  */
 export const INT32_MAX = 2_147_483_647;
 
-/** An integer setting from `minimum` to `maximum` (default INT32_MAX). */
-const int = (minimum: number, maximum: number = INT32_MAX) =>
+/** An integer setting from `minimum` to `maximum` (default INT32_MAX); the policy schema uses it too. */
+export const int = (minimum: number, maximum: number = INT32_MAX) =>
   ({ type: 'integer', minimum, maximum }) as const;
 
 export const CONFIG_SCHEMA = {

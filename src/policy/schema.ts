@@ -1,3 +1,4 @@
+import { int } from '../config/schema.js';
 import { ACTIONS, CATEGORIES } from '../contracts/types.js';
 
 /**
@@ -8,14 +9,10 @@ import { ACTIONS, CATEGORIES } from '../contracts/types.js';
 
 const ROLES = ['owner', 'admin', 'member'];
 
-/**
- * The largest number any integer field takes (2147483647, about 68 years in seconds, 24.8 days in ms).
- * Ajv's strict mode already rejects YAML's .inf and .nan; this keeps finite values sane too: expiries end
- * up in Redis PX arguments and in doubles next to epoch milliseconds, windows in Redis key names.
- */
-const INT32_MAX = 2_147_483_647;
-
-const seconds = { type: 'integer', minimum: 0, maximum: INT32_MAX };
+// Integer fields are bounded by INT32_MAX (config/schema.ts): Ajv's strict mode already rejects YAML's .inf
+// and .nan; the bound keeps finite values sane too: expiries end up in Redis PX arguments and in doubles
+// next to epoch milliseconds, windows in Redis key names.
+const seconds = int(0);
 const flag = { type: 'boolean' };
 
 const step = {
@@ -44,21 +41,21 @@ const treatment = {
     // A boolean, or a list of steps: array keywords do not apply to booleans, so one schema covers both
     // and errors inside a list point at the step.
     ladder: { type: ['boolean', 'array'], minItems: 1, maxItems: 32, items: STEP },
-    entryStep: { type: 'integer', minimum: 1, maximum: 32 },
+    entryStep: int(1, 32),
     action: { enum: [...ACTIONS] },
     muteSeconds: seconds,
     deleteMessage: flag,
     notifyAdmins: flag,
     strike: flag,
     strikeCooldownSeconds: seconds,
-    strikeExpirySeconds: { type: 'integer', minimum: 1, maximum: INT32_MAX },
-    minSeverity: { type: 'integer', minimum: 0, maximum: 5 },
+    strikeExpirySeconds: int(1),
+    minSeverity: int(0, 5),
     dryRun: flag,
   },
 };
 
-const positiveInt = { type: 'integer', minimum: 1, maximum: INT32_MAX };
-const atLeastTwo = { type: 'integer', minimum: 2, maximum: INT32_MAX };
+const positiveInt = int(1);
+const atLeastTwo = int(2);
 
 const rules = {
   type: 'object',
@@ -67,7 +64,7 @@ const rules = {
     dryRun: flag,
     dryRunRules: { type: 'array', items: { type: 'string', minLength: 1 } },
     ladder: steps,
-    strikeExpirySeconds: { type: 'integer', minimum: 1, maximum: INT32_MAX },
+    strikeExpirySeconds: int(1),
     categories: {
       type: 'object',
       additionalProperties: false,

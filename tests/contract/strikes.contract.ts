@@ -67,6 +67,16 @@ export function strikeStoreContract(name: string, makeStore: MakeStrikeStore): v
       assert.deepEqual(counts, [1, 2, 3]);
     });
 
+    it('refuses a request with a number that is not finite, naming it, and records none of the batch', async () => {
+      const { store, req } = await setup();
+      await assert.rejects(
+        store.record([req(), req({ entryStep: Number.NaN })]),
+        /strike request \[1\]: entryStep must be a finite number/,
+      );
+      const [r] = await store.record([req()]);
+      assert.equal(r.strikes, 1, 'the good request of the refused batch was not recorded');
+    });
+
     it('keeps users and groups apart', async () => {
       const { store, req, run } = await setup();
       await store.record([req(), req()]);

@@ -1,6 +1,7 @@
 import { StoreError } from '../../contracts/errors.js';
 import { ClockMap, type ClockEntry } from '../../flood/memory/clock-map.js';
 import type { StrikeRequest, StrikeResult, StrikeStore } from '../types.js';
+import { checkStrikeRequest } from '../request.js';
 
 /**
  * In-process strike store (embedded mode, and the Redis store's fail-open fallback).
@@ -167,6 +168,8 @@ export class MemoryStrikeStore implements StrikeStore {
   /** `record`, synchronously (the Redis store's fail-open path uses it). */
   recordSync(batch: readonly StrikeRequest[]): StrikeResult[] {
     this.#assertOpen();
+    // All checked before any is recorded, so a bad request leaves the batch unwritten, as in Redis.
+    for (let i = 0; i < batch.length; i++) checkStrikeRequest(batch[i], i);
     const now = this.#clock();
     const out = new Array<StrikeResult>(batch.length);
     for (let i = 0; i < batch.length; i++) out[i] = this.#recordOne(batch[i], now);
@@ -229,11 +232,14 @@ export class MemoryStrikeStore implements StrikeStore {
       added.push({ id: req.messageId, ts: t, expiresAt, weight, strikes: 0 });
     }
     for (const a of added) log.strikes.push(a);
+    let trimmed = false;
     while (log.strikes.length > this.#maxStrikesPerKey) {
       log.dropOne();
       this.#trimmed++;
+      trimmed = true;
     }
-    const strikes = log.liveWeight(t);
+    // Unless trimming dropped something (or the strike expires at once), the live count is the target.
+    const strikes = trimmed || req.ttlMs <= 0 ? log.liveWeight(t) : target;
     for (const a of added) a.strikes = strikes;
     const idle = now + req.ttlMs;
     if (idle > log.idleUntil) log.idleUntil = idle;

@@ -6,6 +6,7 @@ import { hash53 } from '../../redis/hash.js';
 import type { RedisKeys } from '../../redis/keys.js';
 import { RedisScript, type ScriptArg } from '../../redis/script.js';
 import type { StrikeRequest, StrikeResult, StrikeStore } from '../types.js';
+import { checkStrikeRequest } from '../request.js';
 
 /**
  * The strike store on Redis (production): the same semantics as src/strikes/memory
@@ -90,15 +91,8 @@ export class RedisStrikeStore implements StrikeStore {
     const calls = new Map<string, Call>();
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i];
+      checkStrikeRequest(r, i);
       const entryStep = r.entryStep ?? 0;
-      if (
-        !Number.isFinite(r.ts) ||
-        !Number.isFinite(r.weight) ||
-        !Number.isFinite(entryStep) ||
-        !Number.isFinite(r.ttlMs)
-      ) {
-        throw new RangeError('strike request: ts, weight, entryStep and ttlMs must be finite numbers');
-      }
       const tag = this.#keys.groupTagOf(r.group);
       const call = this.#call(calls, tag);
       call.values.push(

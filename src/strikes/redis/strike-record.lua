@@ -18,9 +18,8 @@
   written back with SET ... PX (the longest remaining strike life), 40 bytes per record:
     expiresAt (double), id hash (double: the messageId's, or the cooldown id's), weight (double),
     strikes answered (double), ts (double: the event time it was recorded at, for strike-peek.lua)
-  key <prefix>{<platform>:<groupId>}:st:v1:<userId>   (v1: STRIKES_FORMAT in src/redis/keys.ts, bumped when
-  this layout changes; records of weight 0 and cooldown-id records written by earlier versions read the
-  same way, so v1 stays)
+  key <prefix>{<platform>:<groupId>}:st:v1:<userId>   (v1: STRIKES_FORMAT in src/redis/keys.ts; bump it when
+  this layout changes)
 
   Input:
     KEYS[1..k]  the distinct strike logs the requests use; requests refer to them by index
