@@ -42,6 +42,7 @@ function allowsMapping(s: Schema): boolean {
   return s.type === 'object' || (Array.isArray(s.type) && s.type.includes('object'));
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** A mapping (not null, not an array): what a YAML mapping parses to. Shared with load.ts. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { describeAjvErrors } from '../contracts/ajv-errors.js';
 import { ConfigError } from '../contracts/errors.js';
 import { DEFAULT_CONFIG } from './defaults.js';
-import { nullSectionsAsEmpty } from './empty-mappings.js';
+import { isPlainObject, nullSectionsAsEmpty } from './empty-mappings.js';
 import { configFromEnv } from './env.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import type { ModstreamConfig } from './types.js';
@@ -78,10 +78,6 @@ export function validateConfig(value: unknown, where = ''): asserts value is Mod
       `invalid configuration${where ? ' ' + where : ''}: ${describeAjvErrors(compiled.errors)}`,
     );
   }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Objects merge key by key; arrays and scalars replace. */
