@@ -25,19 +25,20 @@
       value        header: number of group records g (double); then g group records sorted by time, 16
                    bytes: last time sent there in this epoch (double), group hash (double); then answers
                    sorted by time, 24 bytes: ts (double), messageId hash (double), groupCount (double)
-                   field `#h` (never a user's field: those start with `{`): the horizon, 16 bytes: how many
-                   epochs back some request read lately, and the epoch it did (see below)
+    horizon        <prefix>{fx:<bucket>}:v1:<keep>:h   a string: the largest `back` (see below) a request
+                   of any instance needed within the last hour (written by requests with back > 1 only)
 
   A message in epoch E reads its field in epochs E-back .. E+1 (everything inside its windows, and the
   newer records of a message that arrives late by less than an epoch) with one HMGET per hash for the whole
   call, and writes epoch E with one HSET per hash: a few reads and one write per hash and call instead of
   a GET and a SET per message, which is what bounds the decisions per second of a Redis core. back is 1
   for the sender family (keep covers its windows) and ceil(crossGroupWindowMs / keep), at least 1, for the
-  cross family. A call that writes epoch E unlinks epoch E-(h+2) (lazily freed, so a big hash never blocks
-  Redis the way its synchronous expiry would) and sets the hash's TTL to (h+2) x keep, where the horizon h
-  is 1, or for the cross family the largest back any request (of any instance: it is kept in the hashes)
-  needed within the last hour. A message later than an epoch behind the newest of its family may miss
-  records the in-memory limiter still counts; nothing else differs.
+  cross family. A call that writes epoch E sets the hash's TTL to (h+2) x keep, where the horizon h is 1,
+  or for the cross family the largest back any request (of any instance: it is kept in the horizon key)
+  needed within the last hour; and when h is no more than the call's own back, it unlinks epoch
+  E-(back+2) (lazily freed, so a big hash never blocks Redis the way its synchronous expiry would; with a
+  larger horizon the TTL removes it). A message later than an epoch behind the newest of its family may
+  miss records the in-memory limiter still counts; nothing else differs.
 
   v1 is the format version of both families (FLOOD_FORMAT in src/redis/keys.ts): bumped when these records
   change, so that new code never reads old records (old hashes expire by their TTL).
@@ -45,19 +46,18 @@
   A value keeps at most maxEntries records per section (the oldest go first; counts saturate there).
 
   Input:
-    KEYS[1..k]  the distinct hashes the operations use
+    KEYS[1..k]  per epoch group (see ARGV[2]): its epoch hashes, the hash to unlink after a write, and for
+                the cross family its bucket's horizon key
     ARGV[1]     limit sets, 6 little-endian doubles (48 bytes) each, referred to by index from 0:
                   rateWindowMs, rateMax, duplicateWindowMs, senderKeepMs, crossGroupWindowMs, maxEntries
-    ARGV[2]     epoch groups, 9 doubles (72 bytes) each, referred to by index from 0, one family and bucket:
+    ARGV[2]     epoch groups, 7 doubles (56 bytes) each, referred to by index from 0, one family and bucket:
                   first  the KEYS index of epoch E-back; epochs E-back .. E+1 follow it in KEYS
                   back   epochs read before E (>= 1)
-                  old    the KEYS index of epoch E-(assumed+2), unlinked after a write if the horizon is
-                         not above `assumed` (0: none)
-                  assumed  the horizon the caller assumed (the largest it knows)
+                  old    the KEYS index of epoch E-(back+2), unlinked after a write if the horizon is not
+                         above `back`
+                  hkey   the KEYS index of the horizon key (cross family), 0 for none (sender family: h = 1)
                   keep   the epoch length (ms)
                   from, n  where the group's fields start in ARGV and how many there are
-                  hslot  the slot of the `#h` field among them (cross family), 0 for none
-                  epoch  E
     ARGV[3]     operations, 8 little-endian doubles (64 bytes) each:
                   1, group, limitSet, 0,         ts, idHash, textHash,  slot   rate + duplicate (sender)
                   2, group, limitSet, 0,         ts, idHash, groupHash, slot   cross-group
@@ -69,8 +69,7 @@
                 1-based, among its group's)
     ARGV[4..]   the groups' distinct fields, each group's in one run
   Output: one flat array of integers, per operation in order (counts are < 2^20, so one integer carries
-  them all: fewer reply values to build here and to parse there), then the horizon of each group with a
-  `#h` slot, in group order:
+  them all: fewer reply values to build here and to parse there):
     1 -> rateCount + duplicateCount * 2^20 + replayed * 2^40, then t1 .. tk
          where, only when rateCount > rateMax and the message is new, k = rateCount and t1..tk are the
          times of the sender's messages in the rate window (this one included), ascending, for the caller's
@@ -95,7 +94,7 @@ local ANSWER_W = 24
 local CROSS_HEADER = 8
 local OP_W = 64
 local LIMIT_SET_W = 48
-local GROUP_SET_W = 72
+local GROUP_SET_W = 56
 -- A horizon (see the header) lasts this long after the last request that needed it.
 local HORIZON_MS = 3600000
 -- Lua's C stack bounds unpack(): HMGET and HSET go in chunks.
@@ -209,11 +208,10 @@ local groupBytes = ARGV[2]
 local groups = {}
 local nGroups = floor(#groupBytes / GROUP_SET_W)
 for g = 0, nGroups - 1 do
-  local first, back, kOld, assumed, keep, from, n, hslot, epoch =
-    sunpack('<ddddddddd', groupBytes, g * GROUP_SET_W + 1)
+  local first, back, kOld, hkey, keep, from, n = sunpack('<ddddddd', groupBytes, g * GROUP_SET_W + 1)
   local group = {
-    first = first, back = back, old = kOld, assumed = assumed, keep = keep, from = from, hslot = hslot,
-    epoch = epoch, cur = first + back, dirty = {}, isDirty = {}, h = 1,
+    first = first, back = back, old = kOld, hkey = hkey, keep = keep, from = from, cur = first + back,
+    dirty = {}, isDirty = {},
   }
   local older = nil
   for j = 1, back + 2 do
@@ -227,43 +225,6 @@ for g = 0, nGroups - 1 do
   end
   group.older = older
   groups[g] = group
-end
-
--- The horizon of each cross group: the largest `back` needed within the last hour, by this call or as
--- recorded in the `#h` field of any epoch read. Hashes then live long enough, and are unlinked late enough,
--- for every request that reads that far back.
-for g = 0, nGroups - 1 do
-  local group = groups[g]
-  local slot = group.hslot
-  if slot > 0 then
-    local epoch = group.epoch
-    local life = math.ceil(HORIZON_MS / group.keep)
-    local h, since = 1, -1
-    if group.back > 1 then
-      h, since = group.back, epoch
-    end
-    local function consider(values)
-      local m = values[slot]
-      if m then
-        local hb, he = sunpack('<dd', m)
-        if epoch - he <= life and (hb > h or (hb == h and he > since)) then
-          h, since = hb, he
-        end
-      end
-    end
-    if group.older ~= nil then
-      for k = 1, #group.older do
-        consider(group.older[k])
-      end
-    end
-    consider(group[1])
-    consider(group[2])
-    consider(group[3])
-    group.h = h
-    if h > 1 then
-      group.hRecord = spack('<dd', h, since)
-    end
-  end
 end
 
 -- A write: the field's new value in epoch E, flushed at the end.
@@ -647,22 +608,22 @@ for p = 1, #ops, OP_W do
   end
 end
 
--- Flush: per written hash one HSET (in chunks) and one PEXPIRE, and the epoch h+2 before it unlinked
--- (never a hash this call reads: a batch spanning several epochs, e.g. a replay of old messages; and only
--- when the caller's key for it assumed a horizon at least this large: a later call knows better).
-local used = {}
-for g = 0, nGroups - 1 do
-  local group = groups[g]
-  for j = 0, group.back + 1 do
-    used[group.first + j] = true
-  end
-end
+-- Flush: per written hash one HSET (in chunks) and one PEXPIRE, and unless the horizon is larger than
+-- this call's back, the epoch back+2 before it unlinked (never a hash this call reads: one epoch per
+-- family, bucket and keep in a call). The horizon is read (and raised by a long window) once per hash.
 for g = 0, nGroups - 1 do
   local group = groups[g]
   local dirty = group.dirty
   if #dirty > 0 then
-    if group.hRecord ~= nil then
-      store(group, group.hslot, group.hRecord)
+    local back = group.back
+    local h = 1
+    if group.hkey > 0 then
+      local hkey = KEYS[group.hkey]
+      h = tonumber(redis.call('GET', hkey)) or 1
+      if back > 1 and back >= h then
+        h = back
+        redis.call('SET', hkey, back, 'PX', HORIZON_MS)
+      end
     end
     local key = KEYS[group.cur]
     local values = group[2]
@@ -682,17 +643,10 @@ for g = 0, nGroups - 1 do
     if n > 0 then
       redis.call('HSET', key, unpack(args, 1, n))
     end
-    redis.call('PEXPIRE', key, (group.h + 2) * group.keep)
-    local old = group.old
-    if old > 0 and group.h <= group.assumed and not used[old] then
-      used[old] = true
-      redis.call('UNLINK', KEYS[old])
+    redis.call('PEXPIRE', key, (h + 2) * group.keep)
+    if h <= back then
+      redis.call('UNLINK', KEYS[group.old])
     end
-  end
-end
-for g = 0, nGroups - 1 do
-  if groups[g].hslot > 0 then
-    out[#out + 1] = groups[g].h
   end
 end
 return out

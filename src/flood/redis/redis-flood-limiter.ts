@@ -3,7 +3,7 @@ import type { RedisClient } from '../../redis/client.js';
 import { toStoreError } from '../../redis/errors.js';
 import { encodeDoubles } from '../../redis/encode.js';
 import { hash53 } from '../../redis/hash.js';
-import type { RedisKeys } from '../../redis/keys.js';
+import { FLOOD_FORMAT, type RedisKeys } from '../../redis/keys.js';
 import { RedisScript } from '../../redis/script.js';
 import { CROSS_GROUP_BIT, DUPLICATE_BIT, RATE_BIT, floodResult } from '../results.js';
 import { CROSS_GROUP_EPOCH_MS } from '../types.js';
@@ -63,8 +63,6 @@ const OP_SENDER = 1;
 const OP_CROSS = 2;
 const OP_BACKFILL = 3;
 const OP_WIDTH = 8;
-/** The cross family's `#h` field (see flood-check.lua); user fields start with `{`, so it is never one. */
-const HORIZON_FIELD = '#h';
 /** Reply packing (see flood-check.lua): rateCount + duplicateCount * 2^20 + replayed * 2^40. */
 const COUNT_BASE = 2 ** 20;
 const REPLAYED = 2 ** 40;
@@ -72,8 +70,8 @@ type Family = 'fs' | 'fx';
 
 /**
  * The state one call reads and writes for one family, bucket and epoch length: the hashes of epochs
- * E-back .. E+1 (and the one unlinked after a write) and the distinct fields the call's operations use,
- * each with its slot (1-based), which the operations refer to. A cross group's first field is `#h`.
+ * E-back .. E+1 (and the one unlinked after a write, and for the cross family the bucket's horizon key) and
+ * the distinct fields the call's operations use, each with its slot (1-based), which the operations refer to.
  */
 class EpochGroup {
   readonly fields: string[] = [];
@@ -89,9 +87,7 @@ class EpochGroup {
     readonly bucket: number,
     readonly keepMs: number,
     readonly epoch: number,
-  ) {
-    if (family === 'fx') this.slot(HORIZON_FIELD);
-  }
+  ) {}
 
   slot(field: string): number {
     let slot = this.#slots.get(field);
@@ -158,16 +154,12 @@ class ScriptCall {
   }
 
   /**
-   * Fills `keys` and returns ARGV: the limit sets, the groups (their keys, horizon, epoch length, where
-   * their fields start in ARGV), the operations, the fields. Per group the keys of epochs E-back .. E+1,
-   * in order, then the one to unlink after a write: E-(assumed+2), where `assumed` is the horizon the
-   * caller knows for the group (see flood-check.lua), at least `back`.
+   * Fills `keys` and returns ARGV: the limit sets, the groups (their keys, epoch length, where their fields
+   * start in ARGV), the operations, the fields. Per group the keys of epochs E-back .. E+1, in order, then
+   * the one to unlink after a write, E-(back+2), then for the cross family the bucket's horizon key (see
+   * flood-check.lua).
    */
-  build(
-    keys: RedisKeys,
-    limitValues: readonly number[],
-    horizonOf: (group: EpochGroup) => number,
-  ): (Buffer | string)[] {
+  build(keys: RedisKeys, limitValues: readonly number[]): (Buffer | string)[] {
     const groupValues: number[] = [];
     const fields: string[] = [];
     for (const group of this.groups) {
@@ -175,20 +167,9 @@ class ScriptCall {
       const first = this.keys.length + 1;
       for (let e = epoch - back; e <= epoch + 1; e++)
         this.keys.push(keys.floodEpoch(family, bucket, keepMs, e));
-      const assumed = Math.max(back, horizonOf(group));
-      const old = this.keys.push(keys.floodEpoch(family, bucket, keepMs, epoch - assumed - 2));
-      const hslot = family === 'fx' ? 1 : 0;
-      groupValues.push(
-        first,
-        back,
-        old,
-        assumed,
-        keepMs,
-        4 + fields.length,
-        group.fields.length,
-        hslot,
-        epoch,
-      );
+      const old = this.keys.push(keys.floodEpoch(family, bucket, keepMs, epoch - back - 2));
+      const hkey = family === 'fx' ? this.keys.push(floodHorizonKey(keys, bucket, keepMs)) : 0;
+      groupValues.push(first, back, old, hkey, keepMs, 4 + fields.length, group.fields.length);
       for (const field of group.fields) fields.push(field);
     }
     return [encodeDoubles(limitValues), encodeDoubles(groupValues), encodeDoubles(this.ops), ...fields];
@@ -303,8 +284,6 @@ export class RedisFloodLimiter implements FloodLimiter {
   readonly #opsPerCall: number;
   readonly #buckets: number;
   readonly #crossEpoch: number;
-  /** Per cross bucket: the horizon the latest reply gave (flood-check.lua), so that unlinks can go ahead. */
-  readonly #crossHorizon: number[];
 
   constructor(options: RedisFloodLimiterOptions) {
     this.#client = options.client;
@@ -329,7 +308,6 @@ export class RedisFloodLimiter implements FloodLimiter {
     if (!Number.isInteger(this.#crossEpoch) || this.#crossEpoch < 1) {
       throw new RangeError('crossEpochMs must be an integer >= 1');
     }
-    this.#crossHorizon = new Array<number>(this.#buckets).fill(1);
   }
 
   /** The local block list, when on (for stats and tests). */
@@ -433,9 +411,6 @@ export class RedisFloodLimiter implements FloodLimiter {
           p += 1;
         }
       }
-      // Then the horizon of each cross group: the next calls assume it when they name the hash to unlink.
-      for (const group of call.groups)
-        if (group.family === 'fx') this.#crossHorizon[group.bucket] = reply[p++];
       if (p !== reply.length)
         throw new StoreError(`flood check: reply of ${reply.length} values, expected ${p}`);
     }
@@ -491,9 +466,7 @@ export class RedisFloodLimiter implements FloodLimiter {
 
   /** Sends one call now (the limit sets known so far are all it can refer to). */
   #dispatch(plan: BatchPlan, call: ScriptCall): void {
-    const args = call.build(this.#keys, plan.limitValues, (group) =>
-      group.family === 'fx' ? this.#crossHorizon[group.bucket] : 1,
-    );
+    const args = call.build(this.#keys, plan.limitValues);
     call.reply = this.#script.run(this.#client, call.keys, args);
     // Rejections are handled in #collect; this keeps an early one from counting as unhandled meanwhile.
     call.reply.catch(() => {});
@@ -515,6 +488,14 @@ export class RedisFloodLimiter implements FloodLimiter {
     }
     return replies as number[][];
   }
+}
+
+/**
+ * The horizon key of a cross-family bucket (see flood-check.lua): `<prefix>{fx:<bucket>}:v1:<keepMs>:h`,
+ * in the bucket's hash tag, beside its epoch hashes (RedisKeys.floodEpoch).
+ */
+function floodHorizonKey(keys: RedisKeys, bucket: number, keepMs: number): string {
+  return keys.prefix + '{fx:' + bucket + '}:v' + FLOOD_FORMAT + ':' + keepMs + ':h';
 }
 
 function assertLimits(l: FloodLimits): void {

@@ -424,6 +424,45 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
     await b.close();
   });
 
+  it('keeps the horizon through a quiet epoch: short-window writes never unlink what a long window reads', async () => {
+    // The reviewer's case: long-window copies in E0+1 and E0+2, nothing in E0+3, then short-window writes of
+    // E0+4 (by this instance and another) before the long window reads back to E0+1.
+    const p = `${prefix}cross-gap:`;
+    const LONG: FloodLimits = { ...LIMITS, crossGroupWindowMs: 150_000 };
+    const S = Math.ceil(T0 / 60_000) * 60_000;
+    const memory = new MemoryFloodLimiter();
+    const a = createRedisFloodLimiter({ client, keyPrefix: p, failMode: 'closed', localBlock: false });
+    const b = createRedisFloodLimiter({ client, keyPrefix: p, failMode: 'closed', localBlock: false });
+    const one = async (limiter: typeof a, r: FloodRequest) => {
+      const [got] = await limiter.check([r]);
+      assert.deepEqual(got, (await memory.check([r]))[0], JSON.stringify([r.groupId, r.ts - S]));
+      return got.groupCount;
+    };
+    const spam = (groupId: string, at: number) =>
+      req('gap', { userId: 'spammer', groupId, textHash: 'ad', ts: S + at, limits: LONG });
+    assert.equal(await one(a, spam('g1', 100_000)), 1);
+    assert.equal(await one(a, spam('g2', 130_000)), 2);
+    assert.equal(
+      await one(a, req('gap', { userId: 'o1', groupId: 'gx', textHash: 'x', ts: S + 241_000 })),
+      1,
+    );
+    assert.equal(
+      await one(b, req('gap', { userId: 'o2', groupId: 'gy', textHash: 'y', ts: S + 242_000 })),
+      1,
+    );
+    assert.equal(
+      await one(a, req('gap', { userId: 'o3', groupId: 'gz', textHash: 'z', ts: S + 243_000 })),
+      1,
+    );
+    const e1 = (await keysUnder(client, p)).find(
+      (k) => k.includes('{fx:') && k.endsWith(`:${S / 60_000 + 1}`),
+    );
+    assert.ok(e1, 'epoch E0+1 kept');
+    assert.equal(await one(a, spam('g3', 245_000)), 3, 'g1 (100 s) and g2 (130 s) are within 150 s of 245 s');
+    await a.close();
+    await b.close();
+  });
+
   describe('the local block list', () => {
     function limiterWithBlocks(
       p: string,
