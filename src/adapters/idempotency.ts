@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Cluster } from 'ioredis';
 import type { RedisClient } from '../redis/client.js';
 import { toStoreError } from '../redis/errors.js';
 import { RedisScript } from '../redis/script.js';
@@ -44,7 +45,7 @@ export interface IdempotencyTimes {
 }
 
 const DEFAULT_DONE_MS = 7 * 86_400_000;
-export const DEFAULT_BUSY_MS = 15_000;
+const DEFAULT_BUSY_MS = 15_000;
 
 /** In-process, bounded (oldest forgotten first): one enforcer process, or tests. */
 export class MemoryIdempotencyStore implements IdempotencyStore {
@@ -111,8 +112,21 @@ function bounded<V>(map: Map<string, V>, max: number, id: string, v: V): void {
  * and expire by their TTL (busyTtlMs, doneTtlMs). (A claim's value became `busy:<token>` without a bump:
  * every version reads any value other than `done` as "in progress", so versions can run side by side.)
  */
-export const ENFORCED_FORMAT = 1;
+const ENFORCED_FORMAT = 1;
 
+/**
+ * Claims a verdict in one round trip.
+ *   KEYS[1]  the claim: <prefix>enforced:v1:<name>:<messageId>
+ *   KEYS[2]  the calls a released claim made: <prefix>enforced-acted:v1:<name>:<messageId>
+ *   ARGV[1]  busy:<token>;  ARGV[2]  the claim's time to live (ms)
+ * Output: {1, the acted list (JSON) or nil} when claimed (SET NX PX); {0, the claim's value or nil} when
+ * not (held: busy:<token> or done; nil: gone in between).
+ */
+const BEGIN = new RedisScript(
+  'enforced-begin',
+  `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, redis.call('GET', KEYS[2])} end
+return {0, redis.call('GET', KEYS[1])}`,
+);
 // Renew or give back a claim only while it is still this holder's (it may have expired and been taken).
 const RENEW = new RedisScript(
   'enforced-renew',
@@ -128,9 +142,11 @@ return 0`,
 /**
  * On Redis, shared by every instance of one enforcer: `SET key busy:<token> NX PX`, renewed while the
  * holder works, then `SET key done PX`. Keys: `<prefix>enforced:v1:<enforcer name>:<messageId>`, and for
- * the calls a released claim had already made (a JSON array, kept as long as a done mark),
- * `<prefix>enforced-acted:v1:<enforcer name>:<messageId>`; v1 being ENFORCED_FORMAT. One key per command
- * or script: no hash tag needed.
+ * the calls a released claim had already made (a JSON array, kept as long as a done mark, deleted when
+ * the verdict is done), `<prefix>enforced-acted:v1:<enforcer name>:<messageId>`; v1 being ENFORCED_FORMAT.
+ * `begin` is one round trip: the BEGIN script claims and reads the acted list at once. The two keys carry
+ * no hash tag, so on Redis Cluster (where they may live on different slots) `begin` takes two commands
+ * instead, one key each; `complete` sends its two commands together (one round trip either way).
  */
 export class RedisIdempotencyStore implements IdempotencyStore {
   readonly busyTtlMs: number;
@@ -151,11 +167,24 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async begin(id: string): Promise<BeginResult> {
     try {
       const claim = randomUUID();
-      const ok = await this.#client.set(this.#prefix + id, `busy:${claim}`, 'PX', this.busyTtlMs, 'NX');
-      if (ok === 'OK')
-        return { state: 'new', claim, acted: parseActed(await this.#client.get(this.#actedPrefix + id)) };
+      const key = this.#prefix + id;
+      const acted = this.#actedPrefix + id;
+      let claimed: boolean;
+      let value: string | null;
+      if (this.#client instanceof Cluster) {
+        claimed = (await this.#client.set(key, `busy:${claim}`, 'PX', this.busyTtlMs, 'NX')) === 'OK';
+        value = await this.#client.get(claimed ? acted : key);
+      } else {
+        const reply = (await BEGIN.run(this.#client, [key, acted], [`busy:${claim}`, this.busyTtlMs])) as [
+          number,
+          string | null,
+        ];
+        claimed = reply[0] === 1;
+        value = reply[1] ?? null;
+      }
+      if (claimed) return { state: 'new', claim, acted: parseActed(value) };
       // Gone in between (an expired claim): "busy" for now; the caller's next try claims it.
-      return (await this.#client.get(this.#prefix + id)) === 'done' ? { state: 'done' } : { state: 'busy' };
+      return value === 'done' ? { state: 'done' } : { state: 'busy' };
     } catch (e) {
       throw toStoreError(e, 'enforcer idempotency');
     }
@@ -171,7 +200,12 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async complete(id: string): Promise<void> {
     try {
-      await this.#client.set(this.#prefix + id, 'done', 'PX', this.#doneMs);
+      // Done: the calls a released claim made are of no further use (as in the memory store). Both
+      // commands are sent at once: one round trip.
+      await Promise.all([
+        this.#client.set(this.#prefix + id, 'done', 'PX', this.#doneMs),
+        this.#client.del(this.#actedPrefix + id),
+      ]);
     } catch (e) {
       throw toStoreError(e, 'enforcer idempotency');
     }

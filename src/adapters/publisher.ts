@@ -48,6 +48,8 @@ export class BatchingPublisher {
   readonly #retries: number;
   readonly #backoff: BackoffOptions;
   readonly #stop = new AbortController();
+  /** Sizes measured already: a message that did not fit one batch starts the next without a new count. */
+  readonly #sizes = new WeakMap<Message, number>();
   #queue: Message[] = [];
   #running: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -137,12 +139,21 @@ export class BatchingPublisher {
     let n = 0;
     let bytes = 0;
     while (n < limit) {
-      const size = this.#sizeOf(this.#queue[n]);
+      const size = this.#size(this.#queue[n]);
       if (n > 0 && bytes + size > this.#maxBytes) break;
       bytes += size;
       n++;
     }
     return this.#queue.splice(0, n);
+  }
+
+  #size(m: Message): number {
+    let size = this.#sizes.get(m);
+    if (size === undefined) {
+      size = this.#sizeOf(m);
+      this.#sizes.set(m, size);
+    }
+    return size;
   }
 
   async #deliver(batch: Message[]): Promise<void> {
@@ -167,7 +178,7 @@ export class BatchingPublisher {
           }
           this.#metrics?.dropped(this.#sink.name, 1);
           this.#logger.error(
-            { err: e, dropped: [batch[0].id], reason: 'too_large', bytes: this.#sizeOf(batch[0]) },
+            { err: e, dropped: [batch[0].id], reason: 'too_large', bytes: this.#size(batch[0]) },
             `${this.#sink.name} refused message ${batch[0].id} on its own (too large); dropped`,
           );
           return;

@@ -4,6 +4,7 @@ import { recordRefusal } from '../transport/kafka/broker-errors.js';
 import { KafkajsRecordSink } from '../transport/kafka/kafkajs-sink.js';
 import { messageRecord } from '../transport/kafka/produce.js';
 import { verdictRecord } from '../transport/kafka/records.js';
+import type { OutgoingRecord } from '../transport/types.js';
 import type { VerdictHub } from '../transport/embedded/verdict-hub.js';
 
 /**
@@ -55,13 +56,13 @@ export function jsonSize(m: Message): number {
  * bytes), which a partition's record batch must fit (a batch is keyed by chat group, so it may all go to one
  * partition), with room for the batch and record headers.
  */
-export const KAFKA_MAX_BATCH_BYTES = 1_000_000;
+const KAFKA_MAX_BATCH_BYTES = 1_000_000;
 
 /**
  * The default byte cap of a POST to the embedded runner: its `http.maxBodyBytes` default (4 MiB), less room
  * for the array's brackets.
  */
-export const EMBEDDED_MAX_BATCH_BYTES = 4 * 1024 * 1024 - 1024;
+const EMBEDDED_MAX_BATCH_BYTES = 4 * 1024 * 1024 - 1024;
 
 /** A kafkajs producer connected on first use; shared by the two Kafka sinks. */
 class KafkaProducer {
@@ -117,6 +118,8 @@ export class KafkaSink implements MessageSink {
   readonly maxBatchBytes: number;
   readonly #p: KafkaProducer;
   readonly #topic: string;
+  /** Each message's record as sizeOf built it, so send (and a retry) does not encode it again. */
+  readonly #records = new WeakMap<Message, OutgoingRecord>();
 
   constructor(o: KafkaSinkOptions) {
     this.#p = new KafkaProducer(o);
@@ -128,8 +131,17 @@ export class KafkaSink implements MessageSink {
     return this.#p.connect();
   }
 
+  #record(m: Message): OutgoingRecord {
+    let r = this.#records.get(m);
+    if (r === undefined) {
+      r = messageRecord(this.#topic, m);
+      this.#records.set(m, r);
+    }
+    return r;
+  }
+
   sizeOf(m: Message): number {
-    const r = messageRecord(this.#topic, m);
+    const r = this.#record(m);
     let bytes = Buffer.byteLength(r.value, 'utf8') + KAFKA_RECORD_OVERHEAD;
     if (r.key !== null && r.key !== undefined) bytes += Buffer.byteLength(r.key, 'utf8');
     for (const [k, h] of Object.entries(r.headers ?? {})) bytes += k.length + String(h).length;
@@ -140,7 +152,7 @@ export class KafkaSink implements MessageSink {
     if (messages.length === 0) return;
     await this.#p.connect();
     try {
-      await this.#p.records.send(messages.map((m) => messageRecord(this.#topic, m)));
+      await this.#p.records.send(messages.map((m) => this.#record(m)));
     } catch (e) {
       // MESSAGE_TOO_LARGE & co.: the broker refuses the records themselves; retrying the same batch cannot
       // help, smaller ones may (and a record refused on its own is dropped, counted).
@@ -196,6 +208,8 @@ export class EmbeddedMessageSink implements MessageSink {
   readonly #endpoint: string;
   readonly #timeoutMs: number;
   readonly #headers: Record<string, string>;
+  /** Each message's JSON as sizeOf made it: the body is joined from these, not encoded again. */
+  readonly #json = new WeakMap<Message, string>();
 
   constructor(o: {
     url: string;
@@ -210,8 +224,17 @@ export class EmbeddedMessageSink implements MessageSink {
     this.maxBatchBytes = o.maxBatchBytes ?? EMBEDDED_MAX_BATCH_BYTES;
   }
 
+  #encode(m: Message): string {
+    let json = this.#json.get(m);
+    if (json === undefined) {
+      json = JSON.stringify(m);
+      this.#json.set(m, json);
+    }
+    return json;
+  }
+
   sizeOf(m: Message): number {
-    return jsonSize(m);
+    return Buffer.byteLength(this.#encode(m), 'utf8') + 1;
   }
 
   async send(messages: readonly Message[]): Promise<void> {
@@ -221,7 +244,8 @@ export class EmbeddedMessageSink implements MessageSink {
       res = await fetch(this.#endpoint, {
         method: 'POST',
         headers: this.#headers,
-        body: JSON.stringify(messages),
+        // The same bytes as JSON.stringify(messages), from the encodings sizeOf made.
+        body: '[' + messages.map((m) => this.#encode(m)).join(',') + ']',
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (e) {

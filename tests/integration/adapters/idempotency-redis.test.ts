@@ -122,6 +122,41 @@ describe(
       await cleanup(prefix);
     });
 
+    it('begin is one command (the BEGIN script); complete forgets the acted list, like the memory store', async () => {
+      const prefix = `${randomPrefix('enforced')}:`;
+      const raw = await client();
+      const sent: string[] = [];
+      const counting = new Proxy(raw, {
+        get(target, p) {
+          const v = Reflect.get(target, p, target) as unknown;
+          if (typeof v !== 'function') return v;
+          return (...args: unknown[]) => {
+            if (['set', 'get', 'del', 'evalsha', 'eval'].includes(String(p))) sent.push(String(p));
+            return (v as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const a = new RedisIdempotencyStore({ client: counting, keyPrefix: prefix, name: 'e' });
+      await a.begin('qq:1:0'); // the server caches the script (EVAL after NOSCRIPT, when it is new to it)
+      sent.length = 0;
+      const c = await a.begin('qq:1:1');
+      assert.ok(c.state === 'new');
+      assert.deepEqual(sent, ['evalsha']);
+      await a.release('qq:1:1', c.claim, ['set_group_kick {"user_id":"1"}']);
+      sent.length = 0;
+      const next = await a.begin('qq:1:1');
+      assert.ok(next.state === 'new');
+      assert.deepEqual(next.acted, ['set_group_kick {"user_id":"1"}']);
+      assert.deepEqual(await a.begin('qq:1:1'), { state: 'busy' });
+      assert.deepEqual(sent, ['evalsha', 'evalsha']);
+      await a.complete('qq:1:1');
+      assert.equal(await raw.exists(`${prefix}enforced-acted:v1:e:qq:1:1`), 0, 'the acted list is gone');
+      sent.length = 0;
+      assert.deepEqual(await a.begin('qq:1:1'), { state: 'done' });
+      assert.deepEqual(sent, ['evalsha']);
+      await cleanup(prefix);
+    });
+
     it('an instance that dies after claiming: the redelivery to another instance acts once the claim runs out', async () => {
       const prefix = `${randomPrefix('enforced')}:`;
       const v = verdict({ action: 'kick', messageId: 'qq:901234:777' });

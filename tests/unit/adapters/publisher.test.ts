@@ -268,6 +268,92 @@ describe('BatchingPublisher: batch size in bytes', () => {
   });
 });
 
+describe('sinks encode each message once', () => {
+  /** Runs `work` counting JSON.stringify calls made on the messages of `ids`. */
+  async function countingStringify(ids: Set<string>, work: () => Promise<void>): Promise<number> {
+    const original = JSON.stringify;
+    let n = 0;
+    JSON.stringify = ((value: unknown, ...rest: unknown[]) => {
+      if (value && typeof value === 'object' && ids.has((value as Message).id)) n++;
+      return (original as (...a: unknown[]) => string)(value, ...rest);
+    }) as typeof JSON.stringify;
+    try {
+      await work();
+    } finally {
+      JSON.stringify = original;
+    }
+    return n;
+  }
+
+  it('the embedded sink posts the bytes of JSON.stringify(batch), built from what sizeOf encoded', async () => {
+    const bodies: string[] = [];
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"results":[]}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const messages = Array.from({ length: 12 }, (_, i) => ({
+        ...big(i, 150),
+        text: `${'多'.repeat(60)} ${i} \u{1F600}`,
+      }));
+      const p = new BatchingPublisher({
+        sink: new EmbeddedMessageSink({ url, maxBatchBytes: 1200 }),
+        backoff: fast,
+      });
+      const calls = await countingStringify(new Set(messages.map((x) => x.id)), async () => {
+        for (const x of messages) p.push(x);
+        await p.flush();
+      });
+      assert.equal(calls, messages.length, 'one JSON.stringify per message');
+      assert.ok(bodies.length > 1, 'several batches');
+      const received = bodies.flatMap((b) => JSON.parse(b) as Message[]);
+      assert.deepEqual(received, messages);
+      let at = 0;
+      for (const b of bodies) {
+        const n = (JSON.parse(b) as Message[]).length;
+        assert.equal(b, JSON.stringify(messages.slice(at, at + n)), 'byte-identical');
+        at += n;
+      }
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('the Kafka sink sends the records sizeOf built', async () => {
+    const values: string[] = [];
+    const kafka = {
+      producer: () => ({
+        connect: async () => {},
+        disconnect: async () => {},
+        sendBatch: async (o: { topicMessages: { messages: { value: string }[] }[] }) => {
+          for (const t of o.topicMessages) for (const x of t.messages) values.push(x.value);
+        },
+      }),
+    } as unknown as Kafka;
+    const messages = Array.from({ length: 12 }, (_, i) => big(i, 150));
+    const p = new BatchingPublisher({
+      sink: new KafkaSink({ kafka, topic: 't', maxBatchBytes: 1200 }),
+      backoff: fast,
+    });
+    const calls = await countingStringify(new Set(messages.map((x) => x.id)), async () => {
+      for (const x of messages) p.push(x);
+      await p.flush();
+    });
+    assert.equal(calls, messages.length, 'one JSON.stringify per message');
+    assert.deepEqual(
+      values,
+      messages.map((x) => JSON.stringify(x)),
+    );
+  });
+});
+
 describe('BatchingPublisher: close', () => {
   it('leaves no timer behind (the process can exit at once)', async () => {
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
