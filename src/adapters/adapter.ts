@@ -1,7 +1,8 @@
 import type { Verdict } from '../contracts/types.js';
 import { rateLimited, silentLogger, type Logger } from '../log/logger.js';
-import type { MemberMonitor } from '../members/monitor.js';
+import { releasingDelivery, type MemberMonitor } from '../members/monitor.js';
 import type { MemberEvent, MemberObservation } from '../members/types.js';
+import { MemberDeliveryError } from '../members/verdicts.js';
 import type { AdapterMetrics, ReceiveTransport } from './metrics.js';
 import type { MappedEvent, PlatformEventMapper } from './platform.js';
 import type { BatchingPublisher } from './publisher.js';
@@ -11,12 +12,12 @@ export interface ChatAdapterOptions {
   /** Message delivery (Kafka or the embedded runner). */
   publisher: BatchingPublisher;
   /**
-   * Member rules: the monitor, and where its verdicts go. Absent: member notices are counted and ignored.
-   * `deliver` should be `releasingDelivery(monitor, send)` (members/monitor.ts), as the OneBot service's is:
-   * a verdict claims its "reported" mark, card check or idle-queue place when it is made, and only that
-   * wrapper gives the claim back when delivery fails, so the next event makes the verdict again.
+   * Member rules: the monitor, and where its verdicts go (the plain send). Absent: member notices are
+   * counted and ignored. A verdict claims its "reported" mark, card check or idle-queue place when it is
+   * made; the adapter wraps `deliver` in releasingDelivery (members/monitor.ts), which gives the claim back
+   * when delivery fails, so the next event makes the verdict again (the failure: a MemberDeliveryError).
    */
-  members?: { monitor: MemberMonitor; deliver: (verdicts: Verdict[]) => Promise<void> } | null;
+  members?: { monitor: MemberMonitor; deliver: (verdicts: Verdict[]) => void | Promise<void> } | null;
   metrics?: AdapterMetrics | null;
   logger?: Logger;
   /** Observations gathered before one membership store call. Default 50 ms / 500. */
@@ -43,7 +44,7 @@ export type IngestOutcome = MappedEvent['kind'] | 'bad_json';
 export class ChatAdapter {
   readonly mapper: PlatformEventMapper;
   readonly #publisher: BatchingPublisher;
-  readonly #members: ChatAdapterOptions['members'];
+  readonly #members: { monitor: MemberMonitor; deliver: (verdicts: Verdict[]) => Promise<void> } | null;
   readonly #metrics: AdapterMetrics | null;
   readonly #logger: Logger;
   readonly #lingerMs: number;
@@ -60,9 +61,14 @@ export class ChatAdapter {
   constructor(o: ChatAdapterOptions) {
     this.mapper = o.mapper;
     this.#publisher = o.publisher;
-    this.#members = o.members ?? null;
     this.#metrics = o.metrics ?? null;
     this.#logger = o.logger ?? silentLogger();
+    this.#members = o.members
+      ? {
+          monitor: o.members.monitor,
+          deliver: releasingDelivery(o.members.monitor, o.members.deliver, this.#logger),
+        }
+      : null;
     this.#lingerMs = o.observeLingerMs ?? 50;
     this.#observeBatch = o.observeBatch ?? 500;
     this.#maxBacklog = o.maxMemberBacklog ?? 10_000;
@@ -213,7 +219,9 @@ export class ChatAdapter {
       (e: unknown) => {
         this.#backlog--;
         this.#metrics?.memberError(op);
-        this.#logger.error({ err: e, op }, 'member processing failed');
+        // Undelivered verdicts were logged by releasingDelivery already (with their ids).
+        if (!(e instanceof MemberDeliveryError))
+          this.#logger.error({ err: e, op }, 'member processing failed');
       },
     );
     if (rethrow) return run;

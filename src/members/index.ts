@@ -43,14 +43,7 @@ export {
   type CardCheckRelease,
   type IdleRearm,
 } from './store.js';
-export {
-  MAX_TS_MS,
-  isTimestamp,
-  memberEventProblem,
-  loneSurrogateAt,
-  wellFormed,
-  type MemberInputProblem,
-} from './validate.js';
+export { MAX_TS_MS, isTimestamp, memberEventProblem } from './validate.js';
 export {
   MemoryMemberStore,
   createMemoryMemberStore,

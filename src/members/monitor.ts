@@ -4,9 +4,9 @@ import { rateLimited, silentLogger, type Logger } from '../log/logger.js';
 import { describeIdentity, normalizeCard, parseCard } from './card.js';
 import { Roster, identityOf, nameOf, normalizeEmployee } from './roster.js';
 import { CompiledMemberRules, type GroupMemberRules } from './rules.js';
-import type { CardCheckRelease, IdleRearm, MemberStore, MemberTouch } from './store.js';
+import type { CardCheckRelease, IdleRearm, MemberStore, MemberTouch, TouchResult } from './store.js';
 import type { Employee, MemberEvent, MemberObservation, MemberRecord, MemberRef } from './types.js';
-import { isTimestamp, memberEventProblem, wellFormed } from './validate.js';
+import { isSenderRole, isTimestamp, memberEventProblem } from './validate.js';
 import { MEMBER_RULE, MemberDeliveryError, memberVerdict, shortHash, type MemberRuleId } from './verdicts.js';
 
 /** What the monitor reports, for metrics (bounded label values only). */
@@ -55,11 +55,10 @@ interface CacheEntry {
  */
 type Claim =
   | { kind: 'once'; key: string }
-  | ({ kind: 'card'; checkKey: string } & MemberRef)
-  | ({ kind: 'idle'; lastActiveAt: number; dueAt: number } & MemberRef);
+  | { kind: 'card'; release: CardCheckRelease }
+  | { kind: 'idle'; rearm: IdleRearm };
 
 const DAY_MS = 86_400_000;
-const ROLES: ReadonlySet<unknown> = new Set(['owner', 'admin', 'member']);
 
 /**
  * The member rules at work: group cards (format and roster), departed staff and inactivity. Fed with
@@ -164,41 +163,8 @@ export class MemberMonitor {
             await this.#left(e.platform, e.groupId, e.userId, e.ts, e.reason === 'kick_me');
             break;
           case 'member.joined':
-            await this.#observe(
-              [
-                {
-                  platform: e.platform,
-                  groupId: e.groupId,
-                  userId: e.userId,
-                  ts: e.ts,
-                  card: e.userName,
-                  role: e.role,
-                  joinedAt: e.ts,
-                  spoke: false,
-                  lastSpokeAt: e.ts,
-                },
-              ],
-              out,
-              receivedAt,
-              true,
-            );
-            break;
           case 'member.card':
-            await this.#observe(
-              [
-                {
-                  platform: e.platform,
-                  groupId: e.groupId,
-                  userId: e.userId,
-                  ts: e.ts,
-                  card: e.userName,
-                  spoke: false,
-                },
-              ],
-              out,
-              receivedAt,
-              false,
-            );
+            await this.#observe([observationOfEvent(e)], out, receivedAt, e.kind === 'member.joined');
             break;
         }
       }
@@ -289,16 +255,9 @@ export class MemberMonitor {
       released.push(v);
       if (c.kind === 'once') once.push(c.key);
       else if (c.kind === 'card') {
-        cards.push({ platform: c.platform, groupId: c.groupId, userId: c.userId, checkKey: c.checkKey });
-        this.#cache.delete(cacheKey(c)); // the next sight of this card goes to the store again
-      } else
-        idle.push({
-          platform: c.platform,
-          groupId: c.groupId,
-          userId: c.userId,
-          lastActiveAt: c.lastActiveAt,
-          dueAt: c.dueAt,
-        });
+        cards.push(c.release);
+        this.#cache.delete(cacheKey(c.release)); // the next sight of this card goes to the store again
+      } else idle.push(c.rearm);
     }
     if (released.length === 0) return;
     if (once.length > 0) await this.#store.releaseOnce(once);
@@ -420,18 +379,19 @@ export class MemberMonitor {
       entries.push(entry);
     }
     if (touches.length === 0) return;
-    const results = await this.#store.touch(touches);
-    for (let i = 0; i < picked.length; i++) {
-      const r = results[i];
-      if (r.rejected !== undefined) this.#reject(picked[i], `the store refused it: ${r.rejected}`);
-      else {
-        entries[i].role ??= r.role;
-        this.#remember(cacheKey(picked[i]), entries[i]);
-      }
-    }
-    const now = this.#clock();
+    let results: TouchResult[] | null = null;
     let i = 0;
     try {
+      results = await this.#store.touch(touches);
+      for (let j = 0; j < picked.length; j++) {
+        const r = results[j];
+        if (r.rejected !== undefined) this.#reject(picked[j], `the store refused it: ${r.rejected}`);
+        else {
+          entries[j].role ??= r.role;
+          this.#remember(cacheKey(picked[j]), entries[j]);
+        }
+      }
+      const now = this.#clock();
       for (; i < picked.length; i++) {
         const o = picked[i];
         const t = touches[i];
@@ -454,11 +414,13 @@ export class MemberMonitor {
           this.#checkCard(record, t.card, t.cardCheckKey!, group, roster, now, out, receivedAt, joining);
       }
     } catch (e) {
-      // The store recorded these card check keys, but their cards were never checked: forget them.
+      // The store recorded these card check keys, but their cards were never checked: forget them. A
+      // touch that failed may have been written in part (a store splits a long batch into several calls),
+      // so then every touch with a key gives it back (releaseCardCheck only forgets a key still matching).
       const unchecked: CardCheckRelease[] = [];
-      for (let j = i; j < picked.length; j++) {
+      for (let j = results === null ? 0 : i; j < picked.length; j++) {
         const t = touches[j];
-        if (!results[j].checkCard || t.cardCheckKey === undefined) continue;
+        if (t.cardCheckKey === undefined || (results !== null && !results[j].checkCard)) continue;
         unchecked.push({
           platform: t.platform,
           groupId: t.groupId,
@@ -467,7 +429,15 @@ export class MemberMonitor {
         });
         this.#cache.delete(cacheKey(t));
       }
-      if (unchecked.length > 0) await this.#store.releaseCardCheck(unchecked).catch(() => undefined);
+      if (unchecked.length > 0)
+        await this.#store
+          .releaseCardCheck(unchecked)
+          .catch((err: unknown) =>
+            this.#logger.error(
+              { err, members: unchecked.map((c) => cacheKey(c).replaceAll('\u0000', '/')) },
+              'card checks of a failed operation could not be given back; these cards are not checked again until they change',
+            ),
+          );
       throw e;
     }
   }
@@ -497,7 +467,7 @@ export class MemberMonitor {
       this.#reject(o, 'card must be a string');
       return null;
     }
-    if (o.role !== undefined && !ROLES.has(o.role)) {
+    if (o.role !== undefined && !isSenderRole(o.role)) {
       const { role: _ignored, ...rest } = o;
       o = rest;
     }
@@ -506,7 +476,7 @@ export class MemberMonitor {
         { platform: o.platform, groupId: o.groupId, userId: o.userId },
         'card has a lone surrogate: read with U+FFFD',
       );
-      o = { ...o, card: wellFormed(o.card) };
+      o = { ...o, card: o.card.toWellFormed() };
     }
     return o;
   }
@@ -571,7 +541,10 @@ export class MemberMonitor {
       card,
       now,
       receivedAt,
-      claim: { kind: 'card', platform: m.platform, groupId: m.groupId, userId: m.userId, checkKey },
+      claim: {
+        kind: 'card',
+        release: { platform: m.platform, groupId: m.groupId, userId: m.userId, checkKey },
+      },
     });
   }
 
@@ -707,11 +680,16 @@ export class MemberMonitor {
       (m.role !== undefined && rule.exemptRoles.has(m.role))
     )
       return;
-    const ref = { platform: m.platform, groupId: m.groupId, userId: m.userId };
-    const dueAt = m.lastActiveAt + rule.idleMs;
+    const rearm: IdleRearm = {
+      platform: m.platform,
+      groupId: m.groupId,
+      userId: m.userId,
+      lastActiveAt: m.lastActiveAt,
+      dueAt: m.lastActiveAt + rule.idleMs,
+    };
     // The queue was armed with the idle time in force then; a longer one now: back in the queue until then.
-    if (now < dueAt) {
-      notDue.push({ ...ref, lastActiveAt: m.lastActiveAt, dueAt });
+    if (now < rearm.dueAt) {
+      notDue.push(rearm);
       return;
     }
     this.#emit(out, {
@@ -723,7 +701,7 @@ export class MemberMonitor {
       notifyAdmins: rule.notifyAdmins,
       dryRun: rule.dryRun,
       now,
-      claim: { kind: 'idle', ...ref, lastActiveAt: m.lastActiveAt, dueAt },
+      claim: { kind: 'idle', rearm },
     });
   }
 
@@ -810,6 +788,29 @@ export function observationFromMessage(m: Message): MemberObservation {
   }
   if (m.userName !== undefined) o.card = m.userName;
   if (m.role !== undefined) o.role = m.role;
+  return o;
+}
+
+/**
+ * What a join or card-change notice shows: the card (and, for a join, the role and the join time, which
+ * also counts as the last activity). Neither is the member speaking.
+ */
+function observationOfEvent(
+  e: Extract<MemberEvent, { kind: 'member.joined' | 'member.card' }>,
+): MemberObservation {
+  const o: MemberObservation = {
+    platform: e.platform,
+    groupId: e.groupId,
+    userId: e.userId,
+    ts: e.ts,
+    card: e.userName,
+    spoke: false,
+  };
+  if (e.kind === 'member.joined') {
+    o.role = e.role;
+    o.joinedAt = e.ts;
+    o.lastSpokeAt = e.ts;
+  }
   return o;
 }
 

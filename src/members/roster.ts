@@ -1,6 +1,6 @@
 import { ConfigError } from '../contracts/errors.js';
 import { identityKey, normalizeCard } from './card.js';
-import { MAX_TS_MS } from './time.js';
+import { isTimestamp } from './time.js';
 import type { Employee, EmployeeInput } from './types.js';
 
 /**
@@ -93,11 +93,11 @@ function push(index: Map<string, Employee[]>, key: string, e: Employee): void {
   else index.set(key, [e]);
 }
 
-/** `+08:00` / `-0530` / `Z` → minutes east of UTC. */
+/** `+08:00` / `-0530` / `Z` → minutes east of UTC. Throws ConfigError on anything else (`+08:60`, `+15:00`). */
 export function parseUtcOffset(offset: string): number {
   if (offset === 'Z' || offset === 'UTC') return 0;
   const m = /^([+-])(\d{2}):?(\d{2})$/.exec(offset);
-  if (!m)
+  if (!m || Number(m[3]) > 59)
     throw new ConfigError(
       'CONFIG_INVALID',
       'utcOffset',
@@ -121,7 +121,7 @@ const DATE_TIME =
  */
 export function effectiveAtOf(value: string | number | undefined, utcOffsetMinutes: number): number {
   if (value === undefined) return 0;
-  if (typeof value === 'number') return value >= 0 && value <= MAX_TS_MS ? value : NaN;
+  if (typeof value === 'number') return isTimestamp(value) ? value : NaN;
   const m = DATE_TIME.exec(value);
   if (!m) return NaN;
   const [year, month, day] = [+m[1], +m[2], +m[3]];
@@ -129,13 +129,12 @@ export function effectiveAtOf(value: string | number | undefined, utcOffsetMinut
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return NaN;
   if (hour > 23 || minute > 59 || second > 59) return NaN;
   let offset = utcOffsetMinutes;
-  const zone = m[8];
-  if (zone === 'Z') offset = 0;
-  else if (zone !== undefined) {
-    const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
-    const minutes = +z[2] * 60 + +z[3];
-    if (+z[3] > 59 || minutes > 14 * 60) return NaN;
-    offset = z[1] === '-' ? -minutes : minutes;
+  if (m[8] !== undefined) {
+    try {
+      offset = parseUtcOffset(m[8]);
+    } catch {
+      return NaN;
+    }
   }
   const d = new Date(0);
   // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0 to 99 as 1900 to 1999.

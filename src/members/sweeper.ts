@@ -1,10 +1,14 @@
 import type { Verdict } from '../contracts/types.js';
 import { silentLogger, type Logger } from '../log/logger.js';
-import type { MemberMonitor } from './monitor.js';
+import { releasingDelivery, type MemberMonitor } from './monitor.js';
+import { MemberDeliveryError } from './verdicts.js';
 
 export interface MemberSweeperOptions {
   monitor: MemberMonitor;
-  /** Where the sweep's verdicts go (the same place as the monitor's other verdicts). */
+  /**
+   * Where the sweep's verdicts go (the same place as the monitor's other verdicts): the plain send; the
+   * sweeper wraps it in releasingDelivery itself, so what it could not deliver is given back.
+   */
   deliver: (verdicts: Verdict[]) => void | Promise<void>;
   /** Between the end of one sweep and the start of the next. Default 15 minutes. */
   intervalMs?: number;
@@ -17,13 +21,14 @@ export interface MemberSweeperOptions {
  * Runs the monitor's sweep periodically, never two at once. A sweep that fails (the store is down) is
  * logged and simply runs again at the next interval: departures and idle members stay due until a sweep
  * reports them. A sweep whose findings cannot be delivered gives their claims back to the store
- * (MemberMonitor.release: "reported" marks, idle-queue places), so the next sweep finds them again; if
- * even that fails, every verdict id is logged at error level.
+ * (releasingDelivery → MemberMonitor.release: "reported" marks, idle-queue places), so the next sweep
+ * finds them again; the failure is logged once, at error level, with every verdict id.
  */
 export class MemberSweeper {
   readonly #o: MemberSweeperOptions;
   readonly #intervalMs: number;
   readonly #logger: Logger;
+  readonly #deliver: (verdicts: Verdict[]) => Promise<void>;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #stopped = false;
@@ -32,6 +37,7 @@ export class MemberSweeper {
     this.#o = options;
     this.#intervalMs = options.intervalMs ?? 15 * 60_000;
     this.#logger = options.logger ?? silentLogger();
+    this.#deliver = releasingDelivery(options.monitor, options.deliver, this.#logger);
   }
 
   /** First sweep right away, then every interval. */
@@ -67,33 +73,15 @@ export class MemberSweeper {
     const started = performance.now();
     try {
       const verdicts = await this.#o.monitor.sweep();
-      if (verdicts.length > 0) {
-        try {
-          await this.#o.deliver(verdicts);
-        } catch (e) {
-          // A no-op for verdicts the deliver function released already.
-          const released = await this.#o.monitor.release(verdicts).then(
-            () => true,
-            (err: unknown) => {
-              this.#logger.error({ err }, 'member sweep verdicts could not be released');
-              return false;
-            },
-          );
-          this.#logger.error(
-            { err: e, undelivered: verdicts.map((v) => v.messageId), released },
-            released
-              ? 'member sweep verdicts could not be delivered; the next sweep makes them again'
-              : 'member sweep verdicts could not be delivered, nor released: they will not be made again',
-          );
-          throw e;
-        }
-      }
+      if (verdicts.length > 0) await this.#deliver(verdicts);
       this.#o.onSweep?.((performance.now() - started) / 1000, verdicts.length, true);
       if (verdicts.length > 0)
         this.#logger.info({ verdicts: verdicts.length }, 'member sweep found members to act on');
     } catch (e) {
       this.#o.onSweep?.((performance.now() - started) / 1000, 0, false);
-      this.#logger.error({ err: e }, 'member sweep failed; retrying at the next interval');
+      // An undelivered sweep was logged by releasingDelivery already (with its verdicts).
+      if (!(e instanceof MemberDeliveryError))
+        this.#logger.error({ err: e }, 'member sweep failed; retrying at the next interval');
     }
   }
 }

@@ -1,8 +1,16 @@
+import type { SenderRole } from '../contracts/types.js';
 import { effectiveAtOf } from './roster.js';
 import { isTimestamp } from './time.js';
 import type { MemberEvent } from './types.js';
 
 export { MAX_TS_MS, isTimestamp } from './time.js';
+
+/** The sender roles message v1 and member observations know. */
+export const SENDER_ROLES: ReadonlySet<unknown> = new Set<SenderRole>(['owner', 'admin', 'member']);
+
+export function isSenderRole(v: unknown): v is SenderRole {
+  return SENDER_ROLES.has(v);
+}
 
 /**
  * Checks member input beyond its JSON schema: what the schema cannot say (a time that is a number but no
@@ -11,27 +19,66 @@ export { MAX_TS_MS, isTimestamp } from './time.js';
  * Infinity has no decimal form).
  */
 
-/** The string with every lone surrogate replaced by U+FFFD (the string itself when there is none). */
-export function wellFormed(s: string): string {
-  return s.isWellFormed() ? s : s.toWellFormed();
+type Key = string | number;
+
+/** `sender.card`, `message[0].data.text`: the path of the keys walked down to a value ('' for the root). */
+function pathOf(keys: readonly Key[]): string {
+  let path = '';
+  for (const k of keys) path = typeof k === 'number' ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+  return path;
 }
 
-/** The path of the first string under `value` that holds a lone surrogate, or null. */
-export function loneSurrogateAt(value: unknown, path = '', depth = 0): string | null {
-  if (typeof value === 'string') return value.isWellFormed() ? null : path || '(record)';
-  if (value === null || typeof value !== 'object' || depth > 16) return null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const at = loneSurrogateAt(value[i], `${path}[${i}]`, depth + 1);
-      if (at !== null) return at;
+/**
+ * The one walk over the strings of a value (objects and arrays, 16 levels deep) for lone UTF-16
+ * surrogates. Each bad string's path goes to `fields`, built only then (the walk itself keeps a stack of
+ * keys). `repair`: answers the value with each bad string replaced by U+FFFD (copied only along the way
+ * to one: the value itself when there is none); otherwise stops at the first and answers the value.
+ */
+function walk(v: unknown, repair: boolean, keys: Key[], fields: string[]): unknown {
+  if (typeof v === 'string') {
+    if (v.isWellFormed()) return v;
+    fields.push(pathOf(keys));
+    return repair ? v.toWellFormed() : v;
+  }
+  if (v === null || typeof v !== 'object' || keys.length > 16) return v;
+  if (Array.isArray(v)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < v.length; i++) {
+      keys.push(i);
+      const r = walk(v[i], repair, keys, fields);
+      keys.pop();
+      if (!repair && fields.length > 0) return v;
+      if (r !== v[i]) (copy ??= v.slice())[i] = r;
     }
-    return null;
+    return copy ?? v;
   }
-  for (const [k, v] of Object.entries(value)) {
-    const at = loneSurrogateAt(v, path ? `${path}.${k}` : k, depth + 1);
-    if (at !== null) return at;
+  const o = v as Record<string, unknown>;
+  let copy: Record<string, unknown> | null = null;
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue;
+    const x = o[k];
+    keys.push(k);
+    const r = walk(x, repair, keys, fields);
+    keys.pop();
+    if (!repair && fields.length > 0) return v;
+    if (r !== x) (copy ??= { ...o })[k] = r;
   }
-  return null;
+  return copy ?? v;
+}
+
+/** The path of the first string under `value` that holds a lone surrogate ('(record)': the value itself), or null. */
+function loneSurrogateAt(value: unknown): string | null {
+  const fields: string[] = [];
+  walk(value, false, [], fields);
+  return fields.length === 0 ? null : fields[0] || '(record)';
+}
+
+/**
+ * `value` with every lone surrogate in its strings replaced by U+FFFD, each place named in `fields`
+ * (e.g. `sender.card`); `value` itself (not a copy) when there is none, which is nearly always.
+ */
+export function repairLoneSurrogates(value: unknown, fields: string[]): unknown {
+  return walk(value, true, [], fields);
 }
 
 export interface MemberInputProblem {

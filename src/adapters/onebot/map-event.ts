@@ -1,6 +1,7 @@
-import type { Message, SenderRole } from '../../contracts/types.js';
-import { MAX_TS_MS } from '../../members/time.js';
+import type { Message } from '../../contracts/types.js';
+import { unixSecondsToMs } from '../../members/time.js';
 import type { MemberEvent, MemberObservation } from '../../members/types.js';
+import { isSenderRole, repairLoneSurrogates } from '../../members/validate.js';
 import { shortHash } from '../../members/verdicts.js';
 import type { MappedEvent, PlatformEventMapper } from '../platform.js';
 import { parseCqString } from './cq-code.js';
@@ -17,10 +18,6 @@ export interface OneBotMapperOptions {
    */
   onRepaired?: (repair: { post_type: string; id: string; fields: string[] }) => void;
 }
-
-const ROLES: ReadonlySet<string> = new Set(['owner', 'admin', 'member']);
-/** OneBot `time` is unix seconds; the latest accepted is 9999-12-31T23:59:59Z. */
-const MAX_TIME_S = Math.floor(MAX_TS_MS / 1000);
 
 /**
  * OneBot v11 events → modstream input (docs/adapters.md has the field table):
@@ -43,7 +40,7 @@ export class OneBotEventMapper implements PlatformEventMapper {
   map(event: unknown): MappedEvent {
     if (event === null || typeof event !== 'object' || Array.isArray(event)) return malformed('event');
     const fields: string[] = [];
-    const e = repair(event, '', fields, 0) as Record<string, unknown>;
+    const e = repairLoneSurrogates(event, fields) as Record<string, unknown>;
     if (fields.length > 0 && this.#onRepaired) {
       try {
         this.#onRepaired({
@@ -88,7 +85,7 @@ export class OneBotEventMapper implements PlatformEventMapper {
     if (!userId) return malformed('user_id');
     const messageId = id(e.message_id);
     if (!messageId) return malformed('message_id');
-    const ts = timeMs(e.time);
+    const ts = unixSecondsToMs(e.time);
     if (ts === null) return malformed('time');
     let segments: OneBotSegment[];
     if (typeof e.message === 'string') segments = parseCqString(e.message);
@@ -118,8 +115,7 @@ export class OneBotEventMapper implements PlatformEventMapper {
     if (content.mentions.length > 0) message.mentions = content.mentions;
     if (content.attachments.length > 0) message.attachments = content.attachments;
     if (content.replyTo !== undefined) message.replyTo = content.replyTo;
-    const role =
-      typeof sender.role === 'string' && ROLES.has(sender.role) ? (sender.role as SenderRole) : undefined;
+    const role = isSenderRole(sender.role) ? sender.role : undefined;
     if (role) message.role = role;
     const anonymous = e.sub_type === 'anonymous';
     if (anonymous && e.anonymous && typeof e.anonymous === 'object') {
@@ -150,7 +146,7 @@ export class OneBotEventMapper implements PlatformEventMapper {
     if (!groupId) return malformed('group_id');
     const userId = id(e.user_id);
     if (!userId) return malformed('user_id');
-    const ts = timeMs(e.time);
+    const ts = unixSecondsToMs(e.time);
     if (ts === null) return malformed('time');
     const base = { platform: this.platform, groupId, userId, ts };
     const eventId = (what: string) => `${this.platform}:${groupId}:${userId}:${what}:${ts}`;
@@ -190,40 +186,6 @@ function id(v: unknown): string {
   if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
   if (typeof v === 'string' && v.length > 0 && v.length <= 128 && !/\s/.test(v)) return v;
   return '';
-}
-
-/** OneBot `time` is in seconds; message v1 `ts` in milliseconds. Null unless from 1970 to 9999. */
-function timeMs(v: unknown): number | null {
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_TIME_S) return Math.round(v * 1000);
-  if (typeof v === 'string' && /^\d{1,12}$/.test(v) && Number(v) <= MAX_TIME_S) return Number(v) * 1000;
-  return null;
-}
-
-/**
- * The event with every lone surrogate in its strings replaced by U+FFFD, each place named in `fields`;
- * the event itself (not a copy) when there is none, which is nearly always.
- */
-function repair(v: unknown, path: string, fields: string[], depth: number): unknown {
-  if (typeof v === 'string') {
-    if (v.isWellFormed()) return v;
-    fields.push(path);
-    return v.toWellFormed();
-  }
-  if (v === null || typeof v !== 'object' || depth > 16) return v;
-  if (Array.isArray(v)) {
-    let copy: unknown[] | null = null;
-    for (let i = 0; i < v.length; i++) {
-      const r = repair(v[i], `${path}[${i}]`, fields, depth + 1);
-      if (r !== v[i]) (copy ??= v.slice())[i] = r;
-    }
-    return copy ?? v;
-  }
-  let copy: Record<string, unknown> | null = null;
-  for (const [k, x] of Object.entries(v)) {
-    const r = repair(x, path ? `${path}.${k}` : k, fields, depth + 1);
-    if (r !== x) (copy ??= { ...(v as Record<string, unknown>) })[k] = r;
-  }
-  return copy ?? v;
 }
 
 function isSegment(s: unknown): s is OneBotSegment {

@@ -1,6 +1,7 @@
 import { silentLogger, type Logger } from '../../log/logger.js';
-import { MAX_TS_MS } from '../../members/time.js';
+import { unixSecondsToMs } from '../../members/time.js';
 import type { MemberObservation } from '../../members/types.js';
+import { isSenderRole } from '../../members/validate.js';
 import type { ChatAdapter } from '../adapter.js';
 import type { OneBotApiClient } from './api-client.js';
 import type { OneBotGroupInfo, OneBotGroupMember } from './types.js';
@@ -104,10 +105,11 @@ export class OneBotMemberSync {
       spoke: false,
     };
     if (typeof m.card === 'string') o.card = m.card;
-    if (m.role === 'owner' || m.role === 'admin' || m.role === 'member') o.role = m.role;
-    const joined = secondsToMs(m.join_time);
+    if (isSenderRole(m.role)) o.role = m.role;
+    // 0 (or nothing, or no time from 1970 to 9999): not given.
+    const joined = unixSecondsToMs(m.join_time) || undefined;
     if (joined !== undefined) o.joinedAt = joined;
-    const spoke = secondsToMs(m.last_sent_time) ?? joined;
+    const spoke = (unixSecondsToMs(m.last_sent_time) || undefined) ?? joined;
     if (spoke !== undefined) o.lastSpokeAt = spoke;
     return o;
   }
@@ -127,13 +129,6 @@ export class OneBotMemberSync {
     }, delay);
     this.#timer.unref();
   }
-}
-
-/** A member list's unix seconds as ms; undefined when absent, 0 or no time from 1970 to 9999. */
-function secondsToMs(v: unknown): number | undefined {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return undefined;
-  const ms = v * 1000;
-  return ms <= MAX_TS_MS ? ms : undefined;
 }
 
 function describe(v: unknown): string {

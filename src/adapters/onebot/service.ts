@@ -121,6 +121,7 @@ export async function startOneBotAdapter(o: OneBotAdapterServiceOptions): Promis
   });
 
   let monitor: MemberMonitor | null = null;
+  // The plain send: the adapter and the sweeper wrap it in releasingDelivery themselves.
   let deliver: ((verdicts: Verdict[]) => Promise<void>) | null = null;
   if (o.members) {
     const m = new MemberMonitor({
@@ -134,22 +135,19 @@ export async function startOneBotAdapter(o: OneBotAdapterServiceOptions): Promis
     });
     monitor = m;
     // Delivered means produced to the verdicts topic (Kafka), then streamed. A verdict that could not be
-    // produced is released (its "reported" mark, card check or idle-queue place given back), so the next
-    // event, sweep or retry of the same HR request makes it again; the failure is a MemberDeliveryError.
-    deliver = releasingDelivery(
-      m,
-      async (verdicts) => {
-        await verdictSink?.send(verdicts);
-        for (const v of verdicts) {
-          hub.publish(v);
-          logger.info(
-            { messageId: v.messageId, action: v.action, rule: v.reasons[0]?.rule, dryRun: v.dryRun },
-            'member verdict',
-          );
-        }
-      },
-      logger,
-    );
+    // produced is released by whoever delivers (ChatAdapter, MemberSweeper, the roster reload below, each
+    // through releasingDelivery: its "reported" mark, card check or idle-queue place given back), so the
+    // next event, sweep or retry of the same HR request makes it again; the failure is a MemberDeliveryError.
+    deliver = async (verdicts) => {
+      await verdictSink?.send(verdicts);
+      for (const v of verdicts) {
+        hub.publish(v);
+        logger.info(
+          { messageId: v.messageId, action: v.action, rule: v.reasons[0]?.rule, dryRun: v.dryRun },
+          'member verdict',
+        );
+      }
+    };
     await monitor
       .refreshRoster()
       .catch((e: unknown) => logger.warn({ err: e }, 'roster not loaded from the store yet'));
@@ -204,8 +202,9 @@ export async function startOneBotAdapter(o: OneBotAdapterServiceOptions): Promis
   for (const f of forward) f.start();
 
   const rosterFile = o.members?.rosterFile ?? null;
+  const deliverRosterFindings = monitor && deliver ? releasingDelivery(monitor, deliver, logger) : null;
   const reloadRoster = async () => {
-    if (!rosterFile || !monitor || !deliver) return;
+    if (!rosterFile || !monitor || !deliverRosterFindings) return;
     const employees = (await readRosterFile(rosterFile)).map((e) =>
       normalizeEmployee(e, monitor!.rules.utcOffsetMinutes),
     );
@@ -214,7 +213,7 @@ export async function startOneBotAdapter(o: OneBotAdapterServiceOptions): Promis
     if (verdicts.length > 0)
       // The roster is loaded either way; undelivered findings were released for the next sweep (and
       // logged by the delivery when even that failed).
-      delivered = await deliver(verdicts).then(
+      delivered = await deliverRosterFindings(verdicts).then(
         () => true,
         (e: unknown) => {
           if (e instanceof MemberDeliveryError) return false;

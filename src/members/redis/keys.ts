@@ -12,9 +12,9 @@ import { ConfigError } from '../../contracts/errors.js';
  * (MARKS_FORMAT) expire by their TTL (PX, 180 days by default). Marks have their own version so that a
  * bump of MEMBERS_FORMAT keeps them: nothing is reported twice.
  */
-export const MEMBERS_FORMAT = 1;
-export const MARKS_FORMAT = 1;
-export const ROSTER_FORMAT = 1;
+const MEMBERS_FORMAT = 1;
+const MARKS_FORMAT = 1;
+const ROSTER_FORMAT = 1;
 
 /**
  * Key names of the membership state. All of them carry the one hash tag `{members}`: the scripts update a

@@ -33,25 +33,34 @@ local function num(v)
   return type(v) == 'number' and v == v and v ~= math.huge and v ~= -math.huge
 end
 
+-- The field lists valid() checks, built once per script call (not once per request).
+local IDS = { 'k', 'uk', 'gk', 'p', 'g', 'u' }
+local NUMBERS = { 'activeAt', 'joinedAt', 'idleMs' }
+local STRINGS = { 'card', 'idk', 'id', 'chk', 'role' }
+
+-- The safety net behind the client's touchProblem (which refuses these before sending): it refuses only
+-- what a client skipping that check would send. Cheap: a few type tests per request, no allocation.
 local function valid(t)
   if type(t) ~= 'table' then
     return false
   end
-  for _, f in ipairs({ 'k', 'uk', 'gk', 'p', 'g', 'u' }) do
-    if type(t[f]) ~= 'string' then
+  for i = 1, #IDS do
+    if type(t[IDS[i]]) ~= 'string' then
       return false
     end
   end
   if not num(t.ts) then
     return false
   end
-  for _, f in ipairs({ 'activeAt', 'joinedAt', 'idleMs' }) do
-    if present(t[f]) and not num(t[f]) then
+  for i = 1, #NUMBERS do
+    local v = t[NUMBERS[i]]
+    if present(v) and not num(v) then
       return false
     end
   end
-  for _, f in ipairs({ 'card', 'idk', 'id', 'chk', 'role' }) do
-    if present(t[f]) and type(t[f]) ~= 'string' then
+  for i = 1, #STRINGS do
+    local v = t[STRINGS[i]]
+    if present(v) and type(v) ~= 'string' then
       return false
     end
   end

@@ -278,16 +278,23 @@ export class RedisMemberStore implements MemberStore {
     const ttl = String(ROSTER_STAGING_TTL_MS);
     const pairs = (from: number, to: number) =>
       employees.slice(from, to).flatMap((e) => [e.employeeId, JSON.stringify(e)]);
+    // The last call checks the staging hash still holds every entry staged (it may have expired or been
+    // evicted meanwhile): a mismatch fails the write (StoreError) rather than applying a part as the whole.
+    const staged = new Set<string>();
     let i = 0;
-    for (; employees.length - i > this.#rosterChunk; i += this.#rosterChunk)
+    for (; employees.length - i > this.#rosterChunk; i += this.#rosterChunk) {
+      for (let j = i; j < i + this.#rosterChunk; j++) staged.add(employees[j].employeeId);
       await this.#run('roster write', this.#scripts.rosterWrite, keys, [
         'stage',
         ttl,
+        '0',
         ...pairs(i, i + this.#rosterChunk),
       ]);
+    }
     const version = await this.#run('roster write', this.#scripts.rosterWrite, keys, [
       replace ? 'replace' : 'upsert',
       ttl,
+      String(staged.size),
       ...pairs(i, employees.length),
     ]);
     return Number(version);

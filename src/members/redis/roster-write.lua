@@ -12,15 +12,19 @@
              never finishes); 'replace': the roster becomes the staged entries plus these; 'upsert': the
              staged entries and these are written over the roster
     ARGV[2]  time to live of the staging hash (ms)
-    ARGV[3..] pairs: employeeId, JSON
-  Output: 'stage': 0; otherwise the new version
+    ARGV[3]  'replace' / 'upsert': how many distinct entries the earlier calls staged (0 when none). The
+             staging hash must hold that many: if it expired or was evicted half-way, the write fails
+             (an error reply, nothing applied) instead of applying a part of the roster as the whole.
+             'stage': ignored (0)
+    ARGV[4..] pairs: employeeId, JSON
+  Output: 'stage': 0; otherwise the new version. Error reply 'ROSTER_STAGING_LOST' on a count mismatch.
 ]]
 
 local roster, version, staging = KEYS[1], KEYS[2], KEYS[3]
 local mode = ARGV[1]
 
 local function put(key)
-  for i = 3, #ARGV, 2 do
+  for i = 4, #ARGV, 2 do
     redis.call('HSET', key, ARGV[i], ARGV[i + 1])
   end
 end
@@ -31,7 +35,19 @@ if mode == 'stage' then
   return 0
 end
 
-local staged = redis.call('EXISTS', staging) == 1
+local expected = tonumber(ARGV[3])
+local held = redis.call('HLEN', staging)
+if held ~= expected then
+  redis.call('DEL', staging)
+  return redis.error_reply(
+    'ROSTER_STAGING_LOST the staged part of this roster write holds '
+      .. held
+      .. ' entries, not '
+      .. tostring(ARGV[3])
+      .. ' (expired or evicted): nothing was written'
+  )
+end
+local staged = held > 0
 if mode == 'replace' then
   if staged then
     put(staging)

@@ -179,6 +179,72 @@ describe('RedisMemberStore specifics', { skip: redis.skip }, () => {
     }
   });
 
+  it('a roster write whose staged part was lost (expired, evicted) fails and applies nothing', async () => {
+    const c = await client();
+    const prefix = `${randomPrefix('members-roster-lost')}:`;
+    let calls = 0;
+    // The staging hash disappears after the writer's second script call (its TTL ran out, or eviction).
+    const losing = new Proxy(c, {
+      get(target, p) {
+        if (p === 'evalsha' || p === 'eval')
+          return async (...args: unknown[]) => {
+            const fn = target[p] as (...a: unknown[]) => Promise<unknown>;
+            const r = await fn.apply(target, args);
+            if (++calls === 2) {
+              const staging = await target.keys(`${prefix}*staging*`);
+              assert.equal(staging.length, 1);
+              await target.del(...staging);
+            }
+            return r;
+          };
+        const v = Reflect.get(target, p, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const writer = new RedisMemberStore({ client: losing, keyPrefix: prefix, rosterChunk: 2 });
+    const reader = new RedisMemberStore({ client: c, keyPrefix: prefix });
+    const emp = (i: number): Employee => ({
+      employeeId: `E${i}`,
+      name: `N${i}`,
+      department: '研发部',
+      status: 'active',
+      effectiveAt: 0,
+      accounts: [],
+    });
+    try {
+      await reader.writeRoster([emp(900)], true);
+      for (const replace of [true, false]) {
+        calls = 0;
+        await assert.rejects(
+          writer.writeRoster(
+            Array.from({ length: 7 }, (_, i) => emp(i)),
+            replace,
+          ),
+          (e: Error & { code?: string }) =>
+            e.name === 'StoreError' && e.code === 'STORE_ERROR' && /ROSTER_STAGING_LOST/.test(e.message),
+        );
+        const r = await reader.readRoster();
+        assert.equal(r.version, 1, 'nothing applied');
+        assert.deepEqual(
+          r.employees.map((e) => e.employeeId),
+          ['E900'],
+        );
+      }
+      assert.deepEqual(await c.keys(`${prefix}*staging*`), [], 'nothing staged is left behind');
+      // Repeated ids count once: a write with duplicates still passes the check.
+      await writer.writeRoster([emp(1), emp(1), emp(2), emp(1), emp(3)], true);
+      assert.deepEqual((await reader.readRoster()).employees.map((e) => e.employeeId).sort(), [
+        'E1',
+        'E2',
+        'E3',
+      ]);
+    } finally {
+      await deleteUnder(c, prefix);
+      await writer.close();
+      await reader.close();
+    }
+  });
+
   it('the touch script refuses a request it cannot read, alone (a safety net behind touchProblem)', async () => {
     const c = await client();
     const prefix = `${randomPrefix('members-lua')}:`;

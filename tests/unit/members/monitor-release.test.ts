@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { pino } from 'pino';
 import { StoreError } from '../../../src/contracts/errors.js';
 import type { Verdict } from '../../../src/contracts/types.js';
 import { MemoryMemberStore } from '../../../src/members/memory/memory-member-store.js';
@@ -209,6 +210,44 @@ describe('undelivered member verdicts are released and made again', () => {
     assert.deepEqual(
       rules(await monitor.observe([seen('x', '研发部-钱七', T0 + 1), seen('y', '小王', T0 + 1)])),
       ['g1/x:member:departed:kick', 'g1/y:member:card-format:review'],
+    );
+  });
+
+  it('a touch that fails part-way gives back the card checks it may have recorded: the cards are checked again', async () => {
+    // Like RedisMemberStore splitting a batch into calls: the first call is written, the second fails.
+    class SplittingStore extends MemoryMemberStore {
+      failNext = true;
+      failRelease = false;
+      override async touch(batch: readonly MemberTouch[]) {
+        if (!this.failNext || batch.length < 2) return super.touch(batch);
+        this.failNext = false;
+        await super.touch(batch.slice(0, 1));
+        throw new StoreError('member touch: connection lost', { unavailable: true });
+      }
+      override async releaseCardCheck(...a: Parameters<MemoryMemberStore['releaseCardCheck']>) {
+        if (this.failRelease) throw new StoreError('release: connection lost', { unavailable: true });
+        return super.releaseCardCheck(...a);
+      }
+    }
+    const store = new SplittingStore({ clock: () => T0 });
+    const logged: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    const monitor = new MemberMonitor({ store, clock: () => T0, logger });
+    await assert.rejects(monitor.observe([seen('x', '小王'), seen('y', '小李')]), /connection lost/);
+    assert.deepEqual(rules(await monitor.observe([seen('x', '小王', T0 + 1), seen('y', '小李', T0 + 1)])), [
+      'g1/x:member:card-format:review',
+      'g1/y:member:card-format:review',
+    ]);
+
+    // When even the give-back fails, it is said at error level, never silently.
+    store.failNext = true;
+    store.failRelease = true;
+    await assert.rejects(monitor.observe([seen('x', '小张'), seen('y', '小赵')]), /member touch/);
+    assert.ok(
+      logged.some(
+        (l) => l.level === 50 && /card checks of a failed operation could not be given back/.test(l.msg),
+      ),
+      JSON.stringify(logged),
     );
   });
 
