@@ -266,19 +266,9 @@ end
 local function senderCheck(out, g, slot, t, idHash, textHash, p, L)
   local rateWindow, rateMax, dupWindow, keep, maxEntries = L[1], L[2], L[3], L[4], L[6]
   local o = #out
-  local cur = g[2][slot]
-  local prev, nxt = g[1][slot], g[3][slot]
-  if not cur and not prev and not nxt then
-    -- The sender's first message in three epochs (the usual case for most senders): nothing to read.
-    local dupCount = textHash ~= 0 and 1 or 0
-    store(g, slot, sub(ops, p + 32, p + 55) .. countsBytes(1, dupCount))
-    out[o + 1] = 1 + dupCount * D
-    if rateMax < 1 then
-      out[o + 2] = t
-    end
-    return
-  end
-  cur, prev, nxt = cur or '', prev or '', nxt or ''
+  -- (The usual cases, a first message and one newer than the sender's records, are answered inline in the
+  -- operation loop below.)
+  local cur, prev, nxt = g[2][slot] or '', g[1][slot] or '', g[3][slot] or ''
   local np, nc, nn = #prev / SENDER_W, #cur / SENDER_W, #nxt / SENDER_W
 
   -- A redelivery has the time of its first delivery, in this epoch: only records at exactly t can be it.
@@ -524,22 +514,22 @@ local out = {}
 local nOut = 0
 for p = 1, #ops, OP_W do
   local kind, g, set, extra, t, idHash, hash, slot = sunpack('<dddddddd', ops, p)
-  local done = false
+  local group = groups[g]
+  -- The common cases inline (a Lua call costs about what a field write does) set `value`, the field's new
+  -- value in epoch E, and `counted`, the reply; the others go through the functions above.
+  local value, counted
   if kind == 1 then
-    -- The common cases inline (a Lua call costs about what a field write does): the sender's first message
-    -- in three epochs, and a later one in the same epoch, newer than its records and under the limit.
-    local group = groups[g]
-    local values = group[2]
-    local cur = values[slot]
+    -- The sender's first message in three epochs, and a later one in the same epoch, newer than its
+    -- records and under the limit.
     if not group[1][slot] and not group[3][slot] then
-      local value, counted
+      local cur = group[2][slot]
+      local L = sets[set]
       if not cur then
-        local dupCount = hash ~= 0 and 1 or 0
-        value = sub(ops, p + 32, p + 55) .. countsBytes(1, dupCount)
-        counted = 1 + dupCount * D
-        if sets[set][2] < 1 then
-          -- Over the limit already: the general path lists the window's times.
-          value = nil
+        -- (With rateMax < 1 it is over the limit already: the general path lists the window's times.)
+        if L[2] >= 1 then
+          local dupCount = hash ~= 0 and 1 or 0
+          value = sub(ops, p + 32, p + 55) .. countsBytes(1, dupCount)
+          counted = 1 + dupCount * D
         end
       else
         local size = #cur
@@ -547,7 +537,6 @@ for p = 1, #ops, OP_W do
         -- Newer than every record: no redelivery (it would have its first time, recorded here), insertion
         -- at the end, and nothing forgotten inside the windows (latest - keep < t - keep <= t - window).
         if sunpack('<d', cur, size - SENDER_W + 1) < t then
-          local L = sets[set]
           local rateCut = t - L[1]
           local from = 0
           if sunpack('<d', cur, 1) <= rateCut then
@@ -560,6 +549,7 @@ for p = 1, #ops, OP_W do
               local dupFrom = firstAfter(cur, 1, SENDER_W, nc, t - L[3])
               dupCount = 1 + countField(cur, 1, SENDER_W, dupFrom, nc, 16, sub(ops, p + 48, p + 55))
             end
+            -- insertRecord at the end, inline.
             value = cur .. sub(ops, p + 32, p + 55) .. countsBytes(rateCount, dupCount)
             if nc + 1 > L[6] then
               value = sub(value, (nc + 1 - L[6]) * SENDER_W + 1)
@@ -568,43 +558,36 @@ for p = 1, #ops, OP_W do
           end
         end
       end
-      if value ~= nil then
-        if not group.isDirty[slot] then
-          group.isDirty[slot] = true
-          group.dirty[#group.dirty + 1] = slot
-        end
-        values[slot] = value
-        nOut = nOut + 1
-        out[nOut] = counted
-        done = true
-      end
     end
-    if not done then
+    if value == nil then
       senderCheck(out, group, slot, t, idHash, hash, p, sets[set])
       nOut = #out
     end
   elseif kind == 2 then
-    local group = groups[g]
     if not group[1][slot] and not group[2][slot] and not group[3][slot] and absentBefore(group, slot) then
       -- The first time in three epochs this user sends this text (the usual case): one group, one answer.
       -- Bytes 32..39 of the operation are ts, 40..47 the id hash, 48..55 the group hash.
-      local value = ONE .. sub(ops, p + 32, p + 39) .. sub(ops, p + 48, p + 55) .. sub(ops, p + 32, p + 47) .. ONE
-      if not group.isDirty[slot] then
-        group.isDirty[slot] = true
-        group.dirty[#group.dirty + 1] = slot
-      end
-      group[2][slot] = value
-      nOut = nOut + 1
-      out[nOut] = 1
+      value = ONE .. sub(ops, p + 32, p + 39) .. sub(ops, p + 48, p + 55) .. sub(ops, p + 32, p + 47) .. ONE
+      counted = 1
     else
       crossCheck(out, group, slot, t, idHash, sub(ops, p + 48, p + 55), sets[set])
       nOut = #out
     end
   elseif kind == 3 then
-    senderBackfill(out, groups[g], slot, t, idHash, sub(ops, p + 32, p + 55), sets[set], extra)
+    senderBackfill(out, group, slot, t, idHash, sub(ops, p + 32, p + 55), sets[set], extra)
     nOut = #out
   else
     return redis.error_reply('flood-check: unknown operation ' .. tostring(kind))
+  end
+  if value ~= nil then
+    -- store(), inline.
+    if not group.isDirty[slot] then
+      group.isDirty[slot] = true
+      group.dirty[#group.dirty + 1] = slot
+    end
+    group[2][slot] = value
+    nOut = nOut + 1
+    out[nOut] = counted
   end
 end
 

@@ -424,6 +424,18 @@ describe('flood-check.lua on Redis', { skip: redis.skip }, () => {
     await b.close();
   });
 
+  it('rateMax 0: every message over the limit from the first, the same answers as memory', async () => {
+    const p = `${prefix}rate-zero:`;
+    const limiter = createRedisFloodLimiter({ client, keyPrefix: p, failMode: 'closed', localBlock: false });
+    const memory = new MemoryFloodLimiter();
+    const zero: FloodLimits = { ...LIMITS, rateMax: 0 };
+    for (let i = 0; i < 3; i++) {
+      const batch = [req('z', { ts: T0 + i * 1000, limits: zero, textHash: i === 1 ? '' : 'same' })];
+      assert.deepEqual(await limiter.check(batch), await memory.check(batch), `message ${i}`);
+    }
+    await limiter.close();
+  });
+
   it('keeps the horizon through a quiet epoch: short-window writes never unlink what a long window reads', async () => {
     // The reviewer's case: long-window copies in E0+1 and E0+2, nothing in E0+3, then short-window writes of
     // E0+4 (by this instance and another) before the long window reads back to E0+1.
