@@ -287,11 +287,6 @@ export class ModstreamMetrics {
       labelNames: ['route', 'code'],
       registers,
     });
-    const httpOverload = new Counter({
-      name: name('modstream_http_overload_total'),
-      help: 'POST /v1/messages requests refused with 503 because the judge is behind (pending requests or queued body bytes at their bound).',
-      registers,
-    });
     const httpDuration = new Histogram({
       name: name('modstream_http_request_duration_seconds'),
       help: 'HTTP request duration, arrival to last byte (the verdict stream is not timed).',
@@ -313,8 +308,10 @@ export class ModstreamMetrics {
       this.#reloadFailing.labels(kind).set(0);
     }
     clfSkipped.labels('queue_full').inc(0);
-    httpOverload.inc(0);
     clfSkipped.labels('unavailable').inc(0);
+    // The only 503 of /v1/messages: refused by backpressure (EmbeddedHttpServer maxPendingRequests /
+    // maxQueuedBytes), before anything was judged; the overload series.
+    httpRequests.labels('/v1/messages', '503').inc(0);
 
     const stageDuration = this.#stageDuration;
     this.pipeline = {
@@ -378,9 +375,6 @@ export class ModstreamMetrics {
         if (route !== '/v1/verdicts') httpDuration.labels(route).observe(seconds);
         // A request the embedded API refused as a whole (bad body, too large, or no record judgeable): ingest.
         if (route === '/v1/messages' && status >= 400 && status < 500) stageErrors.ingest.n++;
-        // The only 503 of /v1/messages: refused by backpressure (EmbeddedHttpServer maxPendingRequests /
-        // maxQueuedBytes), before anything was judged.
-        if (route === '/v1/messages' && status === 503) httpOverload.inc();
       },
     };
 
