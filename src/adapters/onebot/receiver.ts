@@ -12,7 +12,7 @@ import type { VerdictHub } from '../../transport/embedded/verdict-hub.js';
 import type { ChatAdapter } from '../adapter.js';
 import type { AdapterMetrics } from '../metrics.js';
 import { checkConnection, checkHttpPost, type Credentials } from './auth.js';
-import { readBody } from '../../transport/http-body.js';
+import { BodyAbortedError, readBody } from '../../transport/http-body.js';
 import { listenOn } from '../../transport/listen.js';
 
 export interface OneBotReceiverOptions {
@@ -64,6 +64,11 @@ export class OneBotReceiver {
     this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((e: unknown) => {
+        if (e instanceof BodyAbortedError) {
+          this.#logger.debug({ err: e }, 'adapter http client left before its body ended');
+          res.destroy();
+          return;
+        }
         this.#logger.error({ err: e }, 'adapter http handler failed');
         if (!res.headersSent)
           send(res, 500, { error: { code: 'PROCESSING_FAILED', message: 'internal error' } });

@@ -6,6 +6,8 @@ import type { BatchJudge, IncomingRecord, Outcome } from '../../pipeline/types.j
 import { hrNow } from '../../pipeline/records.js';
 import type { SerialExecutor } from './serial.js';
 import type { VerdictHub } from './verdict-hub.js';
+import { DEFAULT_CONFIG } from '../../config/defaults.js';
+import { BodyAbortedError, readBody } from '../http-body.js';
 import { listenOn } from '../listen.js';
 
 export interface ReadinessReport {
@@ -33,13 +35,14 @@ export interface HttpServerOptions {
   /**
    * Most `POST /v1/messages` requests admitted at once: being read, waiting for the judge, or judged.
    * Beyond it a request is answered 503 with Retry-After at once, before its body is read.
-   * Default DEFAULT_MAX_PENDING_REQUESTS.
+   * Default http.maxPendingRequests of DEFAULT_CONFIG.
    */
   maxPendingRequests?: number;
   /**
    * Most body bytes held by admitted requests at once (read so far, queued or being judged). A request
    * that would pass it is answered 503 with Retry-After: at once when its content-length says so, else as
-   * soon as its bytes do (the rest of the body is read and discarded). Default DEFAULT_MAX_QUEUED_BYTES.
+   * soon as its bytes do (the rest of the body is read and discarded). Default http.maxQueuedBytes of
+   * DEFAULT_CONFIG.
    */
   maxQueuedBytes?: number;
   /** Seconds a 503 (overloaded) asks the client to wait, in Retry-After. Default 1. */
@@ -47,18 +50,6 @@ export interface HttpServerOptions {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-
-/**
- * Backpressure bounds of the embedded API. The pipeline judges one request at a time (SerialExecutor), so
- * requests arriving faster than it judges wait; without a bound every waiting body would stay in memory
- * (hundreds of 4 MiB bodies: gigabytes). These defaults hold at most 32 MiB of bodies (8 bodies at the
- * default http.maxBodyBytes of 4 MiB; the process holds about 3 times that while splitting and judging
- * them) and 256 requests, far more than one process judges in a request timeout when it keeps up, so a
- * client that is refused should slow down or move to Kafka mode. They are options of EmbeddedHttpServer,
- * not configuration settings yet (the runner uses these defaults).
- */
-export const DEFAULT_MAX_PENDING_REQUESTS = 256;
-export const DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 
 /**
  * The embedded HTTP API:
@@ -84,12 +75,15 @@ export class EmbeddedHttpServer {
 
   constructor(options: HttpServerOptions) {
     this.#o = options;
+    // Backpressure: the pipeline judges one request at a time (SerialExecutor), so requests arriving faster
+    // wait; without a bound every waiting body would stay in memory (see docs/operations.md).
+    const defaults = DEFAULT_CONFIG.http;
     this.#maxPending = positiveInt(
       options.maxPendingRequests,
-      DEFAULT_MAX_PENDING_REQUESTS,
+      defaults.maxPendingRequests,
       'maxPendingRequests',
     );
-    this.#maxQueuedBytes = positiveInt(options.maxQueuedBytes, DEFAULT_MAX_QUEUED_BYTES, 'maxQueuedBytes');
+    this.#maxQueuedBytes = positiveInt(options.maxQueuedBytes, defaults.maxQueuedBytes, 'maxQueuedBytes');
     this.#retryAfter = String(positiveInt(options.retryAfterSeconds, 1, 'retryAfterSeconds'));
     this.#server = createServer(
       {
@@ -98,6 +92,12 @@ export class EmbeddedHttpServer {
       },
       (req, res) => {
         this.#handle(req, res).catch((e: unknown) => {
+          if (e instanceof BodyAbortedError) {
+            // The client left mid-body: nothing to answer, nothing wrong here.
+            this.#o.logger.debug({ err: e }, 'http client left before its body ended');
+            res.destroy();
+            return;
+          }
           this.#o.logger.error({ err: e }, 'http handler failed');
           if (!res.headersSent)
             sendJson(res, 500, { error: { code: 'PROCESSING_FAILED', message: 'internal error' } });
@@ -192,14 +192,14 @@ export class EmbeddedHttpServer {
     let held = Number.isFinite(declared) ? declared : 0;
     this.#queuedBytes += held;
     try {
-      const read = await readBodyWithin(req, this.#o.maxBodyBytes, (total) => {
+      const read = await readBody(req, this.#o.maxBodyBytes, (total) => {
         if (total <= held) return true;
         if (this.#queuedBytes + (total - held) > this.#maxQueuedBytes) return false;
         this.#queuedBytes += total - held;
         held = total;
         return true;
       });
-      if (read === 'overloaded') return this.#overloaded(res, true);
+      if (read === 'refused') return this.#overloaded(res, true);
       if (read === null) {
         return sendJson(
           res,
@@ -340,54 +340,6 @@ function positiveInt(value: number | undefined, fallback: number, name: string):
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer >= 1`);
   return value;
-}
-
-/**
- * Reads a body whole, within two limits: null past `limit` bytes (413), 'overloaded' as soon as `reserve`
- * refuses a chunk (the shared byte budget of queued requests is spent). Either way the rest of the body is
- * read and discarded, never held. `reserve(total)` is asked, with the bytes read so far including the
- * chunk, before each chunk is kept. A request that goes away before its end rejects.
- */
-function readBodyWithin(
-  req: IncomingMessage,
-  limit: number,
-  reserve: (bytes: number) => boolean,
-): Promise<Buffer | null | 'overloaded'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const stop = (answer: null | 'overloaded') => {
-      done = true;
-      chunks.length = 0;
-      resolve(answer);
-    };
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      if (size + c.length > limit) return stop(null);
-      if (!reserve(size + c.length)) return stop('overloaded');
-      size += c.length;
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!done) {
-        done = true;
-        resolve(Buffer.concat(chunks, size));
-      }
-    });
-    req.on('error', (e) => {
-      if (!done) {
-        done = true;
-        reject(e);
-      }
-    });
-    req.on('close', () => {
-      if (!done) {
-        done = true;
-        reject(new Error('request closed before its body ended'));
-      }
-    });
-  });
 }
 
 function drainAndClose(req: IncomingMessage): void {

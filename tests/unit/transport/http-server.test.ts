@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { request, type Agent, type ClientRequest, type IncomingMessage } from 'node:http';
 import { MessageDecoder } from '../../../src/contracts/decode.js';
 import type { Verdict } from '../../../src/contracts/types.js';
-import { silentLogger } from '../../../src/log/logger.js';
+import { createLogger, silentLogger } from '../../../src/log/logger.js';
 import { errorRecord } from '../../../src/pipeline/records.js';
 import type { BatchJudge, IncomingRecord, Outcome } from '../../../src/pipeline/types.js';
 import { EmbeddedHttpServer } from '../../../src/transport/embedded/http-server.js';
@@ -41,19 +41,25 @@ class FakeJudge implements BatchJudge {
   }
 }
 
+/** One request; `agent: false` for a connection of its own (requests held open side by side). */
 function call(
   port: number,
   method: string,
   path: string,
   body?: string | Buffer,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
+  headers: Record<string, string | number> = {},
+  agent?: Agent | false,
+): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
       );
     });
     req.on('error', reject);
@@ -216,29 +222,21 @@ class GatedJudge extends FakeJudge {
   }
 }
 
-function rawCall(
+/** POST /v1/messages on a connection of its own (held open beside others). */
+function post(port: number, body: Buffer | string, headers: Record<string, string | number> = {}) {
+  return call(port, 'POST', '/v1/messages', body, headers, false);
+}
+
+/** A POST /v1/messages written by hand (in chunks, or left mid-body), on a connection of its own. */
+function openPost(
   port: number,
-  body: Buffer | string,
   headers: Record<string, string | number>,
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/v1/messages', headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  onResponse?: (res: IncomingMessage) => void,
+): ClientRequest {
+  return request(
+    { host: '127.0.0.1', port, method: 'POST', path: '/v1/messages', agent: false, headers },
+    onResponse,
+  );
 }
 
 async function until(cond: () => boolean, what: string): Promise<void> {
@@ -247,14 +245,14 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 }
 
 describe('EmbeddedHttpServer backpressure', () => {
-  async function start(judge: BatchJudge, over: Record<string, number>) {
+  async function start(judge: BatchJudge, over: Record<string, number>, logger = silentLogger()) {
     const server = new EmbeddedHttpServer({
       host: '127.0.0.1',
       port: 0,
       judge,
       executor: new SerialExecutor(),
       hub: new VerdictHub(),
-      logger: silentLogger(),
+      logger,
       maxBodyBytes: 64 * 1024,
       requestTimeoutMs: 5000,
       sseMaxClients: 4,
@@ -270,9 +268,9 @@ describe('EmbeddedHttpServer backpressure', () => {
     const { server, port } = await start(judge, { maxPendingRequests: 2, retryAfterSeconds: 3 });
     try {
       const body = JSON.stringify(msg(1));
-      const held = [rawCall(port, body, {}), rawCall(port, body, {})];
+      const held = [post(port, body), post(port, body)];
       await until(() => server.backlog().requests === 2, 'two requests admitted');
-      const refused = await rawCall(port, body, {});
+      const refused = await post(port, body);
       assert.equal(refused.status, 503);
       assert.equal(refused.headers['retry-after'], '3');
       assert.equal(JSON.parse(refused.body).error.code, 'OVERLOADED');
@@ -281,7 +279,7 @@ describe('EmbeddedHttpServer backpressure', () => {
       judge.release();
       for (const r of await Promise.all(held)) assert.equal(r.status, 200);
       assert.deepEqual(server.backlog(), { requests: 0, bytes: 0 });
-      const again = rawCall(port, body, {});
+      const again = post(port, body);
       await until(() => judge.waiting === 1, 'admitted again');
       judge.release();
       assert.equal((await again).status, 200);
@@ -298,29 +296,20 @@ describe('EmbeddedHttpServer backpressure', () => {
       const batch = (n: number, size: number) =>
         Array.from({ length: n }, (_, i) => JSON.stringify({ ...msg(i), text: 'x'.repeat(size) })).join('\n');
       const twelveK = batch(4, 3000);
-      const first = rawCall(port, twelveK, { 'content-type': 'application/x-ndjson' });
+      const first = post(port, twelveK, { 'content-type': 'application/x-ndjson' });
       await until(() => judge.waiting === 1, 'the first body is being judged');
       assert.equal(server.backlog().bytes, Buffer.byteLength(twelveK));
       // Declared: 12 KB more would pass 20 000 bytes, refused before the body is read.
-      const declared = await rawCall(port, twelveK, { 'content-type': 'application/x-ndjson' });
+      const declared = await post(port, twelveK, { 'content-type': 'application/x-ndjson' });
       assert.equal(declared.status, 503);
       assert.equal(declared.headers['retry-after'], '1');
       // Chunked (no content-length): refused once its bytes pass the budget.
       const chunked = await new Promise<{ status: number; retry: unknown }>((resolve, reject) => {
-        const req = request(
-          {
-            host: '127.0.0.1',
-            port,
-            method: 'POST',
-            path: '/v1/messages',
-            agent: false,
-            headers: { 'content-type': 'application/x-ndjson', 'transfer-encoding': 'chunked' },
-          },
-          (res) => {
-            res.resume();
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, retry: res.headers['retry-after'] }));
-          },
-        );
+        const headers = { 'content-type': 'application/x-ndjson', 'transfer-encoding': 'chunked' };
+        const req = openPost(port, headers, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, retry: res.headers['retry-after'] }));
+        });
         req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
         for (let i = 0; i < 4; i++) req.write(batch(1, 3000) + '\n');
         req.end();
@@ -328,7 +317,7 @@ describe('EmbeddedHttpServer backpressure', () => {
       assert.equal(chunked.status, 503);
       assert.equal(chunked.retry, '1');
       // A small one still fits.
-      const small = rawCall(port, JSON.stringify(msg(9)), {});
+      const small = post(port, JSON.stringify(msg(9)));
       await until(() => server.backlog().requests === 2, 'the small request admitted');
       judge.release();
       await until(() => judge.waiting === 1, 'the small request judged');
@@ -342,24 +331,30 @@ describe('EmbeddedHttpServer backpressure', () => {
     }
   });
 
-  it('a client that goes away mid-body frees its place', async () => {
+  it('a client that goes away mid-body frees its place (and is no error of the server)', async () => {
     const judge = new GatedJudge();
-    const { server, port } = await start(judge, { maxPendingRequests: 1 });
+    const lines: { level: string; msg: string }[] = [];
+    const logger = createLogger({
+      level: 'debug',
+      destination: {
+        write: (line: string) => void lines.push(JSON.parse(line) as { level: string; msg: string }),
+      },
+    });
+    const { server, port } = await start(judge, { maxPendingRequests: 1 }, logger);
     try {
-      const req = request({
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/v1/messages',
-        agent: false,
-        headers: { 'content-length': 1000 },
-      });
+      const req = openPost(port, { 'content-length': 1000 });
       req.on('error', () => {});
       req.write('{"id":');
       await until(() => server.backlog().requests === 1, 'admitted');
       req.destroy();
       await until(() => server.backlog().requests === 0, 'released after the client left');
       assert.equal(server.backlog().bytes, 0);
+      await until(() => lines.length > 0, 'logged');
+      assert.deepEqual(
+        lines.map((l) => [l.level, l.msg]),
+        [['debug', 'http client left before its body ended']],
+        'at debug level, not as a failed handler',
+      );
     } finally {
       judge.release();
       await server.close();
