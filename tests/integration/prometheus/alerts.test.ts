@@ -20,6 +20,7 @@ const EXAMPLE_CONFIG = join(PROJECT_ROOT, 'deploy', 'prometheus', 'prometheus.ex
 
 const J = 'job="modstream",instance="a:9464"';
 const base = { job: 'modstream', instance: 'a:9464' };
+const LAG = `modstream_kafka_consumer_lag{${J},topic="modstream.messages",partition="0"}`;
 
 interface Case {
   name: string;
@@ -245,6 +246,56 @@ const CASES: Case[] = [
     alert: 'ModstreamEventLoopLag',
     at: '15m',
     fires: [{ ...base, severity: 'warning' }],
+  },
+  // A Kafka produce outage, the series the processor exposes then: records are judged again and again
+  // (messages_judged_total rises) but none is acknowledged, so messages_total and the verdicts stand still
+  // and the lag, reported even for a unit that failed, stays above 0.
+  {
+    name: 'produce outage: judged again and again, nothing acknowledged → no verdicts',
+    series: {
+      [`modstream_messages_total{${J}}`]: '100x20',
+      [`modstream_messages_judged_total{${J}}`]: '0+600x20',
+      [`modstream_messages_processed_total{${J},outcome="verdict"}`]: '100x20',
+      [LAG]: '500+50x20',
+    },
+    alert: 'ModstreamNoVerdicts',
+    at: '15m',
+    fires: [{ ...base, severity: 'critical' }],
+  },
+  {
+    name: 'produce outage: lag waiting, nothing delivered → stalled',
+    series: {
+      [`modstream_messages_total{${J}}`]: '100x20',
+      [`modstream_messages_judged_total{${J}}`]: '0+600x20',
+      [`modstream_messages_processed_total{${J},outcome="verdict"}`]: '100x20',
+      [LAG]: '500+50x20',
+    },
+    alert: 'ModstreamConsumerStalled',
+    at: '15m',
+    fires: [{ ...base, topic: 'modstream.messages', severity: 'critical' }],
+  },
+  {
+    name: 'retries that succeed (judged above received, verdicts delivered): quiet',
+    series: {
+      [`modstream_messages_total{${J}}`]: '0+600x20',
+      [`modstream_messages_judged_total{${J}}`]: '0+900x20',
+      [`modstream_messages_processed_total{${J},outcome="verdict"}`]: '0+600x20',
+      [LAG]: '500x20',
+    },
+    alert: 'ModstreamNoVerdicts',
+    at: '15m',
+    fires: [],
+  },
+  {
+    name: 'idle: quiet',
+    series: {
+      [`modstream_messages_total{${J}}`]: '0x20',
+      [`modstream_messages_judged_total{${J}}`]: '0x20',
+      [`modstream_messages_processed_total{${J},outcome="verdict"}`]: '0x20',
+    },
+    alert: 'ModstreamNoVerdicts',
+    at: '15m',
+    fires: [],
   },
 ];
 
