@@ -12,9 +12,9 @@ export interface PipelineMetrics {
   received(count: number): void;
   /**
    * Records that went through the pipeline, every attempt counted: a record judged again (Kafka retries,
-   * re-judging after a failed produce) counts again. Optional for implementations written before it.
+   * re-judging after a failed produce) counts again.
    */
-  judged?(count: number): void;
+  judged(count: number): void;
   /** One stage's duration in seconds (per message for CPU stages — sampled —, per batch for async ones). */
   stage(stage: StageName, seconds: number): void;
   stageError(stage: StageName): void;

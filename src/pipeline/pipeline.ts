@@ -115,7 +115,7 @@ export class Pipeline implements BatchJudge {
     const metrics = this.#metrics;
     // Every attempt is counted as judged; the records themselves once, here or by the transport.
     const counting = options?.deferCounting !== true;
-    metrics.judged?.(records.length);
+    metrics.judged(records.length);
     if (counting) metrics.received(records.length);
     const outcomes: Outcome[] = new Array(records.length);
     const judged: Judged[] = [];

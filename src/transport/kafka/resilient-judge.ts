@@ -124,7 +124,7 @@ export class ResilientJudge {
   }
 
   async #judgeChecked(records: readonly IncomingRecord[], options?: JudgeOptions): Promise<Outcome[]> {
-    const outcomes = await (options ? this.#judge.judge(records, options) : this.#judge.judge(records));
+    const outcomes = await this.#judge.judge(records, options);
     if (!Array.isArray(outcomes) || outcomes.length !== records.length) {
       throw new ModstreamError(
         'PROCESSING_FAILED',
