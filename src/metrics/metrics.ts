@@ -309,9 +309,6 @@ export class ModstreamMetrics {
     }
     clfSkipped.labels('queue_full').inc(0);
     clfSkipped.labels('unavailable').inc(0);
-    // The only 503 of /v1/messages: refused by backpressure (EmbeddedHttpServer maxPendingRequests /
-    // maxQueuedBytes), before anything was judged; the overload series.
-    httpRequests.labels('/v1/messages', '503').inc(0);
 
     const stageDuration = this.#stageDuration;
     this.pipeline = {
