@@ -18,6 +18,7 @@ export const FLOOD_FORMAT = 1;
  *                                                    flood-check.lua), fields from floodSenderField()
  *   <prefix>{fx:<bucket>}:v1:<keepMs>:<epoch>        flood: cross-group logs of one epoch, fields from
  *                                                    floodCrossField()
+ *   <prefix>{fx:<bucket>}:v1:<keepMs>:h              flood: how far back that bucket's windows read
  *
  * `v1` is the family's format version (STRIKES_FORMAT, FLOOD_FORMAT). It follows the hash tag, never sits
  * in it: the tag stays the first `{...}` of the key, and the keys of a new version keep the slots of the
@@ -75,6 +76,14 @@ export class RedisKeys {
    */
   floodEpoch(family: 'fs' | 'fx', bucket: number, keepMs: number, epoch: number): string {
     return this.prefix + '{' + family + ':' + bucket + FLOOD_PART + keepMs + ':' + epoch;
+  }
+
+  /**
+   * How many epochs back the cross-group windows of one bucket read (a string key, raised by the long
+   * windows; see flood-check.lua), e.g. `modstream:{fx:0}:v1:60000:h`.
+   */
+  floodHorizon(bucket: number, keepMs: number): string {
+    return this.prefix + '{fx:' + bucket + FLOOD_PART + keepMs + ':h';
   }
 
   /** The strike log of one user in one group, e.g. `modstream:{qq:901234}:st:v1:10001`. */

@@ -3,7 +3,7 @@ import type { RedisClient } from '../../redis/client.js';
 import { toStoreError } from '../../redis/errors.js';
 import { encodeDoubles } from '../../redis/encode.js';
 import { hash53 } from '../../redis/hash.js';
-import { FLOOD_FORMAT, type RedisKeys } from '../../redis/keys.js';
+import type { RedisKeys } from '../../redis/keys.js';
 import { RedisScript } from '../../redis/script.js';
 import { CROSS_GROUP_BIT, DUPLICATE_BIT, RATE_BIT, floodResult } from '../results.js';
 import { CROSS_GROUP_EPOCH_MS } from '../types.js';
@@ -168,7 +168,7 @@ class ScriptCall {
       for (let e = epoch - back; e <= epoch + 1; e++)
         this.keys.push(keys.floodEpoch(family, bucket, keepMs, e));
       const old = this.keys.push(keys.floodEpoch(family, bucket, keepMs, epoch - back - 2));
-      const hkey = family === 'fx' ? this.keys.push(floodHorizonKey(keys, bucket, keepMs)) : 0;
+      const hkey = family === 'fx' ? this.keys.push(keys.floodHorizon(bucket, keepMs)) : 0;
       groupValues.push(first, back, old, hkey, keepMs, 4 + fields.length, group.fields.length);
       for (const field of group.fields) fields.push(field);
     }
@@ -488,14 +488,6 @@ export class RedisFloodLimiter implements FloodLimiter {
     }
     return replies as number[][];
   }
-}
-
-/**
- * The horizon key of a cross-family bucket (see flood-check.lua): `<prefix>{fx:<bucket>}:v1:<keepMs>:h`,
- * in the bucket's hash tag, beside its epoch hashes (RedisKeys.floodEpoch).
- */
-function floodHorizonKey(keys: RedisKeys, bucket: number, keepMs: number): string {
-  return keys.prefix + '{fx:' + bucket + '}:v' + FLOOD_FORMAT + ':' + keepMs + ':h';
 }
 
 function assertLimits(l: FloodLimits): void {
