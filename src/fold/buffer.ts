@@ -17,6 +17,7 @@ export function createFoldBuffer(initialCapacity = DEFAULT_CAPACITY): FoldBuffer
     gap: new Uint8Array(capacity),
     flags: new Uint16Array(capacity),
     run: new Uint16Array(capacity),
+    lettersGlued: false,
   };
 }
 

@@ -119,6 +119,7 @@ class TableFolder implements Folder {
     const noCollapse = this.#noCollapse;
 
     let n = 0;
+    let lettersGlued = false; // see FoldBuffer.lettersGlued
     let pendGap = 0; // strongest gap dropped since the last unit
     let pendFlags = 0; // evasion bits for the next unit (invisible characters)
     let prevCode = -1; // last unit's code when a repeat may collapse into it, else -1
@@ -153,7 +154,11 @@ class TableFolder implements Folder {
       if (e < FAST_LIMIT && group === GROUP_NONE) {
         // Fast path, most characters: a unit (CJK, other scripts) or a letter, outside any leet group.
         const code = e & CODE_MASK;
-        word = e >>> CLASS_SHIFT; // C_UNIT → WORD_NONE, C_LETTER → WORD_LETTERS
+        const kind = e >>> CLASS_SHIFT; // C_UNIT → WORD_NONE, C_LETTER → WORD_LETTERS
+        // A letter glued to a unit or a unit glued to letters: WORD_NONE and WORD_LETTERS meet with no gap
+        // between (after a gap `word` is WORD_NONE too, but pendGap is set).
+        if (kind !== word && (kind | word) === WORD_LETTERS && pendGap === 0 && n > 0) lettersGlued = true;
+        word = kind;
         if (code === prevCode && (pendGap === 0 || this.#repeatAcrossGap(text, i + 1, pendGap))) {
           const last = n - 1;
           if (run[last] !== MAX_RUN) run[last]++;
@@ -424,6 +429,7 @@ class TableFolder implements Folder {
       i += w;
     }
     buf.length = n;
+    buf.lettersGlued = lettersGlued;
     return buf;
   }
 

@@ -24,6 +24,13 @@ export interface FoldBuffer {
   flags: Uint16Array;
   /** How many identical folded units were collapsed into unit i (1 = no repeat). */
   run: Uint16Array;
+  /**
+   * A Latin letter is glued to a character of another script somewhere (`约pao`, `ok吗`): a cheap hint, set
+   * while folding, that lets the lexicon matcher skip its mixed-pinyin reading (src/lexicon/respell.ts) for
+   * nearly every text. Set on the folder's common path: a letter glued through a rarer one (an astral
+   * character, a leet digit read as a letter) may go unnoticed.
+   */
+  lettersGlued: boolean;
 }
 
 export const GAP_NONE = 0;
@@ -48,6 +55,11 @@ export const EV_HOMOPHONE = 1 << 9;
  * which stands for invisibles dropped BEFORE it and so lies outside a match that starts there.
  */
 export const FLAG_MARKED = 1 << 10;
+/**
+ * Never set by the Folder: the lexicon matcher's respelled view (src/lexicon/respell.ts) marks a unit that
+ * stands for a Latin pinyin syllable (`pao` in `约pao`) rather than for a character of the text.
+ */
+export const FLAG_SPELLED = 1 << 11;
 
 /*
  * Units that share a source character. Two consecutive units have the same [start, end) when they came from

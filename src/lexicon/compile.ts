@@ -7,6 +7,7 @@
  *           variants folding leaves alone (`躺著` for 躺着, see Folder.keptVariants);
  * - PINYIN  toneless pinyin spellings of all-CJK terms (`网赌` → `wangdu`), syllable starts remembered;
  * - ALIAS   Latin stand-ins for a character (`v信` for 微信, see LATIN_ALIASES);
+ *   (mixed spellings such as `约pao` need no patterns: the matcher respells the text, see respell.ts)
  * - ALLOW   allow-list phrases: a match inside or cutting through one is dropped;
  * - WORD    ordinary words that veto a same-sound match on their characters (读博 vs 赌博).
  * The automaton runs with the homophone `canonical` table, so same-sound characters reach TERM and ALIAS
@@ -39,6 +40,7 @@ import {
 import { LexiconMatcher, isLatinWordUnit, singleUnitPattern } from './matcher.js';
 import type { PhoneticTables } from './pinyin.js';
 import { PinyinSpeller, createPhoneticTables, isCjkUnit } from './pinyin.js';
+import { SyllableRespeller } from './respell.js';
 import type { BoundaryMode, CompiledLexicon, LexiconSources, LexiconWarning, TermSource } from './types.js';
 import { DEFAULT_SEVERITY } from './types.js';
 import { lexiconVersion } from './version.js';
@@ -281,6 +283,8 @@ export function compileLexicon(sources: LexiconSources, options: CompileOptions 
     buffer: createFoldBuffer(256),
     automaton,
     singleUnitLookup,
+    // Mixed spellings (`约pao`) are read by respelling the text, for terms with same-sound matching.
+    respeller: tables && homophoneTerms.length > 0 ? new SyllableRespeller(tables) : undefined,
     tables: packTables(table, terms),
   });
 }

@@ -10,6 +10,9 @@
  * - boundaries: Latin ends need a word boundary (a gap or a non-letter neighbour: `ass` is not in `class`);
  * - same-sound characters (the automaton merged them): at least 2 CJK characters in the term, at least one
  *   identical, and no ordinary word in the text overlapping a swapped character;
+ * - mixed spellings (`约pao`, respell.ts): a text with a Latin word next to Chinese is scanned again with its
+ *   pinyin words as syllable units; a candidate there must take at least one such unit and keep at least one
+ *   of the term's characters as written; a gap where a syllable meets its neighbour is allowed (`约 pao`);
  * - allow-list: a candidate inside an allow phrase occurrence, or cutting through one, is dropped.
  * Then a match inside a longer match of the same category is dropped, and of several matches of one category
  * on the same span only the most direct is kept (so (term, span) pairs are unique too).
@@ -29,12 +32,14 @@ import {
   EV_REPEATS,
   EV_SEPARATORS,
   FLAG_MARKED,
+  FLAG_SPELLED,
   GAP_HARD,
   GAP_NONE,
   GAP_SOFT,
 } from '../fold/types.js';
 import type { CompiledAutomaton, MatchHits } from './automaton.js';
 import { createMatchHits } from './automaton.js';
+import { createFoldBuffer } from '../fold/buffer.js';
 import { NEVER_SWAPPED } from './homophone.js';
 import { insideLink } from './link-context.js';
 import {
@@ -73,10 +78,14 @@ import {
   UNIT_RUN_SHIFT,
   packPatternRecords,
 } from './pattern-records.js';
+import type { SyllableRespeller } from './respell.js';
 import type { CompiledLexicon } from './types.js';
 
-/** Evasion bits the matcher decides itself (the folder marks every collapsed run as "repeats", even one the term asks for). */
-const MATCHER_BITS = EV_REPEATS | EV_PINYIN | EV_HOMOPHONE;
+/**
+ * Flag bits the matcher decides itself (the folder marks every collapsed run as "repeats", even one the term
+ * asks for) or that are not evasions (FLAG_SPELLED).
+ */
+const MATCHER_BITS = EV_REPEATS | EV_PINYIN | EV_HOMOPHONE | FLAG_SPELLED;
 
 /** Flat, read-only tables produced by the compiler. Pattern p's units are [offset[p], offset[p+1]). */
 export interface LexiconTables {
@@ -107,6 +116,8 @@ export interface LexiconMatcherInit {
   automaton: CompiledAutomaton;
   /** The automaton leaves out the one-unit patterns (singleUnitPattern): the matcher looks them up itself. */
   singleUnitLookup?: boolean;
+  /** Mixed pinyin spellings (`约pao`): re-reads texts with Latin next to Chinese (respell.ts). */
+  respeller?: SyllableRespeller;
   tables: LexiconTables;
 }
 
@@ -267,6 +278,9 @@ export class LexiconMatcher implements CompiledLexicon {
   readonly #maxEnd = new Int32Array(CATEGORIES.length);
   /** Particles that never stand in for a term's character (NEVER_SWAPPED). */
   readonly #neverSwapped: ReadonlySet<number>;
+  readonly #respeller: SyllableRespeller | undefined;
+  /** The respelled view of the current text (respell.ts), when it has one. */
+  readonly #respelled: FoldBuffer = createFoldBuffer(64);
 
   constructor(init: LexiconMatcherInit) {
     this.version = init.version;
@@ -299,6 +313,7 @@ export class LexiconMatcher implements CompiledLexicon {
     }
     this.#hasSingles = hasSingles;
     this.#neverSwapped = new Set(Array.from(NEVER_SWAPPED, (ch) => ch.charCodeAt(0)));
+    this.#respeller = init.respeller;
   }
 
   match(text: string, out: Reason[]): void {
@@ -306,6 +321,21 @@ export class LexiconMatcher implements CompiledLexicon {
   }
 
   matchFolded(text: string, buf: FoldBuffer, out: Reason[]): void {
+    const candidates = this.#candidates;
+    candidates.count = 0;
+    this.#collect(text, buf, false);
+    // Rare: a Latin word next to Chinese (`约pao`, `jia微信`) is read again with its syllables as characters.
+    const respelled = this.#respelled;
+    if (buf.lettersGlued && this.#respeller?.respell(buf, respelled) === true)
+      this.#collect(text, respelled, true);
+    if (candidates.count > 0) this.#emit(text, out);
+  }
+
+  /**
+   * Scans `buf` and adds its verified candidates. `respelled`: buf is the respelled view, where only
+   * candidates that take a spelled syllable count (everything else was found in the text itself).
+   */
+  #collect(text: string, buf: FoldBuffer, respelled: boolean): void {
     const scanned = this.#scanned;
     const count = this.#automaton.scan(buf.codes, buf.length, scanned);
     const singles = this.#singles;
@@ -326,20 +356,17 @@ export class LexiconMatcher implements CompiledLexicon {
 
     // Pass 2: verify term candidates, in the automaton's order (by end unit, longer first) with the one-unit
     // hits merged in after the automaton's at each unit, so that candidate order never depends on the split.
-    const candidates = this.#candidates;
-    candidates.count = 0;
     let a = 0;
     let b = 0;
     while (a < count || b < singleCount) {
       if (b === singleCount || (a < count && scanned.end[a] <= singles.end[b])) {
-        this.#consider(scanned.pattern[a], scanned.end[a], buf, text);
+        this.#consider(scanned.pattern[a], scanned.end[a], buf, text, respelled);
         a++;
       } else {
-        this.#consider(singles.pattern[b], singles.end[b], buf, text);
+        this.#consider(singles.pattern[b], singles.end[b], buf, text, respelled);
         b++;
       }
     }
-    if (candidates.count > 0) this.#emit(text, out);
   }
 
   /** Pass 1 for one hit: records an allow/word occurrence; returns 1 for a term hit (handled in pass 2). */
@@ -358,15 +385,16 @@ export class LexiconMatcher implements CompiledLexicon {
    * Pass 2 for one hit: a term hit that verifies and is not allowed becomes a candidate. A pinyin spelling
    * inside a link is a site's name (mp.weixin.qq.com), not the term spelled out (link-context.ts).
    */
-  #consider(p: number, end: number, buf: FoldBuffer, text: string): void {
+  #consider(p: number, end: number, buf: FoldBuffer, text: string, respelled: boolean): void {
     const kind = this.#kind[p];
-    if (kind >= KIND_ALLOW) return;
+    if (kind >= KIND_ALLOW || (respelled && kind === KIND_PINYIN)) return;
     const start = end - (this.#record[p * RECORD_WORDS + R_SHAPE] >>> SHAPE_LENGTH_SHIFT) + 1;
     const bits = this.#verify(p, start, end, buf);
-    if (bits < 0 || (this.#allow.count > 0 && this.#allowed(p, start, end, buf))) return;
+    if (bits < 0 || (respelled && (bits & EV_PINYIN) === 0)) return;
+    if (this.#allow.count > 0 && this.#allowed(p, start, end, buf)) return;
     const spanStart = buf.start[start];
     const spanEnd = buf.end[end];
-    if (kind === KIND_PINYIN && insideLink(text, spanStart, spanEnd)) return;
+    if ((kind === KIND_PINYIN || respelled) && insideLink(text, spanStart, spanEnd)) return;
     this.#candidates.push(p, spanStart, spanEnd, bits);
   }
 
@@ -428,9 +456,12 @@ export class LexiconMatcher implements CompiledLexicon {
     let swapped = 0;
     let swappedAt = 0; // bit k: unit k is a same-sound character, not the term's own (k < 31)
     let identicalCjk = 0;
+    let spelled = 0; // units of the respelled view that are pinyin syllables (FLAG_SPELLED)
+    let syllableGap = false; // a gap where such a syllable meets its neighbour (`jia 微信`)
     for (let k = 0; k < L; k++) {
       const i = s + k;
       const unit = units[o + k];
+      const f = flags[i];
       const have = run[i];
       const need = this.#runOf(unit, o + k);
       if (have < need) return -1;
@@ -440,10 +471,14 @@ export class LexiconMatcher implements CompiledLexicon {
       // Gaps. Where the term itself breaks words (`piss off`), any gap but a sentence break will do, and it
       // does not count towards the separator rule.
       if (k > 0) {
-        bits |= flags[i] & ~MATCHER_BITS;
+        bits |= f & ~MATCHER_BITS;
         const g = gap[i];
         if ((mark & MARK_WORD_BREAK) !== 0) {
           if (g === GAP_HARD) return -1;
+        } else if (g !== GAP_NONE && ((f | flags[i - 1]) & FLAG_SPELLED) !== 0) {
+          // Apps space Latin apart from Chinese (`约 pao`): not a separator between the term's characters.
+          if (g === GAP_HARD) return -1;
+          syllableGap = true;
         } else {
           if (pinyin && g !== GAP_NONE && (g === GAP_HARD || (mark & MARK_SYLLABLE) === 0)) return -1;
           inner++;
@@ -456,7 +491,9 @@ export class LexiconMatcher implements CompiledLexicon {
       // Same-sound characters and Latin stand-ins: which units differ from the term (checked further below).
       if (pinyin) continue;
       const pc = unit & UNIT_CODE_MASK;
-      if (alias && (mark & MARK_ALIAS) !== 0) {
+      if ((f & FLAG_SPELLED) !== 0) {
+        spelled++;
+      } else if (alias && (mark & MARK_ALIAS) !== 0) {
         swapped++;
       } else if (codes[i] !== pc) {
         swapped++;
@@ -468,6 +505,7 @@ export class LexiconMatcher implements CompiledLexicon {
     }
 
     const present = inner - none;
+    if (syllableGap) bits |= EV_SEPARATORS;
     if (present > 0) {
       if (!pinyin) {
         if (hard > 0 && !(hard === inner && inner >= 2)) return -1;
@@ -480,7 +518,14 @@ export class LexiconMatcher implements CompiledLexicon {
     if (pinyin) {
       if ((termFlags & TERM_PHONETIC) === 0) return -1;
       bits |= EV_PINYIN;
-    } else if (swapped > 0) {
+    } else if (spelled > 0) {
+      // A mixed spelling keeps at least one of the term's own characters as written (not `yue泡`), and
+      // takes whole Latin words (not the `pao` of `约paoa`).
+      if ((termFlags & TERM_PHONETIC) === 0 || identicalCjk === 0) return -1;
+      if (wordGoesOn(buf, s, s - 1, s) || wordGoesOn(buf, e, e + 1, e + 1)) return -1;
+      bits |= EV_PINYIN;
+    }
+    if (swapped > 0) {
       if ((termFlags & TERM_PHONETIC) === 0 || cjk < 2 || identicalCjk === 0) return -1;
       // The costlier checks last, once everything else has passed (most same-sound candidates fail above).
       for (let rest = swappedAt; rest !== 0; rest &= rest - 1) {
@@ -696,6 +741,12 @@ function precedes(y: number, x: number, spanStart: Int32Array, spanEnd: Int32Arr
   const ey = spanEnd[y];
   const ex = spanEnd[x];
   return ey !== ex ? ey > ex : y < x;
+}
+
+/** Units `edge` and `neighbour` are syllables of one respelled Latin word (no gap between them, at `gapAt`). */
+function wordGoesOn(buf: FoldBuffer, edge: number, neighbour: number, gapAt: number): boolean {
+  if (neighbour < 0 || neighbour >= buf.length || buf.gap[gapAt] !== GAP_NONE) return false;
+  return (buf.flags[edge] & buf.flags[neighbour] & FLAG_SPELLED) !== 0;
 }
 
 /** The unit at `neighbour` exists, follows without a gap (at `gapAt`), and is a CJK character. */

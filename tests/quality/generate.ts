@@ -18,7 +18,7 @@ export type DisguiseKind =
   | 'lookalike'
   | 'leet'
   | 'combined';
-export type PhoneticKind = 'pinyin' | 'pinyin-spaced' | 'homophone' | 'latin-alias';
+export type PhoneticKind = 'pinyin' | 'pinyin-spaced' | 'pinyin-mixed' | 'homophone' | 'latin-alias';
 
 export interface PlantedLine {
   text: string;
@@ -297,7 +297,26 @@ function spelledPinyin(term: string, random: Random, spaced: boolean): string {
 }
 
 /**
- * Pinyin without and with spaces, same-sound character swaps (at least one character kept) and the Latin
+ * Some characters spelled in pinyin, the rest kept, at least one of each (`约pao`, `jia微信`); now and then a
+ * space between two spelled syllables (`jia wei信`). Pinyin set off from the characters by a space (`约 pao`)
+ * is not read (src/lexicon/respell.ts), so it is not generated.
+ */
+function mixedPinyin(chars: readonly string[], random: Random): string {
+  const syllables = pinyin(chars.join(''), { toneType: 'none', type: 'array', v: true });
+  const spell = chars.map(() => random() < 0.5);
+  if (spell.every(Boolean)) spell[Math.floor(random() * chars.length)] = false;
+  if (!spell.some(Boolean)) spell[Math.floor(random() * chars.length)] = true;
+  const space = random() < 0.2 ? ' ' : '';
+  let out = '';
+  for (let i = 0; i < chars.length; i++) {
+    if (i > 0 && spell[i] && spell[i - 1]) out += space;
+    out += spell[i] ? syllables[i].replace('ü', 'v') : chars[i];
+  }
+  return out;
+}
+
+/**
+ * Pinyin without and with spaces, mixed with characters, same-sound character swaps (at least one character kept) and the Latin
  * stand-in V for wei, for every all-CJK term of two or more characters that has phonetic matching on.
  */
 export function generatePhonetic(
@@ -319,6 +338,7 @@ export function generatePhonetic(
     for (let v = 0; v < perKind; v++) {
       add('pinyin', spelledPinyin(source.term, random, false), PINYIN_CARRIERS);
       add('pinyin-spaced', spelledPinyin(source.term, random, true), PINYIN_CARRIERS);
+      add('pinyin-mixed', mixedPinyin(chars, random), CJK_CARRIERS);
     }
     const seen = new Set<string>();
     for (let v = 0; v < perKind * 2 && seen.size < perKind; v++) {

@@ -70,7 +70,7 @@ describe('lexicon quality on the default lexicons', () => {
 
   it(`(b) finds ≥ ${TARGETS.phoneticRecall * 100}% of phonetic spellings`, () => {
     assert.ok(report.phonetic.total > 500);
-    for (const kind of ['pinyin', 'pinyin-spaced', 'homophone', 'latin-alias']) {
+    for (const kind of ['pinyin', 'pinyin-spaced', 'pinyin-mixed', 'homophone', 'latin-alias']) {
       assert.ok((report.phonetic.byKind[kind]?.total ?? 0) > 0, `no ${kind} lines generated`);
     }
     assert.ok(

@@ -229,6 +229,73 @@ describe('lexicon matcher: pinyin', () => {
   });
 });
 
+describe('lexicon matcher: mixed pinyin and characters', () => {
+  const lex = lexiconOf(
+    [
+      ['加微信', 'ads'],
+      ['约炮', 'porn'],
+      ['赌博', 'gambling'],
+      ['代开发票', 'ads'],
+      ['不转不是中国人', 'rumor'],
+      ['干你娘', 'abuse'],
+      { term: '网赌', category: 'gambling', phonetic: false },
+    ],
+    ['操作'],
+  );
+
+  it('reads some characters spelled in pinyin and the rest kept, as the term with the pinyin evasion', () => {
+    assert.deepEqual(brief(lex, '约pao吗'), ['porn:约炮|约pao|pinyin']);
+    assert.deepEqual(brief(lex, '来yue炮'), ['porn:约炮|yue炮|pinyin']);
+    assert.deepEqual(brief(lex, '加wei信'), ['ads:加微信|加wei信|pinyin']);
+    assert.deepEqual(brief(lex, 'jia微信'), ['ads:加微信|jia微信|pinyin']);
+    assert.deepEqual(brief(lex, 'jiawei信'), ['ads:加微信|jiawei信|pinyin']);
+    assert.deepEqual(brief(lex, '代kai发piao'), ['ads:代开发票|代kai发piao|pinyin']);
+    assert.deepEqual(brief(lex, 'buzhuan不shizhongguo人'), [
+      'rumor:不转不是中国人|buzhuan不shizhongguo人|pinyin',
+    ]);
+  });
+
+  it('reports the span of the letters as written: case, repeats, invisibles', () => {
+    const [r] = matchAll(lex, '快来YUE炮');
+    assert.deepEqual([r.match, r.span, r.evasion], ['YUE炮', [2, 6], ['case', 'pinyin']]);
+    assert.deepEqual(brief(lex, '约paooo'), ['porn:约炮|约paooo|pinyin']);
+    assert.deepEqual(brief(lex, 'ganni娘'), ['abuse:干你娘|ganni娘|pinyin']); // n+n across syllables
+    assert.deepEqual(brief(lex, '约\u200bpao'), ['porn:约炮|约\u200bpao|invisible+pinyin']);
+  });
+
+  it('takes spaces between spelled syllables, but only reads pinyin glued to a character', () => {
+    assert.deepEqual(brief(lex, 'jia wei信'), ['ads:加微信|jia wei信|separators+pinyin']);
+    assert.deepEqual(brief(lex, '加wei xin'), ['ads:加微信|加wei xin|separators+pinyin']);
+    assert.deepEqual(brief(lex, '约 pao'), []); // set off by a space: not read (respell.ts)
+    assert.deepEqual(brief(lex, '约pao。好'), ['porn:约炮|约pao|pinyin']);
+  });
+
+  it('needs whole pinyin words, one character as written, and phonetic matching', () => {
+    assert.deepEqual(brief(lex, '约paoa'), []); // pao + a: the word goes on
+    assert.deepEqual(brief(lex, '约pao2'), []); // glued to a digit
+    assert.deepEqual(brief(lex, 'yue泡'), []); // no character of the term as written
+    assert.deepEqual(brief(lex, 'wang赌'), []); // phonetic=off
+    assert.deepEqual(brief(lex, '约meeting'), []); // not pinyin
+  });
+
+  it('leaves ordinary mixed chat alone', () => {
+    for (const text of [
+      '今天meeting改到3点',
+      '这个bug修好了吗',
+      'ok吗',
+      '帮我review一下',
+      '我先sync一下',
+      '看mp.weixin.qq.com加',
+    ]) {
+      assert.deepEqual(brief(lex, text), [], text);
+    }
+  });
+
+  it('keeps the plain match when the text holds both', () => {
+    assert.deepEqual(brief(lex, '约炮 约pao'), ['porn:约炮|约炮|', 'porn:约炮|约pao|pinyin']);
+  });
+});
+
 describe('lexicon matcher: same-sound characters and Latin stand-ins', () => {
   const lex = lexiconOf(
     [
