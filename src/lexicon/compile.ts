@@ -32,6 +32,7 @@ import {
   KIND_PINYIN,
   KIND_TERM,
   KIND_WORD,
+  MARK_READING,
   MARK_WORD_BREAK,
   TERM_DRY_RUN,
   TERM_NOT_PLAIN,
@@ -438,8 +439,8 @@ function sameUnits(table: PatternTable, p: number, folded: FoldBuffer): boolean 
 }
 
 /**
- * PINYIN and ALIAS patterns for every term with phonetic matching and at least two CJK characters; returns
- * those terms' TERM patterns (the same-sound candidates relevantTrapWords looks for trap words against).
+ * PINYIN, ALIAS and reading patterns for every term with phonetic matching and at least two CJK characters;
+ * returns their TERM patterns (the same-sound candidates relevantTrapWords looks for trap words against).
  */
 function addPhoneticPatterns(
   terms: TermEntries,
@@ -469,10 +470,47 @@ function addPhoneticPatterns(
       for (let k = 0; k < forms.length; k++) {
         addPinyinPattern(table, t, forms[k].letters, forms[k].syllableStarts, folding);
       }
+      const reading = speller.contextReading();
+      const p =
+        reading === null ? -1 : addReadingPattern(table, t, pattern, reading, tables, source.boundary);
+      if (p >= 0) homophoneTerms.push(p); // its same-sound trap words too (炸蛋 for 炸弹)
     }
     addAliasPatterns(table, t, pattern, aliases, tables, source.boundary);
   }
   return homophoneTerms;
+}
+
+/**
+ * A TERM pattern for a term whose reading in context differs from its characters' default readings (炸弹 is
+ * zha dan, but 弹 alone reads tan, and the automaton merges characters by their default reading): the
+ * characters read otherwise are replaced by the representative of the syllable read (MARK_READING), so that
+ * same-sound swaps by that reading (炸蛋) and pinyin spelled in place (`炸dan`, respell.ts) reach the term.
+ * Terms with repeats get none (the reading covers the expanded units). Returns the pattern, or -1 for none.
+ */
+function addReadingPattern(
+  table: PatternTable,
+  term: number,
+  pattern: number,
+  reading: Int32Array,
+  tables: PhoneticTables,
+  boundary: BoundaryMode | undefined,
+): number {
+  const from = table.offset[pattern];
+  const length = table.length(pattern);
+  for (let i = 0; i < length; i++) if (table.run[from + i] !== 1) return -1;
+  const variant = table.view(pattern).slice();
+  const run = table.run.slice(from, from + length);
+  const marks: number[] = [];
+  for (let i = 0; i < length; i++) {
+    if (reading[i] === tables.syllableOf[variant[i]]) continue;
+    variant[i] = tables.representative[reading[i]];
+    marks.push(i);
+  }
+  if (marks.length === 0) return -1;
+  const p = table.add(KIND_TERM, term, variant, run, length);
+  table.setBoundaries(p, boundary);
+  for (const i of marks) table.mark[table.offset[p] + i] = MARK_READING;
+  return p;
 }
 
 /** LATIN_ALIASES by syllable id, as code units: looked up once per syllable instead of once per unit. */

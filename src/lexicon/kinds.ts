@@ -12,9 +12,13 @@ export const BOUNDARY_LATIN = 1;
 /** The neighbour must not be a CJK character (or there must be a gap): `boundary=word` on a CJK end. */
 export const BOUNDARY_CJK = 2;
 
-/** `mark` bits. PINYIN: a syllable starts at this unit; ALIAS: a Latin stand-in replaces a character. */
+/**
+ * `mark` bits. PINYIN: a syllable starts at this unit; ALIAS: a Latin stand-in replaces a character; TERM: the
+ * unit stands for the character's reading in context (弹 read dan in 炸弹), never for the character itself.
+ */
 export const MARK_SYLLABLE = 1;
 export const MARK_ALIAS = 1;
+export const MARK_READING = 1;
 /** Any kind: the term itself breaks words before this unit (`piss off`); the text may or may not. */
 export const MARK_WORD_BREAK = 2;
 

@@ -51,6 +51,7 @@ import {
   KIND_TERM,
   KIND_WORD,
   MARK_ALIAS,
+  MARK_READING,
   MARK_SYLLABLE,
   MARK_WORD_BREAK,
   TERM_DRY_RUN,
@@ -495,7 +496,7 @@ export class LexiconMatcher implements CompiledLexicon {
         spelled++;
       } else if (alias && (mark & MARK_ALIAS) !== 0) {
         swapped++;
-      } else if (codes[i] !== pc) {
+      } else if (codes[i] !== pc || (mark & MARK_READING) !== 0) {
         swapped++;
         if (k < 31) swappedAt |= 1 << k;
         else if (!this.#swapAllowed(buf, s, e, k)) return -1;

@@ -22,6 +22,8 @@ export interface PhoneticTables {
   readonly syllableOf: Uint16Array;
   /** Code unit → representative code unit of its default syllable; identity for non-CJK units. */
   readonly canonical: Uint16Array;
+  /** Syllable id → its representative code unit (what `canonical` maps the syllable's characters to). */
+  readonly representative: Uint16Array;
   /** All toneless readings of a code unit, default first (heteronyms: 行 → xing, hang, heng). */
   readings(code: number): readonly number[];
   /** Code unit → 1 when it has several readings (readings(code).length > 1), else 0. */
@@ -111,6 +113,7 @@ export function createPhoneticTables(): PhoneticTables {
     syllables,
     syllableOf,
     canonical,
+    representative,
     readings: (code) => several.get(code) ?? single[syllableOf[code]],
     polyphonic: polyphonicCodes,
     syllableId: (syllable) => ids.get(syllable) ?? 0,
@@ -189,6 +192,8 @@ export class PinyinSpeller {
   #units = new Uint16Array(16);
   #defaults = new Int32Array(16);
   #sequence = new Int32Array(16);
+  /** The last spell() found a reading in context that differs from the default readings. */
+  #contextDiffers = false;
   /** The last spell()'s result, reused. */
   readonly #forms: PinyinForm[] = [];
 
@@ -204,6 +209,7 @@ export class PinyinSpeller {
   spell(codes: Uint16Array, run: Uint16Array | undefined, from: number, to: number): readonly PinyinForm[] {
     const forms = this.#forms;
     forms.length = 0;
+    this.#contextDiffers = false;
     const n = this.#expand(codes, run, from, to);
     if (n === 0) return forms;
     const tables = this.#tables;
@@ -220,6 +226,15 @@ export class PinyinSpeller {
     this.#spellInto(defaults, n);
     if (forms.length > this.#options.maxForms) forms.length = this.#options.maxForms;
     return forms;
+  }
+
+  /**
+   * The syllable ids of the last spelled term read in context (its units, runs expanded), when that reading
+   * differs from the default readings (炸弹: zha dan, where 弹 alone reads tan); else null. Valid until the
+   * next spell().
+   */
+  contextReading(): Int32Array | null {
+    return this.#contextDiffers ? this.#sequence : null;
   }
 
   /** Copies the units, runs expanded, into #units; returns their count. */
@@ -255,7 +270,10 @@ export class PinyinSpeller {
       sequence[i] = tables.tonedSyllableId(inContext[i]) || defaults[i];
       if (sequence[i] !== defaults[i]) same = false;
     }
-    if (!same) this.#spellInto(sequence, n);
+    if (!same) {
+      this.#contextDiffers = true;
+      this.#spellInto(sequence, n);
+    }
   }
 
   /** Appends the spelling(s) of one reading sequence: one, or two when a syllable has `ü`. */

@@ -48,12 +48,7 @@ export class SyllableRespeller {
   readonly #syllable = new Uint16Array(MAX_WORD_LETTERS + 1);
 
   constructor(tables: PhoneticTables) {
-    // The representative of a syllable is whatever the automaton's canonical table maps its characters to.
-    const representative = new Uint16Array(tables.syllables.length);
-    for (let code = 0x3400; code <= 0x9fff; code++) {
-      const id = tables.syllableOf[code];
-      if (id !== 0 && representative[id] === 0) representative[id] = tables.canonical[code];
-    }
+    const representative = tables.representative;
     const spellings: [string, number][] = [];
     const known = new Set(tables.syllables);
     for (let id = 1; id < tables.syllables.length; id++) {

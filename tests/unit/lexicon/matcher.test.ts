@@ -220,6 +220,20 @@ describe('lexicon matcher: pinyin', () => {
     assert.deepEqual(brief(lex, 'yinxingka'), ['illegal:银行卡|yinxingka|pinyin']);
   });
 
+  it('reads a character by its reading in context in same-sound and mixed spellings too', () => {
+    const bombs = lexiconOf([
+      ['出售银行卡', 'illegal'],
+      ['自制炸弹', 'violence'],
+    ]);
+    // 行 alone reads xing and 弹 tan; in these terms they read hang and dan.
+    assert.deepEqual(brief(bombs, '出售银航卡'), ['illegal:出售银行卡|出售银航卡|homophone']);
+    assert.deepEqual(brief(bombs, '出售yinhang卡'), ['illegal:出售银行卡|出售yinhang卡|pinyin']);
+    assert.deepEqual(brief(bombs, '自制炸dan'), ['violence:自制炸弹|自制炸dan|pinyin']);
+    assert.deepEqual(brief(bombs, '出售银行卡'), ['illegal:出售银行卡|出售银行卡|']); // the term itself, once
+    // The representative standing for a reading is never the term's own character, and 炸蛋 is a word.
+    assert.deepEqual(brief(bombs, '今天自制炸蛋'), []);
+  });
+
   it('is off for phonetic=off terms and when phonetic matching is off', () => {
     const off = lexiconOf([{ term: '网赌', category: 'gambling', phonetic: false }]);
     assert.deepEqual(brief(off, 'wangdu'), []);
