@@ -3,6 +3,7 @@ import { Cluster } from 'ioredis';
 import type { RedisClient } from '../redis/client.js';
 import { toStoreError } from '../redis/errors.js';
 import { RedisScript } from '../redis/script.js';
+import { ConfigError } from '../contracts/errors.js';
 
 /**
  * "Has this verdict been enforced?" — so a redelivered verdict acts once. `begin` claims a message id for a
@@ -140,6 +141,17 @@ return 0`,
 );
 
 /**
+ * The enforcer's name as it goes into a key. Message ids hold colons (`qq:901234:…`), so a name with a colon
+ * could name another enforcer's key (`a:b` + `c:d` = `a` + `b:c:d`), and braces would make a hash tag:
+ * both are percent-encoded (as encodeURIComponent does), which leaves the usual names (letters, digits,
+ * `-` `_` `.`) and so the keys of existing deployments as they were.
+ */
+export function enforcerKeyName(name: string): string {
+  if (name === '') throw new ConfigError('CONFIG_INVALID', 'name', 'the enforcer name must not be empty');
+  return encodeURIComponent(name);
+}
+
+/**
  * On Redis, shared by every instance of one enforcer: `SET key busy:<token> NX PX`, renewed while the
  * holder works, then `SET key done PX`. Keys: `<prefix>enforced:v1:<enforcer name>:<messageId>`, and for
  * the calls a released claim had already made (a JSON array, kept as long as a done mark, deleted when
@@ -158,8 +170,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   constructor(o: IdempotencyTimes & { client: RedisClient; keyPrefix?: string; name: string }) {
     this.#client = o.client;
     const prefix = o.keyPrefix ?? 'modstream:';
-    this.#prefix = `${prefix}enforced:v${ENFORCED_FORMAT}:${o.name}:`;
-    this.#actedPrefix = `${prefix}enforced-acted:v${ENFORCED_FORMAT}:${o.name}:`;
+    const name = enforcerKeyName(o.name);
+    this.#prefix = `${prefix}enforced:v${ENFORCED_FORMAT}:${name}:`;
+    this.#actedPrefix = `${prefix}enforced-acted:v${ENFORCED_FORMAT}:${name}:`;
     this.#doneMs = o.doneTtlMs ?? DEFAULT_DONE_MS;
     this.busyTtlMs = o.busyTtlMs ?? DEFAULT_BUSY_MS;
   }

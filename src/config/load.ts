@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { ErrorObject } from 'ajv';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { describeAjvErrors } from '../contracts/ajv-errors.js';
+import { describeAjvError, describeAjvErrors } from '../contracts/ajv-errors.js';
 import { ConfigError } from '../contracts/errors.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import { isPlainObject, nullSectionsAsEmpty } from './empty-mappings.js';
@@ -75,9 +76,24 @@ export function validateConfig(value: unknown, where = ''): asserts value is Mod
     throw new ConfigError(
       'CONFIG_INVALID',
       '',
-      `invalid configuration${where ? ' ' + where : ''}: ${describeAjvErrors(compiled.errors)}`,
+      `invalid configuration${where ? ' ' + where : ''}: ${describeConfigErrors(compiled.errors, value)}`,
     );
   }
+}
+
+/** describeAjvErrors, with the broker address rule said in words (its pattern alone explains nothing). */
+function describeConfigErrors(errors: ErrorObject[] | null | undefined, value: unknown): string {
+  const brokers = (value as { kafka?: { brokers?: unknown } }).kafka?.brokers;
+  const lines = (errors ?? []).map((e) => {
+    const at = /^\/kafka\/brokers\/(\d+)$/.exec(e.instancePath);
+    if (e.keyword !== 'pattern' || at === null || !Array.isArray(brokers)) return describeAjvError(e);
+    const broker = String(brokers[Number(at[1])]);
+    const ipv6 = broker.startsWith('[') || (broker.match(/:/g)?.length ?? 0) > 1;
+    return ipv6
+      ? `kafka.brokers[${at[1]}] is an IPv6 address: the Kafka client (kafkajs) cannot connect to IPv6 literals (tulios/kafkajs#1589); give a host name that resolves to it (pattern)`
+      : `kafka.brokers[${at[1]}] must be host:port, e.g. "kafka-1:9092" (pattern)`;
+  });
+  return lines.length > 0 ? lines.join('; ') : describeAjvErrors(errors);
 }
 
 /** Objects merge key by key; arrays and scalars replace. */

@@ -59,6 +59,21 @@ describe(
       if (keys.length > 0) await c.del(...keys);
     };
 
+    it('keeps enforcers whose names hold colons apart (a:b on c:d is not a on b:c:d)', async () => {
+      const prefix = `${randomPrefix('enforced')}:`;
+      const ab = new RedisIdempotencyStore({ client: await client(), keyPrefix: prefix, name: 'qq:a' });
+      const a = new RedisIdempotencyStore({ client: await client(), keyPrefix: prefix, name: 'qq' });
+      const claim = await ab.begin('b:1');
+      assert.ok(claim.state === 'new');
+      await ab.complete('b:1');
+      assert.equal((await a.begin('a:b:1')).state, 'new', 'another enforcer, another message');
+      assert.deepEqual(
+        (await clients[0].keys(`${prefix}enforced:*`)).sort(),
+        [`${prefix}enforced:v1:qq%3Aa:b:1`, `${prefix}enforced:v1:qq:a:b:1`].sort(),
+      );
+      await cleanup(prefix);
+    });
+
     it('claims once, renews, completes, releases (only its own claim), expires', async () => {
       const prefix = `${randomPrefix('enforced')}:`;
       const a = new RedisIdempotencyStore({

@@ -67,11 +67,21 @@ describe('loadConfig', () => {
         assert.ok(e instanceof ConfigError);
         assert.equal(e.code, 'CONFIG_INVALID');
         assert.match(e.message, /http\.port must be >= 0/);
-        assert.match(e.message, /kafka\.brokers\[0\] must match pattern/);
+        assert.match(e.message, /kafka\.brokers\[0\] must be host:port/);
         assert.match(e.message, /redis\.failMode must be one of "open", "closed"/);
         return true;
       },
     );
+  });
+
+  it('says why an IPv6 broker address is refused', () => {
+    for (const broker of ['[::1]:9092', '2001:db8::1:9092']) {
+      assert.throws(
+        () => loadConfig({ env: {}, overrides: { kafka: { brokers: ['ok:9092', broker] } } }),
+        /kafka\.brokers\[1\] is an IPv6 address: the Kafka client \(kafkajs\) cannot connect to IPv6 literals/,
+        broker,
+      );
+    }
   });
 
   it('rejects unknown keys and unknown MODSTREAM_* variables', () => {
