@@ -20,6 +20,7 @@ export class AdapterMetrics {
   readonly #reconnects: Counter;
   readonly #memberVerdicts: Counter<'rule'>;
   readonly #memberErrors: Counter<'op'>;
+  readonly #repaired: Counter<'what'>;
   readonly #sweeps: Histogram<'result'>;
 
   constructor(registry: Registry) {
@@ -77,6 +78,12 @@ export class AdapterMetrics {
       labelNames: ['op'],
       registers,
     });
+    this.#repaired = new Counter({
+      name: 'modstream_adapter_repaired_total',
+      help: 'Platform events (what="event") and member cards (what="card") that held lone UTF-16 surrogates, read with U+FFFD in their place.',
+      labelNames: ['what'],
+      registers,
+    });
     this.#sweeps = new Histogram({
       name: 'modstream_member_sweep_duration_seconds',
       help: 'Member sweeps (departures, inactivity), by result.',
@@ -116,6 +123,9 @@ export class AdapterMetrics {
   }
   memberError(op: string): void {
     this.#memberErrors.labels(op).inc();
+  }
+  repaired(what: 'event' | 'card'): void {
+    this.#repaired.labels(what).inc();
   }
   sweep(seconds: number, ok: boolean): void {
     this.#sweeps.labels(ok ? 'ok' : 'failed').observe(seconds);

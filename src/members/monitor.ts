@@ -18,6 +18,8 @@ export interface MemberMonitorHooks {
    * time that is not a time from 1970 to 9999), or the store refused it. Logged too (rate-limited).
    */
   onRejected?(what: 'observation'): void;
+  /** A card held lone UTF-16 surrogates and is read with U+FFFD in their place. Logged too. */
+  onRepaired?(what: 'card'): void;
 }
 
 export interface MemberMonitorOptions {
@@ -476,6 +478,7 @@ export class MemberMonitor {
         { platform: o.platform, groupId: o.groupId, userId: o.userId },
         'card has a lone surrogate: read with U+FFFD',
       );
+      this.#hooks.onRepaired?.('card');
       o = { ...o, card: o.card.toWellFormed() };
     }
     return o;

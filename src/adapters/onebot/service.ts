@@ -131,6 +131,7 @@ export async function startOneBotAdapter(o: OneBotAdapterServiceOptions): Promis
       hooks: {
         onVerdict: (rule) => metrics?.memberVerdict(rule),
         onRejected: () => metrics?.memberError('rejected'),
+        onRepaired: (what) => metrics?.repaired(what),
       },
     });
     monitor = m;
@@ -159,6 +160,7 @@ export async function startOneBotAdapter(o: OneBotAdapterServiceOptions): Promis
       platform,
       // Lone surrogates are replaced, never silently: every event that had some is logged (rate-limited).
       onRepaired: ({ post_type, id, fields }) => {
+        metrics?.repaired('event');
         const gate = repairLog();
         if (gate.ok)
           logger.warn(

@@ -1,7 +1,7 @@
 import { VerdictValidator } from '../../../src/contracts/decode.js';
 import type { Verdict } from '../../../src/contracts/types.js';
 import { MemoryMemberStore } from '../../../src/members/memory/memory-member-store.js';
-import { MemberMonitor } from '../../../src/members/monitor.js';
+import { MemberMonitor, type MemberMonitorHooks } from '../../../src/members/monitor.js';
 import { CompiledMemberRules, type MemberRulesDocument } from '../../../src/members/rules.js';
 import type { EmployeeInput } from '../../../src/members/types.js';
 
@@ -12,7 +12,7 @@ export const T0 = Date.UTC(2025, 10, 23, 16, 0, 0);
 const validator: VerdictValidator = new VerdictValidator();
 
 /** A monitor on a memory store with a settable clock; every verdict it returns is checked against verdict v1. */
-export function setup(rules: MemberRulesDocument = {}) {
+export function setup(rules: MemberRulesDocument = {}, hooks: MemberMonitorHooks = {}) {
   const clock = { now: T0 };
   const store = new MemoryMemberStore({ clock: () => clock.now });
   const monitor = new MemberMonitor({
@@ -20,6 +20,7 @@ export function setup(rules: MemberRulesDocument = {}) {
     rules: new CompiledMemberRules(rules),
     clock: () => clock.now,
     activityResolutionMs: 0,
+    hooks,
   });
   return { clock, store, monitor };
 }

@@ -40,13 +40,15 @@ describe('observations that cannot be stored are skipped and reported, never fai
     assert.deepEqual((await store.membersOf('qq', 'g1')).map((m) => m.userId).sort(), ['a', 'z']);
   });
 
-  it('a card with a lone surrogate is read with U+FFFD in its place (and still checked)', async () => {
-    const { monitor, store } = setup();
+  it('a card with a lone surrogate is read with U+FFFD in its place (still checked, and counted)', async () => {
+    const repaired: string[] = [];
+    const { monitor, store } = setup({}, { onRepaired: (what) => repaired.push(what) });
     await monitor.updateRoster([normalizeEmployee(employee('E4', '李四', '研发部'), 480)], true);
     const v = valid(await monitor.observe([seen('b', '研发部-李\ud800四')]));
     assert.deepEqual(rules(v), ['g1/b:member:card-roster:review']);
     assert.equal(v[0].reasons[0].match, '研发部-李\ufffd四');
     assert.equal((await store.get('qq', 'g1', 'b'))?.card, '研发部-李\ufffd四');
+    assert.deepEqual(repaired, ['card']);
   });
 
   it('member events are checked before any is applied: an invalid one is a RecordError naming it', async () => {
