@@ -1,4 +1,5 @@
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
+import { ConfigError } from '../contracts/errors.js';
 
 /** A standalone client or a Cluster client: the stores work with either. */
 export type RedisClient = Redis | Cluster;
@@ -40,6 +41,7 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 200;
  *   - reconnects forever with capped exponential back-off, so Redis mode returns by itself.
  */
 export function createRedisClient(options: RedisConnectionOptions = {}): RedisClient {
+  checkTimes(options);
   const min = options.reconnectMinDelayMs ?? 50;
   const max = options.reconnectMaxDelayMs ?? 2000;
   const common: RedisOptions = {
@@ -69,6 +71,35 @@ export function createRedisClient(options: RedisConnectionOptions = {}): RedisCl
   const redis = new Redis(url, common);
   redis.on('error', onError);
   return redis;
+}
+
+/** Largest delay Node's timers take: a longer one (or Infinity) fires after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The times are checked here as well as in the config schema, because a library user builds clients
+ * directly: ioredis hands commandTimeout to setTimeout, where Infinity or NaN means 1 ms, so every command
+ * would time out at once.
+ */
+function checkTimes(options: RedisConnectionOptions): void {
+  const times: [keyof RedisConnectionOptions, number][] = [
+    ['commandTimeoutMs', 1],
+    ['connectTimeoutMs', 1],
+    ['reconnectMinDelayMs', 0],
+    ['reconnectMaxDelayMs', 0],
+    ['maxRetriesPerRequest', 0],
+  ];
+  for (const [field, min] of times) {
+    const v = options[field];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > MAX_TIMER_MS) {
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        field,
+        `must be an integer from ${min} to ${MAX_TIMER_MS}, got ${String(v)}`,
+      );
+    }
+  }
 }
 
 /** Capped exponential back-off with ±20 % jitter (so many instances do not reconnect in lock-step). */
