@@ -64,6 +64,17 @@ export const BLANK_LETTERS: Ranges = [
 ];
 
 /**
+ * Modifier letters used as decoration between Chinese characters: the bopomofo tone marks ˇ ˉ ˊ ˋ ˙ (加ˉ微ˉ信,
+ * and kaomoji such as (ˉ▽ˉ)). Unicode calls them letters (Lm), so they would otherwise stay units and split
+ * a term; here they are noise, a soft gap like any symbol.
+ */
+export const NOISE_LETTERS: Ranges = [
+  [0x02c7, 0x02c7],
+  [0x02c9, 0x02cb],
+  [0x02d9, 0x02d9],
+];
+
+/**
  * Sentence punctuation: a character whose NFKC form consists only of these is GAP_HARD, so a term never
  * matches across it (`…再增加，微信群里…`). Full-width ，！？；： fold to the ASCII ones through NFKC.
  * `.` is deliberately not here: it is the most common noise separator (`f.u.c.k`, `加.微.信`).

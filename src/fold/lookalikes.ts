@@ -65,8 +65,9 @@ export const LATIN_LOOKALIKES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Latin letters with a stroke or bar have no Unicode decomposition, so NFD cannot strip them like an
- * accent; they fold to their base letter as part of "width" (compatibility/accent) folding.
+ * Latin letters with a stroke, bar or hook have no Unicode decomposition, so NFD cannot strip them like an
+ * accent; they fold to their base letter as part of "width" (compatibility/accent) folding. The hooked ones
+ * are what "fancy text" generators write (ƒυ¢ƙ, ɓιт¢н).
  */
 // prettier-ignore
 export const STROKED_LATIN: Readonly<Record<string, string>> = {
@@ -80,4 +81,22 @@ export const STROKED_LATIN: Readonly<Record<string, string>> = {
   ʉ: 'u', Ʉ: 'u',
   ƶ: 'z', Ƶ: 'z',
   ǥ: 'g', Ǥ: 'g',
+  // with a hook
+  ƒ: 'f', Ƒ: 'f',
+  ɓ: 'b', Ɓ: 'b',
+  ƈ: 'c', Ƈ: 'c',
+  ɗ: 'd', Ɗ: 'd',
+  ɠ: 'g', Ɠ: 'g',
+  ɦ: 'h',
+  ƙ: 'k', Ƙ: 'k',
+  ɱ: 'm',
+  ɲ: 'n', Ɲ: 'n',
+  ƥ: 'p', Ƥ: 'p',
+  ʠ: 'q',
+  ʂ: 's',
+  ƭ: 't', Ƭ: 't',
+  ʋ: 'v', Ʋ: 'v',
+  ƴ: 'y', Ƴ: 'y',
+  ȥ: 'z', Ȥ: 'z',
+  ʐ: 'z',
 };

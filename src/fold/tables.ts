@@ -7,6 +7,7 @@
 import {
   ACCENT_STRIP_RANGES,
   BLANK_LETTERS,
+  NOISE_LETTERS,
   ENCLOSED_WITHOUT_DECOMPOSITION,
   GLUE_RANGES,
   INVISIBLE_RANGES,
@@ -202,7 +203,7 @@ class TableBuilder {
   }
 
   #unchangedLetter(cp: number): boolean {
-    if (inRanges(cp, BLANK_LETTERS)) return false;
+    if (inRanges(cp, BLANK_LETTERS) || inRanges(cp, NOISE_LETTERS)) return false;
     if (this.#toSimplified.has(cp) || this.#lookalikes.has(cp) || this.#stroked.has(cp)) return false;
     if (this.#options.case && this.#isUpper(cp)) return false;
     if (!this.#options.width) return true;
@@ -218,6 +219,7 @@ class TableBuilder {
     if (inRanges(cp, INVISIBLE_RANGES)) return INVISIBLE;
     if (inRanges(cp, LINE_BREAKS)) return HARD;
     if (inRanges(cp, BLANK_LETTERS)) return SPACE;
+    if (inRanges(cp, NOISE_LETTERS)) return SOFT;
     if (gc === GC_SEPARATOR || cp === TAB) return SPACE;
     if (gc === GC_FORMAT || gc === GC_CONTROL) return INVISIBLE;
 

@@ -51,6 +51,12 @@ describe('compatibility folding (width)', () => {
     assert.deepEqual(allEvasions(folder, 'fück'), ['width']);
   });
 
+  it('folds Latin letters with a hook, as fancy text writes them', () => {
+    assert.equal(folded(folder, 'ƒuck'), 'fuck');
+    assert.equal(folded(folder, 'ƑƁƇƊ ɦɱɲʂƭʋƴʐ'), 'fbcdhmnstvyz');
+    assert.deepEqual(allEvasions(folder, 'ƒuck'), ['width']);
+  });
+
   it('keeps symbols that fold to several letters as noise (™, ㎏)', () => {
     assert.equal(folded(folder, 'fuck™'), 'fuck');
     assert.equal(folded(folder, '5㎏'), '5');

@@ -16,6 +16,9 @@ describe('noise separators', () => {
   it('drops symbols, emoji and ASCII punctuation between characters as soft gaps', () => {
     assert.equal(folded(folder, '加*微*信'), '加微信');
     assert.equal(gaps(folder, '加*微*信'), '.ss');
+    // Bopomofo tone marks are letters to Unicode (Lm), noise here.
+    assert.equal(folded(folder, '加ˉ微ˊ信ˇ'), '加微信');
+    assert.equal(gaps(folder, '加ˉ微ˊ信'), '.ss');
     assert.equal(folded(folder, 'f.u.c.k'), 'fuck');
     assert.equal(gaps(folder, 'f.u.c.k'), '.sss');
     for (const sep of [
