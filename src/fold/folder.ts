@@ -131,6 +131,7 @@ class TableFolder implements Folder {
     let groupBang = -1; // where its trailing run of '!' began
     let groupOpensText = false; // it follows white space or starts the text: a leading '!' may be leet
     let groupSpelled = false; // it follows a letter standing alone after a gap: a spelled-out word (m=0=r)
+    let groupAlone = false; // nothing of a Latin word before it: text start, a gap, or a CJK character
     let replayEnd = -1; // replaying [groupStart, replayEnd) with the decision below
     let convertStart = 0; // leet characters in [convertStart, convertEnd) become letters
     let convertEnd = 0;
@@ -213,9 +214,15 @@ class TableFolder implements Folder {
           convertStart = convertEnd = groupStart;
           group = GROUP_NUMBER;
         } else {
-          // Trailing (`a55`, `hell0!`): leet after a real letter; a trailing '!' stays punctuation.
+          // Trailing (`a55`, `hell0!`): leet after a real letter; a trailing '!' stays punctuation. A lone
+          // one starts a spelled-out word when a letter standing alone follows (`5.h.1.7`, `$|b`).
+          const spelled =
+            groupSpelled ||
+            (groupAlone &&
+              (cls === C_SOFT || cls === C_SPACE) &&
+              this.#spelledAhead(text, i, cls === C_SPACE));
           convertStart = groupStart;
-          convertEnd = trailingLeetEnd(word, groupBang, groupSpelled, groupStart, i);
+          convertEnd = trailingLeetEnd(word, groupBang, spelled, groupStart, i);
           group = GROUP_NONE;
         }
         replayEnd = i;
@@ -258,11 +265,14 @@ class TableFolder implements Folder {
               groupFirstNonBang = -1;
               groupBang = -1;
               groupOpensText = n === 0 || pendGap === GAP_SPACE;
+              groupAlone =
+                n === 0 || pendGap === GAP_SOFT || pendGap === GAP_SPACE || !isAsciiWord(codes[n - 1]);
               groupSpelled =
                 (pendGap === GAP_SOFT || pendGap === GAP_SPACE) &&
                 n > 0 &&
                 isAsciiLetter(codes[n - 1]) &&
-                (n === 1 || gap[n - 1] !== 0) &&
+                // the letter stands alone: a gap or no Latin word before it (`是m.0.r.0.n`)
+                (n === 1 || gap[n - 1] !== 0 || !isAsciiWord(codes[n - 2])) &&
                 (run[n - 1] === 1 || (flags[n - 1] & EV_SEPARATORS) !== 0); // `QQ` is a word, `u u` not
             }
             if ((e & CODE_MASK) === EXCLAMATION) {
@@ -463,6 +473,59 @@ class TableFolder implements Folder {
     return cls === C_SPACE || cls === C_SOFT || cls === C_HARD || cls === C_INVISIBLE || cls === C_GLUE;
   }
 
+  /**
+   * Whether a lone leet character ending at `from` (where a soft gap or a space follows it) begins a word
+   * spelled out one character at a time: past the gap comes a letter or leet character standing alone (a
+   * gap or the end after it). After a space, two such characters must follow, each followed by a space or
+   * the end (`5 h i t`), so that a number before a one-letter word (`room 5 b`) or an abbreviation
+   * (`7 a.m.`) stays a number.
+   */
+  #spelledAhead(text: string, from: number, spaced: boolean): boolean {
+    let k = from;
+    for (let needed = spaced ? 2 : 1; needed > 0; needed--) {
+      k = this.#pastGap(text, k);
+      if (k < 0 || k >= text.length) return false;
+      const cls = this.#classAt(text, k);
+      if (cls !== C_LETTER && cls !== C_LEET) return false;
+      // Digits apart by number punctuation are a number (`1.0`, `3/4`, `5-7`), not a spelled word.
+      if (isDigit(text.charCodeAt(k)) && NUMBER_PUNCTUATION.includes(text[k - 1])) return false;
+      k += this.#widthAt(text, k);
+      if (k >= text.length) return needed === 1;
+      const next = this.#classAt(text, k);
+      if (spaced ? next !== C_SPACE : this.#pastGap(text, k) === k) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The index of the first character at or after `k` that is not a gap (soft, space, invisible, glue or
+   * mark): text.length at the end, -1 at a sentence break.
+   */
+  #pastGap(text: string, k: number): number {
+    while (k < text.length) {
+      const cls = this.#classAt(text, k);
+      if (cls === C_HARD) return -1;
+      if (cls !== C_SOFT && cls !== C_SPACE && cls !== C_INVISIBLE && cls !== C_GLUE && cls !== C_MARK)
+        return k;
+      k += this.#widthAt(text, k);
+    }
+    return k;
+  }
+
+  /** The class of the character at k (a surrogate pair read whole). */
+  #classAt(text: string, k: number): number {
+    const c = text.charCodeAt(k);
+    const e = this.#bmp[c];
+    const cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
+    return cls === C_HIGH ? (this.#pairEntry(c, text.charCodeAt(k + 1)) >>> CLASS_SHIFT) & CLASS_MASK : cls;
+  }
+
+  /** 2 at a surrogate pair, else 1. */
+  #widthAt(text: string, k: number): number {
+    const c = text.charCodeAt(k);
+    return (c & 0xfc00) === 0xd800 && (text.charCodeAt(k + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+  }
+
   /** The entry of the pair high + low, or LONE_ENTRY when `low` is not a low surrogate (NaN past the end). */
   #pairEntry(high: number, low: number): number {
     if ((low & 0xfc00) !== 0xdc00) return LONE_ENTRY;
@@ -497,6 +560,18 @@ class TableFolder implements Folder {
 
 function isAsciiLetter(code: number): boolean {
   return code >= 0x61 && code <= 0x7a;
+}
+
+/** What stands between the digits of a number: `1.0`, `1,000`, `3/4`, `5-7`, `1:0`. */
+const NUMBER_PUNCTUATION = '.,/-:';
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** A folded unit a Latin word is made of: an ASCII letter or digit. */
+function isAsciiWord(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39);
 }
 
 /**

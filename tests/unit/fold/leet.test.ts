@@ -82,7 +82,19 @@ describe('leetspeak', () => {
     assert.equal(folded(folder, 'c u n 7'), 'cunt');
     assert.equal(folded(folder, 'c😀u😀n😀7!'), 'cunt'); // a trailing ! stays punctuation
     assert.equal(folded(folder, 'b 1 t c h'), 'bitch');
+    // Also a lone one that begins such a word, or follows a letter that begins one after Chinese.
+    assert.equal(folded(folder, '5.h.1.7'), 'shit');
+    assert.equal(folded(folder, '$|b'), 'sb');
+    assert.equal(folded(folder, '5😀7😀f😀u'), 'stfu');
+    assert.equal(folded(folder, '7_M_D'), 'tmd');
+    assert.equal(folded(folder, '5 h i t'), 'shit');
+    assert.equal(folded(folder, '这人真是m.0/r_0^n'), '这人真是moron');
+    assert.equal(folded(folder, '你就是个5.h.1.7'), '你就是个shit');
     // Not after a word, not a run of digits, not a number: these stay digits.
+    assert.equal(folded(folder, 'room 5 b'), 'rom5b');
+    assert.equal(folded(folder, 'at 7 a.m.'), 'at7am');
+    assert.equal(folded(folder, 'score 1:0'), 'score10');
+    assert.equal(folded(folder, '5-7 days'), '57days');
     assert.equal(folded(folder, 'version 1.0'), 'version10');
     assert.equal(folded(folder, 'QQ 1 2 3'), 'q123');
     assert.equal(folded(folder, 'a 10'), 'a10');
