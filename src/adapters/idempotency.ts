@@ -148,7 +148,7 @@ return 0`,
  */
 export function enforcerKeyName(name: string): string {
   if (name === '') throw new ConfigError('CONFIG_INVALID', 'name', 'the enforcer name must not be empty');
-  return encodeURIComponent(name);
+  return encodeURIComponent(name.toWellFormed()); // a lone surrogate would make it throw
 }
 
 /**

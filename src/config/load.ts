@@ -83,12 +83,13 @@ export function validateConfig(value: unknown, where = ''): asserts value is Mod
 
 /** describeAjvErrors, with the broker address rule said in words (its pattern alone explains nothing). */
 function describeConfigErrors(errors: ErrorObject[] | null | undefined, value: unknown): string {
-  const brokers = (value as { kafka?: { brokers?: unknown } }).kafka?.brokers;
+  const brokers = (value as { kafka?: { brokers?: unknown } } | null)?.kafka?.brokers;
   const lines = (errors ?? []).map((e) => {
     const at = /^\/kafka\/brokers\/(\d+)$/.exec(e.instancePath);
     if (e.keyword !== 'pattern' || at === null || !Array.isArray(brokers)) return describeAjvError(e);
     const broker = String(brokers[Number(at[1])]);
-    const ipv6 = broker.startsWith('[') || (broker.match(/:/g)?.length ?? 0) > 1;
+    // `[::1]:9092`, or a bare literal (`2001:db8::1:9092`); not a typo such as `PLAINTEXT://kafka:9092`.
+    const ipv6 = broker.startsWith('[') || /^[0-9a-f]*:[0-9a-f]*:[0-9a-f:.]*$/i.test(broker);
     return ipv6
       ? `kafka.brokers[${at[1]}] is an IPv6 address: the Kafka client (kafkajs) cannot connect to IPv6 literals (tulios/kafkajs#1589); give a host name that resolves to it (pattern)`
       : `kafka.brokers[${at[1]}] must be host:port, e.g. "kafka-1:9092" (pattern)`;

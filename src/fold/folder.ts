@@ -236,12 +236,14 @@ class TableFolder implements Folder {
         case C_UNIT:
           code = e & CODE_MASK;
           f = (e >>> FLAG_SHIFT) & FLAG_MASK;
+          if (word === WORD_LETTERS && pendGap === 0) lettersGlued = true; // as on the fast path
           word = WORD_NONE;
           group = GROUP_NONE;
           break;
         case C_LETTER:
           code = e & CODE_MASK;
           f = (e >>> FLAG_SHIFT) & FLAG_MASK;
+          if (word === WORD_NONE && pendGap === 0 && n > 0) lettersGlued = true; // an astral letter (`约𝐩𝐚𝐨`)
           word = WORD_LETTERS;
           group = GROUP_NONE;
           break;

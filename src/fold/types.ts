@@ -27,8 +27,8 @@ export interface FoldBuffer {
   /**
    * A Latin letter is glued to a character of another script somewhere (`约pao`, `ok吗`): a cheap hint, set
    * while folding, that lets the lexicon matcher skip its mixed-pinyin reading (src/lexicon/respell.ts) for
-   * nearly every text. Set on the folder's common path: a letter glued through a rarer one (an astral
-   * character, a leet digit read as a letter) may go unnoticed.
+   * nearly every text. A glued character that only leetspeak makes a letter (`是5b`) is not noticed, nor anything by a
+   * Folder other than this package's (a custom LexiconFolder leaves it false: no mixed-pinyin reading).
    */
   lettersGlued: boolean;
 }

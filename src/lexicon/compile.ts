@@ -48,6 +48,10 @@ import { lexiconVersion } from './version.js';
 
 /** What the compiler needs from the shared Folder (src/fold): the same folding for terms and for text. */
 export interface LexiconFolder {
+  /**
+   * Folds into `buf`. Mixed pinyin spellings (`约pao`) are only read where it sets `buf.lettersGlued`, as
+   * this package's Folder does.
+   */
   fold(text: string, buf: FoldBuffer): FoldBuffer;
   /** Folder.keptVariants: characters folding leaves alone that regional text writes for another (著 for 着). */
   readonly keptVariants?: ReadonlyMap<number, number>;
@@ -500,16 +504,20 @@ function addReadingPattern(
   for (let i = 0; i < length; i++) if (table.run[from + i] !== 1) return -1;
   const variant = table.view(pattern).slice();
   const run = table.run.slice(from, from + length);
-  const marks: number[] = [];
+  const mark = table.mark.slice(from, from + length); // word breaks (`中国 人民`) as the term has them
+  let changed = false;
   for (let i = 0; i < length; i++) {
     if (reading[i] === tables.syllableOf[variant[i]]) continue;
+    // A reading no character has as its default (shei, dei…) has no representative: nothing can reach it.
+    if (tables.representative[reading[i]] === 0) return -1;
     variant[i] = tables.representative[reading[i]];
-    marks.push(i);
+    mark[i] |= MARK_READING;
+    changed = true;
   }
-  if (marks.length === 0) return -1;
+  if (!changed) return -1;
   const p = table.add(KIND_TERM, term, variant, run, length);
   table.setBoundaries(p, boundary);
-  for (const i of marks) table.mark[table.offset[p] + i] = MARK_READING;
+  table.mark.set(mark, table.offset[p]);
   return p;
 }
 

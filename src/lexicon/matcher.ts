@@ -12,7 +12,8 @@
  *   identical, and no ordinary word in the text overlapping a swapped character;
  * - mixed spellings (`约pao`, respell.ts): a text with a Latin word next to Chinese is scanned again with its
  *   pinyin words as syllable units; a candidate there must take at least one such unit and keep at least one
- *   of the term's characters as written; a gap where a syllable meets its neighbour is allowed (`约 pao`);
+ *   of the term's characters as written; gaps between syllables are allowed (`jia wei信`), but a syllable
+ *   meets a character only glued (never `约 pao`); allow phrases read through a syllable by its sound;
  * - allow-list: a candidate inside an allow phrase occurrence, or cutting through one, is dropped.
  * Then a match inside a longer match of the same category is dropped, and of several matches of one category
  * on the same span only the most direct is kept (so (term, span) pairs are unique too).
@@ -280,6 +281,8 @@ export class LexiconMatcher implements CompiledLexicon {
   /** Particles that never stand in for a term's character (NEVER_SWAPPED). */
   readonly #neverSwapped: ReadonlySet<number>;
   readonly #respeller: SyllableRespeller | undefined;
+  /** Code unit → its same-sound representative (what a spelled syllable's unit holds); empty without one. */
+  readonly #canonical: Uint16Array;
   /** The respelled view of the current text (respell.ts), when it has one. */
   readonly #respelled: FoldBuffer = createFoldBuffer(64);
 
@@ -315,6 +318,7 @@ export class LexiconMatcher implements CompiledLexicon {
     this.#hasSingles = hasSingles;
     this.#neverSwapped = new Set(Array.from(NEVER_SWAPPED, (ch) => ch.charCodeAt(0)));
     this.#respeller = init.respeller;
+    this.#canonical = init.respeller?.canonical ?? new Uint16Array(0);
   }
 
   match(text: string, out: Reason[]): void {
@@ -477,8 +481,10 @@ export class LexiconMatcher implements CompiledLexicon {
         if ((mark & MARK_WORD_BREAK) !== 0) {
           if (g === GAP_HARD) return -1;
         } else if (g !== GAP_NONE && ((f | flags[i - 1]) & FLAG_SPELLED) !== 0) {
-          // Apps space Latin apart from Chinese (`约 pao`): not a separator between the term's characters.
-          if (g === GAP_HARD) return -1;
+          // Between two spelled syllables any gap but a sentence break (`jia wei信`); a syllable meets a
+          // character only glued (`约pao`, never `约 pao`), as respell.ts reads only those: whether a text
+          // is read so never depends on its other words.
+          if (g === GAP_HARD || (f & flags[i - 1] & FLAG_SPELLED) === 0) return -1;
           syllableGap = true;
         } else {
           if (pinyin && g !== GAP_NONE && (g === GAP_HARD || (mark & MARK_SYLLABLE) === 0)) return -1;
@@ -493,6 +499,7 @@ export class LexiconMatcher implements CompiledLexicon {
       if (pinyin) continue;
       const pc = unit & UNIT_CODE_MASK;
       if ((f & FLAG_SPELLED) !== 0) {
+        if (this.#spelledInWord(i, s, e)) return -1;
         spelled++;
       } else if (alias && (mark & MARK_ALIAS) !== 0) {
         swapped++;
@@ -563,7 +570,14 @@ export class LexiconMatcher implements CompiledLexicon {
     let soft = 0;
     for (let k = 0; k < L; k++) {
       const unit = units[o + k];
-      if (buf.codes[s + k] !== (unit & UNIT_CODE_MASK)) return false;
+      const code = buf.codes[s + k];
+      // A spelled syllable (respell.ts) stands for any character of its sound (刷dan词 holds 刷单词, 福jian人
+      // holds 福建); #allowed and #spelledInWord decide what such an occurrence may veto.
+      if ((buf.flags[s + k] & FLAG_SPELLED) !== 0) {
+        if (this.#canonical[unit & UNIT_CODE_MASK] !== code) return false;
+      } else if (code !== (unit & UNIT_CODE_MASK)) {
+        return false;
+      }
       if (buf.run[s + k] < this.#runOf(unit, o + k)) return false;
       if (k === 0) continue;
       const g = buf.gap[s + k];
@@ -575,6 +589,22 @@ export class LexiconMatcher implements CompiledLexicon {
     }
     const present = inner - none;
     return present === 0 || none === 0 || soft === present;
+  }
+
+  /**
+   * Whether a spelled syllable at `unit` belongs to an ordinary word or allow phrase of the text that reaches
+   * beyond the candidate [s, e]: 福jian人 holds 福建 (not 贱人), 大jia微信群 holds 大家. A word within the
+   * candidate does not count: 约跑 sounds like all of 约pao, which is read as the term.
+   */
+  #spelledInWord(unit: number, s: number, e: number): boolean {
+    const w = this.#words;
+    const d = w.data;
+    for (let i = 0; i < w.count; i++) {
+      const from = d[i * 3 + 1];
+      const to = d[i * 3 + 2];
+      if (from <= unit && unit <= to && (from < s || to > e)) return true;
+    }
+    return false;
   }
 
   #inWord(unit: number): boolean {
@@ -603,13 +633,40 @@ export class LexiconMatcher implements CompiledLexicon {
       const as = d[i * 3 + 1];
       const ae = d[i * 3 + 2];
       if (ae < s || as > e) continue;
-      if (as < s || ae > e || (as === s && ae === e)) return true;
       const ao = record[ap * RECORD_WORDS + R_UNITS];
+      // A phrase that reads a spelled syllable as another character than the term does (约跑 for 约pao)
+      // vetoes it only by reaching beyond it, as the ordinary words of #spelledInWord do; within it, the
+      // syllable is as much the term's as the phrase's.
+      if (as >= s && ae <= e && this.#readsOtherwise(ao, as, ae, po, s, e, buf)) continue;
+      if (as < s || ae > e || (as === s && ae === e)) return true;
       for (let u = as; u <= ae; u++) {
         const allowNeeds = this.#runOf(units[ao + (u - as)], ao + (u - as));
         const termNeeds = this.#runOf(units[po + (u - s)], po + (u - s));
         if (allowNeeds > termNeeds && buf.run[u] < allowNeeds + termNeeds) return true;
       }
+    }
+    return false;
+  }
+
+  /**
+   * Whether an allow occurrence over units [as, ae] (its units from `ao`) holds a spelled syllable where the
+   * candidate over [s, e] (its units from `po`) also lies and the two read different characters.
+   */
+  #readsOtherwise(
+    ao: number,
+    as: number,
+    ae: number,
+    po: number,
+    s: number,
+    e: number,
+    buf: FoldBuffer,
+  ): boolean {
+    const units = this.#units;
+    const from = Math.max(as, s);
+    const to = Math.min(ae, e);
+    for (let u = from; u <= to; u++) {
+      if ((buf.flags[u] & FLAG_SPELLED) === 0) continue;
+      if (((units[ao + (u - as)] ^ units[po + (u - s)]) & UNIT_CODE_MASK) !== 0) return true;
     }
     return false;
   }

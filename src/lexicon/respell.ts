@@ -10,7 +10,7 @@
  */
 import { growFoldBuffer } from '../fold/buffer.js';
 import type { FoldBuffer } from '../fold/types.js';
-import { FLAG_SPELLED, GAP_NONE } from '../fold/types.js';
+import { EV_INVISIBLE, FLAG_MARKED, FLAG_SPELLED, GAP_NONE } from '../fold/types.js';
 import type { PhoneticTables } from './pinyin.js';
 
 const LETTERS = 26;
@@ -42,12 +42,17 @@ export class SyllableRespeller {
   readonly #letters = new Uint8Array(MAX_WORD_LETTERS);
   readonly #letterUnit = new Int32Array(MAX_WORD_LETTERS);
   #lettersUsed = 0;
+  /** The last split read repeats as written (`ganni`), not once (`paooo`). */
+  #expanded = false;
+  /** Code unit → its same-sound representative (the automaton's canonical table), for allow phrases. */
+  readonly canonical: Uint16Array;
   /** Per letter position p: fewest syllables for letters [p, m), where the first ends, and its code. */
   readonly #rest = new Int32Array(MAX_WORD_LETTERS + 1);
   readonly #end = new Int32Array(MAX_WORD_LETTERS + 1);
   readonly #syllable = new Uint16Array(MAX_WORD_LETTERS + 1);
 
   constructor(tables: PhoneticTables) {
+    this.canonical = tables.canonical;
     const representative = tables.representative;
     const spellings: [string, number][] = [];
     const known = new Set(tables.syllables);
@@ -111,7 +116,8 @@ export class SyllableRespeller {
       if (syllables === 0) {
         for (let u = i; u < j; u++) copyUnit(buf, u, out, w++);
       } else {
-        // A repeat read as written can make more syllables than units (`baaa`: ba+a+a).
+        // Defensive: a repeat read as written gives more letters than units, but as syllables have two
+        // letters or more, never more syllables than units so far.
         if (w + syllables + (n - j) > out.codes.length) {
           out.length = w;
           growFoldBuffer(out, w + syllables + (n - j));
@@ -129,8 +135,8 @@ export class SyllableRespeller {
    * Whether some Latin word of pinyin syllables is glued to a Chinese character: the cheap test that lets
    * nearly every text skip the respelled view. Glued only: English words set off by spaces next to Chinese
    * (`晚安 see you`) are common and would send a text in twenty through a second scan for nothing, while
-   * evasion glues (`约pao`); a space there (`约 pao`) is not read. English words glued to Chinese
-   * (`今天meeting改了`) mostly fail to split into syllables.
+   * evasion glues (`约pao`); a space there (`约 pao`) is not read. English words glued to Chinese mostly
+   * fail to split into syllables (`今天today改了`; a few do: `meeting` reads me+ting with the repeat once).
    */
   #syllablesTouchChinese(buf: FoldBuffer): boolean {
     const n = buf.length;
@@ -190,9 +196,11 @@ export class SyllableRespeller {
   #segment(buf: FoldBuffer, i: number, j: number): number {
     let m = this.#spellOut(buf, i, j, true);
     let count = m > 0 ? this.#split(m) : 0;
+    this.#expanded = true;
     if (count === 0 && m !== j - i) {
       m = this.#spellOut(buf, i, j, false);
       count = this.#split(m);
+      this.#expanded = false;
     }
     this.#lettersUsed = m;
     return count;
@@ -249,13 +257,20 @@ export class SyllableRespeller {
       const from = letterUnit[p];
       const to = letterUnit[q - 1];
       let flags = FLAG_SPELLED;
-      for (let u = from; u <= to; u++) flags |= buf.flags[u];
+      let run = 1;
+      for (let u = from; u <= to; u++) {
+        // Invisibles dropped before a later letter lie inside the syllable: inside any match taking it.
+        const f = buf.flags[u];
+        flags |= u > from && (f & EV_INVISIBLE) !== 0 ? (f & ~EV_INVISIBLE) | FLAG_MARKED : f;
+        // A repeat read once (`paooo`) stays a repeat, so the matcher reports it as one.
+        if (!this.#expanded && buf.run[u] > run) run = buf.run[u];
+      }
       out.codes[w] = this.#syllable[p];
       out.start[w] = buf.start[from];
       out.end[w] = buf.end[to];
       out.gap[w] = p === 0 ? buf.gap[i] : GAP_NONE;
       out.flags[w] = flags;
-      out.run[w] = 1;
+      out.run[w] = run;
       w++;
       p = q;
     }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, DEFAULT_CONFIG } from '../../../src/config/index.js';
+import { loadConfig, DEFAULT_CONFIG, validateConfig } from '../../../src/config/index.js';
 import { CONFIG_SCHEMA, INT32_MAX } from '../../../src/config/schema.js';
 import { ConfigError } from '../../../src/contracts/errors.js';
 
@@ -72,6 +72,17 @@ describe('loadConfig', () => {
         return true;
       },
     );
+  });
+
+  it('says what a broker address must look like, without taking a typo for IPv6', () => {
+    for (const broker of ['PLAINTEXT://kafka:9092', 'kafka:9092:1', 'kafka']) {
+      assert.throws(
+        () => loadConfig({ env: {}, overrides: { kafka: { brokers: [broker] } } }),
+        /kafka\.brokers\[0\] must be host:port, e\.g\. "kafka-1:9092"/,
+        broker,
+      );
+    }
+    assert.throws(() => validateConfig(null), ConfigError);
   });
 
   it('says why an IPv6 broker address is refused', () => {

@@ -272,15 +272,22 @@ describe('lexicon matcher: mixed pinyin and characters', () => {
   it('reports the span of the letters as written: case, repeats, invisibles', () => {
     const [r] = matchAll(lex, '快来YUE炮');
     assert.deepEqual([r.match, r.span, r.evasion], ['YUE炮', [2, 6], ['case', 'pinyin']]);
-    assert.deepEqual(brief(lex, '约paooo'), ['porn:约炮|约paooo|pinyin']);
+    assert.deepEqual(brief(lex, '约paooo'), ['porn:约炮|约paooo|repeats+pinyin']);
+    assert.deepEqual(brief(lex, '约ppao'), ['porn:约炮|约ppao|repeats+pinyin']);
     assert.deepEqual(brief(lex, 'ganni娘'), ['abuse:干你娘|ganni娘|pinyin']); // n+n across syllables
     assert.deepEqual(brief(lex, '约\u200bpao'), ['porn:约炮|约\u200bpao|invisible+pinyin']);
+    assert.deepEqual(brief(lex, 'yu\u200be炮'), ['porn:约炮|yu\u200be炮|invisible+pinyin']); // inside a syllable
+    assert.deepEqual(brief(lex, '约𝐩𝐚𝐨'), ['porn:约炮|约𝐩𝐚𝐨|width+pinyin']); // astral letters
   });
 
   it('takes spaces between spelled syllables, but only reads pinyin glued to a character', () => {
     assert.deepEqual(brief(lex, 'jia wei信'), ['ads:加微信|jia wei信|separators+pinyin']);
     assert.deepEqual(brief(lex, '加wei xin'), ['ads:加微信|加wei xin|separators+pinyin']);
-    assert.deepEqual(brief(lex, '约 pao'), []); // set off by a space: not read (respell.ts)
+    assert.deepEqual(brief(lex, 'jia*wei信'), ['ads:加微信|jia*wei信|separators+pinyin']);
+    // Set off from the characters by a space or a symbol: not read, whatever else the text holds.
+    assert.deepEqual(brief(lex, '约 pao'), []);
+    assert.deepEqual(brief(lex, '约 pao 好ma'), []);
+    assert.deepEqual(brief(lex, '约*pao'), []);
     assert.deepEqual(brief(lex, '约pao。好'), ['porn:约炮|约pao|pinyin']);
   });
 
@@ -303,6 +310,22 @@ describe('lexicon matcher: mixed pinyin and characters', () => {
     ]) {
       assert.deepEqual(brief(lex, text), [], text);
     }
+    assert.deepEqual(brief(lex, '看a.com/jia微信'), []); // read again, but inside a link
+  });
+
+  it('lets allow phrases and ordinary words read through a spelled syllable, as far as they should', () => {
+    const words = lexiconOf(
+      [
+        ['刷单', 'ads'],
+        ['约炮', 'porn'],
+        ['贱人', 'abuse'],
+      ],
+      ['刷单词', '约跑', '福建'],
+    );
+    assert.deepEqual(brief(words, '刷dan词'), []); // the allow phrase 刷单词
+    assert.deepEqual(brief(words, '我是福jian人'), []); // the phrase 福建 reaches beyond 贱人
+    // 约跑 sounds like all of 约pao: a phrase within the match does not veto it.
+    assert.deepEqual(brief(words, '约pao'), ['porn:约炮|约pao|pinyin']);
   });
 
   it('keeps the plain match when the text holds both', () => {
