@@ -15,7 +15,8 @@ export function parsePolicy(
   compiler: PolicyCompiler = new PolicyCompiler(),
 ): CompiledPolicy {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Merge keys (`<<: *base`) let hundreds of groups share one block, kept under an `x-` field (schema.ts).
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     throw new PolicyError(
       doc.errors.map((e) => {

@@ -110,6 +110,9 @@ export const POLICY_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'version'],
+  // Extension fields, ignored: a place for YAML anchors that groups merge in (`x-base: &base …`, then
+  // `<<: *base`), as docker-compose files do.
+  patternProperties: { '^x-': {} },
   properties: {
     name: { type: 'string', minLength: 1, pattern: '^[^@\\s]+$' },
     // A number is accepted as YAML writes it (quote "1.10": unquoted it is the number 1.1).

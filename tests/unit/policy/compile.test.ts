@@ -267,6 +267,35 @@ describe('policy: validation', () => {
     assert.deepEqual(problemsOf({ name: 'a@b', version: 1 }), ['name must not contain @ or spaces']);
   });
 
+  it('lets groups share a block through YAML merge keys, kept under an x- field', () => {
+    const policy = parsePolicy(
+      [
+        'name: acme',
+        'version: 1',
+        'x-sales: &sales',
+        '  categories:',
+        '    ads: { ladder: false, action: review }',
+        'groups:',
+        '  "qq:1":',
+        '    <<: *sales',
+        '  "qq:2":',
+        '    <<: *sales',
+        '    categories:',
+        '      ads: { ladder: false, action: warn }',
+        '',
+      ].join('\n'),
+      'acme.yaml',
+    );
+    const action = (group: string) =>
+      policy.resolve('qq', group).treatmentFor(reason('ads', 'ads:加微信')).outcome.action;
+    assert.equal(action('1'), 'review');
+    assert.equal(action('2'), 'warn'); // a key of its own wins over the merged one
+    assert.equal(policy.resolve('qq', '3').treatmentFor(reason('ads', 'ads:加微信')).ladder !== null, true);
+    assert.deepEqual(problemsOf({ name: 'a', version: 1, 'y-base': {} }), [
+      '["y-base"] is not a known field',
+    ]);
+  });
+
   it('reads a key left empty (YAML null) as an empty mapping: defaults, groups, a group, sections', () => {
     const policy = parsePolicy(
       [
