@@ -217,6 +217,8 @@ const GROUP_RULES_SCHEMA = {
 const RULES_SCHEMA = {
   type: 'object',
   additionalProperties: false,
+  // Extension fields, ignored: a place for YAML anchors groups merge in (`<<: *base`), as in the policy.
+  patternProperties: { '^x-': {} },
   properties: {
     name: { type: 'string', pattern: '^[^@\\s]+$' },
     version: { type: ['string', 'number'] },
@@ -299,7 +301,7 @@ export function loadMemberRulesFile(path: string): CompiledMemberRules {
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text, { prettyErrors: true }) ?? {};
+    doc = parseYaml(text, { prettyErrors: true, merge: true }) ?? {};
   } catch (e) {
     throw new ConfigError(
       'CONFIG_INVALID',

@@ -104,6 +104,25 @@ describe('member rules', () => {
     assert.equal(rules.forGroup('qq', '901234').card.formatLabel, '姓名(部门)');
     assert.throws(() => loadMemberRulesFile(join(dir, 'missing.yaml')), /cannot read member rules/);
   });
+  it('lets groups share a block through YAML merge keys, kept under an x- field', () => {
+    const file = join(dir, 'shared.yaml');
+    writeFileSync(
+      file,
+      [
+        'x-label: &label',
+        '  card: { formatLabel: 姓名-部门 }',
+        'groups:',
+        '  "qq:1":',
+        '    <<: *label',
+        '  "qq:2":',
+        '    <<: *label',
+        '',
+      ].join('\n'),
+    );
+    const rules = loadMemberRulesFile(file);
+    assert.equal(rules.forGroup('qq', '1').card.formatLabel, '姓名-部门');
+    assert.equal(rules.forGroup('qq', '2').card.formatLabel, '姓名-部门');
+  });
 });
 
 describe('roster', () => {
