@@ -39,7 +39,10 @@ export interface FailModeOptions {
   onStateChange?: (state: 'degraded' | 'healthy', error?: StoreError) => void;
   /** Called for every failed Redis call, probes included (metrics). */
   onError?: (error: StoreError) => void;
-  /** Processing-time clock. Default Date.now. */
+  /**
+   * Clock for the retry cool-down and the outage's length, in ms. Default performance.now: monotonic, so a
+   * wall clock stepped back (NTP) cannot hold the cool-down, and with it Redis, off for that long.
+   */
   clock?: () => number;
 }
 
@@ -90,7 +93,7 @@ export class FailModeGuard {
     this.#onFailOpen = options.onFailOpen;
     this.#onStateChange = options.onStateChange;
     this.#onError = options.onError;
-    this.#clock = options.clock ?? Date.now;
+    this.#clock = options.clock ?? (() => performance.now());
   }
 
   get degraded(): boolean {
@@ -156,6 +159,14 @@ export class FailModeGuard {
         : `redis unavailable: ${this.#store} batches rejected until it is back (fail-closed)`,
     );
     this.#onStateChange?.('degraded', error);
+  }
+
+  /**
+   * A probe outside any batch (a PING, for readiness) found Redis answering: the outage ends now rather
+   * than at the next batch, which in fail-closed mode behind a readiness gate might never come.
+   */
+  probeSucceeded(): void {
+    if (this.#degraded) this.#recovered();
   }
 
   #recovered(): void {

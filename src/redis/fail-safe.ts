@@ -54,6 +54,11 @@ export abstract class FailSafeStore<S extends ClosableStore> {
     return this.#guard.degraded;
   }
 
+  /** See FailModeGuard.probeSucceeded. */
+  probeSucceeded(): void {
+    this.#guard.probeSucceeded();
+  }
+
   /** Batches answered from memory because Redis failed. */
   get failOpenCount(): number {
     return this.#guard.failOpenCount;
@@ -135,7 +140,6 @@ export function connectStore(
 export function failModeGuardFor(
   options: FailSafeStoreOptions<unknown>,
   store: 'flood' | 'strikes',
-  clock: () => number,
 ): FailModeGuard {
   return new FailModeGuard({
     failMode: options.failMode ?? 'open',
@@ -145,6 +149,7 @@ export function failModeGuardFor(
     onFailOpen: options.onFailOpen,
     onStateChange: options.onStateChange,
     onError: options.onError,
-    clock,
+    // The stores' wall clock only when one is injected (tests drive both with it); else monotonic time.
+    clock: options.clock,
   });
 }

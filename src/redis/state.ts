@@ -81,11 +81,28 @@ export function createRedisState(options: RedisStateOptions = {}): RedisState {
       ? new MemoryStrikeStore({ maxKeys: options.fallbackMaxKeys })
       : undefined,
   });
+  // While a store is degraded but the connection is back, readiness probes Redis itself: the outage ends at
+  // the next batch otherwise, and in fail-closed mode behind a readiness gate no batch would ever come.
+  let probing = false;
+  const probe = () => {
+    probing = true;
+    client
+      .ping()
+      .then(
+        () => {
+          flood.probeSucceeded();
+          strikes.probeSucceeded();
+        },
+        () => {}, // still failing: the stores' guards report it with the next batch
+      )
+      .finally(() => (probing = false));
+  };
   return {
     client,
     flood,
     strikes,
     ready() {
+      if (client.status === 'ready' && (flood.degraded || strikes.degraded) && !probing) probe();
       const up = client.status === 'ready' && !flood.degraded && !strikes.degraded;
       if (up) return { ok: true, detail: 'redis' };
       if (failMode === 'open')

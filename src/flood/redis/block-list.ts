@@ -100,6 +100,14 @@ export class LocalBlockList {
   }
 
   /**
+   * Takes back backfills whose write failed, ahead of any lifted since: they go with the next batch that
+   * reaches Redis (writing one twice is harmless, the script skips a record it already holds).
+   */
+  restoreLifted(backfills: readonly Backfill[]): void {
+    if (backfills.length > 0) this.#lifted = [...backfills, ...this.#lifted];
+  }
+
+  /**
    * The local answer for a request of sender `key` when it is blocked and still over the limit; null
    * when the request must go to Redis (then a lifted block's backfill waits in takeLifted()). A message
    * not later than the latest one Redis knows of may be a redelivery of it, so Redis answers it too.

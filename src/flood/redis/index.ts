@@ -50,7 +50,7 @@ export function createRedisFloodLimiter(options: CreateRedisFloodLimiterOptions 
     blockList,
     onCommand: options.onCommand,
   });
-  const guard = failModeGuardFor(options, 'flood', clock);
+  const guard = failModeGuardFor(options, 'flood');
   const fallback = options.fallback ?? new MemoryFloodLimiter({ clock });
   return new FailSafeFloodLimiter(redis, fallback, guard, release);
 }

@@ -324,14 +324,42 @@ export class RedisFloodLimiter implements FloodLimiter {
     if (this.#client.status !== 'ready') {
       throw new StoreError(`flood check: redis ${this.#client.status}`, { unavailable: true });
     }
-    const keys = this.#keys;
     const blocks = this.#blocks;
-    const crossEpoch = this.#crossEpoch;
-    const plan = new BatchPlan(this.#callPerTag, this.#maxEntries, this.#opsPerCall, crossEpoch, (call) =>
-      this.#dispatch(plan, call),
+    const plan = new BatchPlan(
+      this.#callPerTag,
+      this.#maxEntries,
+      this.#opsPerCall,
+      this.#crossEpoch,
+      (call) => this.#dispatch(plan, call),
     );
     const started = performance.now();
-    if (blocks !== null && blocks.hasLifted) this.#planBackfills(plan, blocks.takeLifted());
+    // Backfills taken for this batch: given back to the block list if the batch fails, or they are lost.
+    const taken: Backfill[] = [];
+    const takeLifted = (list: LocalBlockList) => {
+      const lifted = list.takeLifted();
+      for (const b of lifted) taken.push(b);
+      this.#planBackfills(plan, lifted);
+    };
+    try {
+      return await this.#checkPlanned(batch, results, plan, started, blocks, takeLifted);
+    } catch (e) {
+      blocks?.restoreLifted(taken);
+      throw e;
+    }
+  }
+
+  async #checkPlanned(
+    batch: readonly FloodRequest[],
+    results: FloodResult[],
+    plan: BatchPlan,
+    started: number,
+    blocks: LocalBlockList | null,
+    takeLifted: (list: LocalBlockList) => void,
+  ): Promise<FloodResult[]> {
+    const n = batch.length;
+    const keys = this.#keys;
+    const crossEpoch = this.#crossEpoch;
+    if (blocks !== null && blocks.hasLifted) takeLifted(blocks);
 
     // Kept for the block list: the sender and group tag of each request sent to Redis.
     const senders = new Array<string>(n);
@@ -348,7 +376,7 @@ export class RedisFloodLimiter implements FloodLimiter {
           results[i] = local;
           continue;
         }
-        if (blocks.hasLifted) this.#planBackfills(plan, blocks.takeLifted());
+        if (blocks.hasLifted) takeLifted(blocks);
       }
       senders[i] = sender;
       groupTags[i] = groupTag;

@@ -34,7 +34,7 @@ export function createRedisStrikeStore(options: CreateRedisStrikeStoreOptions = 
     maxStrikesPerKey: options.maxStrikesPerKey,
     onCommand: options.onCommand,
   });
-  const guard = failModeGuardFor(options, 'strikes', clock);
+  const guard = failModeGuardFor(options, 'strikes');
   const fallback = options.fallback ?? new MemoryStrikeStore({ clock });
   return new FailSafeStrikeStore(redis, fallback, guard, release);
 }

@@ -158,6 +158,66 @@ describe('fail modes with a private redis-server', { skip: binary.skip }, () => 
     });
   }
 
+  it('fail-closed: readiness comes back with Redis, without waiting for a batch', async () => {
+    const state = createRedisState({
+      url: server.url,
+      keyPrefix: 'ready:',
+      failMode: 'closed',
+      retryAfterMs: 50,
+      reconnectMinDelayMs: 20,
+      reconnectMaxDelayMs: 100,
+    });
+    try {
+      assert.equal(await state.waitUntilReady(5000), true);
+      assert.equal(state.ready().ok, true);
+      await server.stop();
+      await waitFor(() => state.client.status !== 'ready', 'the client to notice');
+      await assert.rejects(state.flood.check([flood({ userId: 'r' })]), StoreError);
+      assert.equal(state.ready().ok, false);
+      await server.restart();
+      assert.equal(await state.waitUntilReady(10_000), true);
+      // No batch runs: the readiness check itself probes Redis and ends the outage.
+      await waitFor(() => state.ready().ok, 'readiness to return');
+      assert.equal(state.flood.degraded, false);
+    } finally {
+      await state.close();
+    }
+  });
+
+  it('a failed batch gives the block list its backfills back: the next batch writes them', async () => {
+    const redis = await client();
+    const limits: FloodLimits = { ...LIMITS, rateMax: 2, rateWindowMs: 10_000 };
+    const limiter = createRedisFloodLimiter({
+      client: redis,
+      keyPrefix: 'lift:',
+      failMode: 'closed',
+      retryAfterMs: 20,
+    });
+    const t0 = 1_800_000_000_000;
+    const at = (i: number, dt: number): FloodRequest => ({
+      ...flood({ userId: 'lift', textHash: '', limits }),
+      messageId: `qq:g1:lift-${i}`,
+      ts: t0 + dt,
+    });
+    try {
+      await limiter.check([at(1, 0), at(2, 1), at(3, 2)]); // over rateMax: the sender is blocked locally
+      await limiter.check([at(4, 3), at(5, 4), at(6, 5)]); // answered by the block list, not Redis
+      await redis.call('CONFIG', 'SET', 'maxmemory', '1'); // every write now fails (OOM)
+      await assert.rejects(limiter.check([at(7, 30_000)]), StoreError); // lifts the block: backfill fails
+      await redis.call('CONFIG', 'SET', 'maxmemory', '0');
+      await new Promise((r) => setTimeout(r, 40)); // the fail mode's cool-down
+      // A late message inside the window of all six: the three answered locally count too.
+      const [late] = await limiter.check([at(8, 9_000)]);
+      assert.equal(late.rateCount, 7);
+    } finally {
+      await redis.call('CONFIG', 'SET', 'maxmemory', '0').catch(() => {});
+      await closeAll(
+        () => limiter.close(),
+        () => redis.disconnect(),
+      );
+    }
+  });
+
   it('stopped mid-stream: fail-open from memory, then back to Redis when it returns', async () => {
     const redis = await client();
     const logger = spyLogger();

@@ -112,6 +112,37 @@ describe('FailModeGuard', () => {
     assert.equal(guard.degraded, false);
   });
 
+  it('ends an outage on a probe outside any batch (readiness), once', async () => {
+    const s = setup('closed');
+    s.setDown(true);
+    await assert.rejects(s.run(), StoreError);
+    s.setDown(false);
+    s.guard.probeSucceeded();
+    assert.equal(s.guard.degraded, false);
+    assert.equal(await s.run(), 'redis', 'no cool-down left to wait out');
+    s.guard.probeSucceeded(); // healthy already: nothing to report
+    assert.deepEqual(s.states, ['degraded', 'healthy']);
+  });
+
+  it('times its cool-down on a monotonic clock by default (a wall clock stepped back cannot hold it)', async () => {
+    const realNow = Date.now;
+    const guard = new FailModeGuard({ failMode: 'open', store: 'flood', retryAfterMs: 20 });
+    let up = false;
+    const primary = async () => {
+      if (!up) throw new StoreError('down', { unavailable: true });
+      return 'redis';
+    };
+    try {
+      assert.equal(await guard.run(1, primary, () => 'memory'), 'memory');
+      Date.now = () => realNow() - 3_600_000; // NTP steps the wall clock back an hour
+      up = true;
+      await new Promise((r) => setTimeout(r, 40));
+      assert.equal(await guard.run(1, primary, () => 'memory'), 'redis');
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('rejects an unknown fail mode', () => {
     assert.throws(() => new FailModeGuard({ failMode: 'maybe' as 'open', store: 'x' }), RangeError);
   });
