@@ -74,7 +74,9 @@ class KafkaProducer {
     this.producer = o.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
-      idempotent: true,
+      // Not idempotent, one request in flight: see the processor's producer (src/transport/kafka/processor.ts).
+      idempotent: false,
+      maxInFlightRequests: 1,
       retry: { retries: 5 },
     });
     this.records = new KafkajsRecordSink(this.producer, o.compression ?? 'none', o.timeoutMs ?? 30_000);
@@ -111,7 +113,8 @@ const KAFKA_RECORD_OVERHEAD = 64;
 
 /**
  * Messages to Kafka: keyed `platform:groupId` (one chat group, one partition, one order), header
- * `message-id`, acknowledged by all in-sync replicas (idempotent producer).
+ * `message-id`, acknowledged by all in-sync replicas (one request in flight: order kept, a retry may
+ * write a message twice, which the processor's at-least-once handling already expects).
  */
 export class KafkaSink implements MessageSink {
   readonly name = 'kafka';

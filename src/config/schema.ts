@@ -102,7 +102,7 @@ export const CONFIG_SCHEMA = {
         retries: int(0, 20),
         createTopics: { type: 'boolean' },
         maxBytes: int(1024),
-        maxDlqValueBytes: int(1024),
+        maxDlqValueBytes: int(4096), // the transport needs room for the record around a truncated raw
         clientRetries: int(0, 20),
         retryBackoffMs: int(0),
         retryBackoffMaxMs: int(0),

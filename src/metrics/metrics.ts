@@ -280,6 +280,12 @@ export class ModstreamMetrics {
       registers,
     });
 
+    const reasonsDropped = new Counter({
+      name: name('modstream_reasons_dropped_total'),
+      help: 'Reasons left out of verdicts to keep each within 256 KiB of reasons (repeats of one rule first, then the least severe).',
+      registers,
+    });
+
     // --- HTTP (embedded API and ops port) --------------------------------------------------------------------
     const httpRequests = new Counter({
       name: name('modstream_http_requests_total'),
@@ -333,6 +339,7 @@ export class ModstreamMetrics {
         if (DECODE_ERROR_CODES.has(code)) stageErrors.decode.n++;
       },
       storeError: (store) => storeFailures.labels(store).inc(),
+      reasonsDropped: (n) => reasonsDropped.inc(n),
     };
     this.kafka = {
       onBatch: (size) => batchSize.observe(size),

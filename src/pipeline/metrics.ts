@@ -23,6 +23,8 @@ export interface PipelineMetrics {
   /** A record that could not be judged left through the DLQ / error output (counted by the transport). */
   dlq(code: string): void;
   storeError(kind: 'flood' | 'strikes'): void;
+  /** Reasons left out of a verdict to keep it within its size bound (reasons-cap.ts). */
+  reasonsDropped(count: number): void;
 }
 
 export const NOOP_METRICS: PipelineMetrics = {
@@ -33,4 +35,5 @@ export const NOOP_METRICS: PipelineMetrics = {
   verdict() {},
   dlq() {},
   storeError() {},
+  reasonsDropped() {},
 };

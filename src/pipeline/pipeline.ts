@@ -17,6 +17,7 @@ import type {
   PolicyStage,
 } from './stages.js';
 import { errorRecord, hrNow } from './records.js';
+import { capReasons } from './reasons-cap.js';
 import type { BatchJudge, IncomingRecord, JudgeOptions, Outcome } from './types.js';
 
 export interface PipelineOptions {
@@ -163,6 +164,8 @@ export class Pipeline implements BatchJudge {
           t0 = t1;
         }
         this.#detectors.detect(message, reasons);
+        const dropped = capReasons(reasons);
+        if (dropped > 0) metrics.reasonsDropped(dropped);
         if (sampled) metrics.stage('detectors', (performance.now() - t0) / 1000);
       } catch (e) {
         // A stage bug must not take the stream down: the record goes to the DLQ with the cause.

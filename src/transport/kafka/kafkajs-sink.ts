@@ -22,9 +22,8 @@ interface Waiting {
  * RecordSink over a kafkajs producer: acks from all in-sync replicas; records keep their order per topic,
  * hence per partition.
  *
- * An idempotent kafkajs producer has one request in flight per broker (it locks the broker while a produce
- * is on the wire), so sends from partitions judged at the same time would queue for it one round trip
- * each. Instead, sends that arrive while a request is in flight wait together and go as ONE request when
+ * The producers here have one request in flight per broker (`maxInFlightRequests: 1`, for order), so
+ * sends from partitions judged at the same time would queue for it one round trip each. Instead, sends that arrive while a request is in flight wait together and go as ONE request when
  * it returns: each caller still resolves only once its own records are acknowledged. Order is unaffected,
  * as a caller (one source partition) sends its next unit only after the previous one was acknowledged. If
  * a merged request is refused for a record in it (too large, invalid), every send in it is retried on its

@@ -53,6 +53,8 @@ export class KafkaStreamProcessor implements Transport {
   readonly #stopped: Promise<TransportExit>;
   #settle!: (exit: TransportExit) => void;
   #state: ProcessorState = 'new';
+  /** The start in progress or done (see #stop). */
+  #starting: Promise<void> | null = null;
   #stopPromise: Promise<void> | null = null;
   #assigned: number[] = [];
   #rebalances = 0;
@@ -67,10 +69,15 @@ export class KafkaStreamProcessor implements Transport {
     const s = this.#settings;
     this.#kafka = options.client ?? createKafkaClient(s, this.#logger);
     this.#producer = this.#kafka.producer({
-      idempotent: true,
-      // Bounded, unlike kafkajs' default for idempotent producers (infinite): a dead broker must end in
-      // an error the consumer can retry, not in a send that never returns.
-      retry: { retries: Math.max(1, s.clientRetries) },
+      // Not idempotent: when the broker refuses one partition's records in a request (too large), kafkajs
+      // rolls back the sequence numbers of every partition in it, although the others were written, so
+      // the one-by-one resend (batch-processor.ts) met OUT_OF_ORDER_SEQUENCE_NUMBER for ever and the
+      // partition stopped. One request in flight per broker keeps the order; a retried request may
+      // write twice, which at-least-once already allows (consumers de-duplicate by message id).
+      idempotent: false,
+      maxInFlightRequests: 1,
+      // Bounded: a dead broker must end in an error the consumer can retry, not in a send that never returns.
+      retry: { retries: s.clientRetries },
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
@@ -127,10 +134,17 @@ export class KafkaStreamProcessor implements Transport {
   }
 
   /** Ensures the topics, connects, joins the group and starts consuming. Rejects with KAFKA_ERROR. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
     if (this.#state !== 'new')
-      throw new ModstreamError('KAFKA_ERROR', `cannot start a processor that is ${this.#state}`);
+      return Promise.reject(
+        new ModstreamError('KAFKA_ERROR', `cannot start a processor that is ${this.#state}`),
+      );
     this.#state = 'starting';
+    this.#starting = this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     const s = this.#settings;
     try {
       if (s.createTopics) await this.#ensureTopics();
@@ -180,6 +194,9 @@ export class KafkaStreamProcessor implements Transport {
       this.#finish('stopped');
       return;
     }
+    // Stopped while starting: let the start finish (or fail) first, or it would go on and join the group
+    // after the stop had left it, holding partitions it never consumes.
+    if (this.#state === 'starting') await this.#starting?.catch(() => {});
     if (this.#state === 'stopped' || this.#state === 'failed') return;
     this.#state = 'stopping';
     this.#logger.info({ groupId: this.#settings.groupId }, 'kafka processor stopping');

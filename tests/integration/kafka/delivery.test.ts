@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import type { KafkaStreamProcessor } from '../../../src/transport/kafka/index.js';
+import { KafkaStreamProcessor } from '../../../src/transport/kafka/index.js';
 import {
   committedOffsets,
   createTopics,
@@ -28,6 +28,22 @@ describe('kafka transport: delivery', { skip: kafka.skip }, () => {
   const running: KafkaStreamProcessor[] = [];
   after(async () => {
     await Promise.all(running.map((p) => p.stop()));
+  });
+
+  it('stopped while starting: the start completes first, then the stop leaves the group', async () => {
+    const names = testNames('stop-starting');
+    const p = new KafkaStreamProcessor({
+      judge: new EchoJudge(),
+      kafka: testSettings(brokers, names, { partitions: 1 }),
+    });
+    const started = p.start();
+    await new Promise((r) => setTimeout(r, 50)); // mid-start: topics, connections, the group
+    await p.stop();
+    await started;
+    assert.equal(p.stats().state, 'stopped');
+    await new Promise((r) => setTimeout(r, 4000));
+    assert.equal(p.stats().state, 'stopped', 'the start did not go on after the stop');
+    assert.deepEqual(p.stats().assigned, [], 'no partition held');
   });
 
   it(

@@ -217,4 +217,41 @@ describe('kafka transport: processing', { skip: kafka.skip }, () => {
     assert.equal(value.source.offset, '1');
     assert.equal(p.stats().dlq, 1);
   });
+
+  it('moves on when one request held a DLQ record that was written and a verdict that was refused', async () => {
+    // The DLQ record and the verdict go to two topics in one request; the broker writes one and refuses
+    // the other. With kafkajs' idempotent producer the resend one by one met OUT_OF_ORDER_SEQUENCE_NUMBER
+    // for ever and the partition never moved on.
+    const names = testNames('mixed-refusal');
+    const p = await startProcessor(new EchoJudge(), testSettings(brokers, names, { partitions: 3 }));
+    running.push(p);
+    const g = `${names.prefix}-g`;
+    const key = `qq:${g}`;
+    const after = testMessage(g, 3);
+    await produceRecords(brokers, names.topics.messages, [
+      { key, value: '{not json' },
+      { key, value: '{"still": "not a message"}' },
+      { key, value: JSON.stringify(testMessage(g, 2, 'a huge verdict')) },
+      { key, value: JSON.stringify(after) },
+    ]);
+    const verdicts = await waitFor(async () => {
+      const r = await readTopic(brokers, names.topics.verdicts);
+      return r.length >= 1 ? r : null;
+    }, 'the verdict after them');
+    assert.deepEqual(
+      verdicts.map((r) => (JSON.parse(r.text) as Verdict).messageId),
+      [after.id],
+    );
+    const dlq = await waitFor(async () => {
+      const r = await readTopic(brokers, names.topics.dlq);
+      return new Set(r.map((x) => (JSON.parse(x.text) as DlqValue).source.offset)).size >= 3 ? r : null;
+    }, 'the bad records and the refused verdict in the DLQ');
+    // A bad record's DLQ record may be there twice: written with the refused request, then resent with the
+    // others one by one (at-least-once).
+    assert.deepEqual([...new Set(dlq.map((r) => (JSON.parse(r.text) as DlqValue).source.offset))].sort(), [
+      '0',
+      '1',
+      '2',
+    ]);
+  });
 });

@@ -96,6 +96,7 @@ export class RecordingMetrics implements PipelineMetrics {
   judged_ = 0;
   verdicts: string[] = [];
   storeErrors: string[] = [];
+  reasonsDropped_ = 0;
   stageErrors: string[] = [];
   received(n: number): void {
     this.received_ += n;
@@ -113,6 +114,9 @@ export class RecordingMetrics implements PipelineMetrics {
   dlq(): void {}
   storeError(kind: string): void {
     this.storeErrors.push(kind);
+  }
+  reasonsDropped(n: number): void {
+    this.reasonsDropped_ += n;
   }
 }
 
