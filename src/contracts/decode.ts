@@ -88,12 +88,21 @@ export class MessageDecoder {
     if (!t.isWellFormed()) {
       return fail('BAD_ENCODING', 'text contains a lone UTF-16 surrogate (wellFormed)');
     }
+    // The ids become Kafka keys, headers and Redis keys, all UTF-8: a lone surrogate would turn into U+FFFD
+    // there, and two different ids into one.
+    for (const field of ID_FIELDS) {
+      if (!message[field].isWellFormed()) {
+        return fail('BAD_ENCODING', `${field} contains a lone UTF-16 surrogate (wellFormed)`);
+      }
+    }
     if (t.length === 0 && !(message.attachments && message.attachments.length > 0)) {
       return fail('BAD_MESSAGE', 'text must not be empty when there are no attachments (minLength)');
     }
     return { ok: true, message };
   }
 }
+
+const ID_FIELDS = ['id', 'platform', 'groupId', 'userId'] as const;
 
 function fail(code: ConstructorParameters<typeof RecordError>[0], message: string): DecodeResult {
   return { ok: false, error: new RecordError(code, message) };

@@ -87,6 +87,12 @@ describe('MessageDecoder: what each kind of bad input gets', () => {
     );
     assert.equal(r.ok, false);
     if (!r.ok) assert.equal(r.error.code, 'BAD_ENCODING');
+    // In an id too: ids become Kafka keys and headers, where it would turn into U+FFFD.
+    for (const field of ['id', 'groupId', 'userId']) {
+      const m = { id: 'a', platform: 'qq', groupId: '1', userId: 'u', text: 'ok', ts: 1, [field]: 'x\udc00' };
+      const bad = d.decode(JSON.stringify(m));
+      assert.ok(!bad.ok && bad.error.code === 'BAD_ENCODING' && bad.error.message.startsWith(field), field);
+    }
     const bytes = Buffer.concat([
       Buffer.from('{"id":"a","text":"'),
       Buffer.from([0xff, 0xfe]),
