@@ -232,6 +232,13 @@ class SenderLog {
  * latest time it was sent there, so the distinct groups of a text are its live entries. A spammer's list
  * holds one entry per group it hit within the window, whatever the number of messages.
  */
+/**
+ * Entries one user's cross-group log holds at most, all texts together: a sender of endless distinct texts
+ * would otherwise grow it for the whole retention period, and every message scans it. Beyond it the entry
+ * seen longest ago goes (its text's count can only be lower for it).
+ */
+const MAX_CROSS_ENTRIES = 512;
+
 class CrossGroupLog {
   hashes: string[] = [];
   groups: string[] = [];
@@ -273,6 +280,8 @@ class CrossGroupLog {
     /** This text's entries kept, and the one seen longest ago (after the move to `write`). */
     let held = 0;
     let oldest = -1;
+    /** The entry seen longest ago, any text (for MAX_CROSS_ENTRIES). */
+    let oldestAny = -1;
     for (let read = 0; read < n; read++) {
       let when = last[read];
       const sameText = hashKeys[read] === hashKey && hashes[read] === hash;
@@ -295,6 +304,7 @@ class CrossGroupLog {
         held++;
         if (oldest < 0 || when < last[oldest]) oldest = write;
       }
+      if (oldestAny < 0 || when < last[oldestAny]) oldestAny = write;
       write++;
     }
     if (write !== n) {
@@ -314,10 +324,11 @@ class CrossGroupLog {
       if (oldest < 0 || t < last[oldest]) oldest = write;
     }
     if (held > maxEntries) this.#remove(oldest);
+    else if (hashes.length > MAX_CROSS_ENTRIES && oldestAny >= 0) this.#remove(oldestAny);
     return count;
   }
 
-  /** Removes entry i; used only at the per-text bound. */
+  /** Removes entry i; used only at the per-text and per-user bounds. */
   #remove(i: number): void {
     this.hashes.splice(i, 1);
     this.groups.splice(i, 1);

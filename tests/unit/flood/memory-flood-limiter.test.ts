@@ -133,6 +133,25 @@ describe('MemoryFloodLimiter (memory specifics)', () => {
     );
   });
 
+  it("bounds one user's cross-group list, all texts together: the entry seen longest ago goes", () => {
+    const limiter = new MemoryFloodLimiter({ clock: () => T0 });
+    const limits = { ...DEFAULT_LIMITS, rateMax: 1_000_000, duplicateMax: 1_000_000 };
+    // In two groups (the list exists once a user is seen in several), then 2,000 distinct texts.
+    limiter.checkSync([req({ groupId: 'g1', textHash: 'first', limits })]);
+    limiter.checkSync([req({ groupId: 'g2', textHash: 'x', limits })]);
+    const many = Array.from({ length: 2000 }, (_, i) =>
+      req({ groupId: 'g2', textHash: `d${i}`, ts: T0 + 1 + i, limits }),
+    );
+    limiter.checkSync(many);
+    // 'first' in g1 went with the oldest; a recent text is still counted across groups.
+    const [first, recent] = limiter.checkSync([
+      req({ groupId: 'g2', textHash: 'first', ts: T0 + 3000, limits }),
+      req({ groupId: 'g1', textHash: 'd1999', ts: T0 + 3000, limits }),
+    ]);
+    assert.equal(first.groupCount, 1);
+    assert.equal(recent.groupCount, 2);
+  });
+
   it('handles out-of-order event times like a sorted set', () => {
     const limiter = new MemoryFloodLimiter({ clock: () => T0 });
     const [a, b, c] = limiter.checkSync([
