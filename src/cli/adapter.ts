@@ -142,9 +142,11 @@ export async function runAdapter(argv: string[]): Promise<number> {
         : '') +
       connect.map((u) => `  connecting to ${redactUrl(u)} (forward WebSocket)\n`).join('') +
       runtime.metricsLine(ops) +
-      (accessToken || secret
+      (accessToken
         ? ''
-        : '  WARNING: no --access-token or --secret: anyone who can reach these ports can post events\n') +
+        : secret
+          ? '  NOTE: no --access-token: the reverse WebSocket, /v1/member-events and /v1/verdicts refuse every connection (a secret signs HTTP POST bodies only)\n'
+          : '  WARNING: no --access-token or --secret: anyone who can reach these ports can post events\n') +
       '\n',
   );
   return runtime.untilStopped(

@@ -50,13 +50,18 @@ export function verifySignature(secret: string, body: Buffer, header: string | u
   return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 }
 
-/** WebSocket connections (reverse WS): the token, when one is configured, is required. */
+/**
+ * What only a token can authenticate — reverse WebSocket connections, member events, the verdict stream:
+ * the token, when one is configured, is required. With a secret but no token they are refused: a secret
+ * signs HTTP POST bodies only, so a deployment that relies on it would otherwise leave these open to
+ * anyone who reaches the port (forged events get members warned, muted or kicked).
+ */
 export function checkConnection(
   creds: Credentials,
   headers: IncomingHttpHeaders,
   url: string | undefined,
 ): AuthResult {
-  if (!creds.accessToken) return OK;
+  if (!creds.accessToken) return creds.secret ? { ok: false, status: 401, reason: 'token-missing' } : OK;
   const token = presentedToken(headers, url);
   if (token === null) return { ok: false, status: 401, reason: 'token-missing' };
   return sameSecret(token, creds.accessToken) ? OK : { ok: false, status: 403, reason: 'token-wrong' };

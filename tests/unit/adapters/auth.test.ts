@@ -46,6 +46,17 @@ describe('OneBot credentials', () => {
     assert.deepEqual(checkConnection({ accessToken: 't' }, {}, '/?access_token=t'), { ok: true });
   });
 
+  it('with a secret but no token, what only a token authenticates is refused (WebSocket, member API, verdicts)', () => {
+    assert.deepEqual(checkConnection({ secret: 's3cret' }, {}, '/'), {
+      ok: false,
+      status: 401,
+      reason: 'token-missing',
+    });
+    assert.deepEqual(checkConnection({ secret: 's3cret', accessToken: 't' }, {}, '/?access_token=t'), {
+      ok: true,
+    });
+  });
+
   it('HTTP POST: a secret requires a valid signature; a token is required unless the signature proved the sender', () => {
     assert.deepEqual(checkHttpPost({ secret: 's3cret' }, {}, '/', body), {
       ok: false,
