@@ -30,7 +30,7 @@ Verdicts (one):
                              an adapter's member verdicts, e.g. --embedded http://127.0.0.1:8080 --embedded http://127.0.0.1:5700
       --brokers LIST         Kafka (default: KAFKA_BROKERS / kafka.brokers): the verdicts topic in a consumer group
       --topic NAME           verdicts topic (default kafka.topics.verdicts)
-      --group-id ID          consumer group (default modstream-enforcer-onebot)
+      --group-id ID          consumer group (default modstream-enforcer-onebot, with --dry-run …-dry-run)
       --from-beginning       a new group starts at the earliest verdict (default: the latest)
 Actions:
       --admin-group ID       admin notifications go to this group
@@ -38,7 +38,8 @@ Actions:
       --warn-notice on|off   post a notice @-ing the member for warn verdicts (default on)
       --notify-on-review on|off  notify admins of review verdicts (default on)
       --card-format-label S  how the card format is named in rename notices (default 部门-姓名)
-      --dry-run              log what would be called, call nothing
+      --dry-run              log what would be called, call nothing (its own group and marks: a real enforcer
+                             running beside it is unaffected)
 Reliability:
       --retries N            retries per failed call (default 3), backoff from --retry-backoff MS (default 500) doubling to 10 s
       --failures FILE        record failures as JSON Lines here (default in embedded mode: modstream-enforce-failures.jsonl)
@@ -83,7 +84,8 @@ export async function runEnforce(argv: string[]): Promise<number> {
   const { config, logger } = runtime;
   const accessToken = str(flags['access-token']) ?? process.env.ONEBOT_ACCESS_TOKEN ?? null;
   const metrics = new EnforcerMetrics(runtime.registry);
-  const groupId = str(flags['group-id']) ?? 'modstream-enforcer-onebot';
+  const dryRun = flags['dry-run'] === true;
+  const { groupId, marks } = enforcerIdentity(str(flags['group-id']), dryRun);
 
   const embedded = listFlag(flags, 'embedded') ?? [];
   for (const url of embedded)
@@ -119,7 +121,7 @@ export async function runEnforce(argv: string[]): Promise<number> {
   }
   const idem = await idempotencyStore(
     config,
-    groupId,
+    marks,
     (intFlag(flags, 'dedupe-ttl') ?? 7 * 86_400) * 1000,
     logger,
   );
@@ -137,7 +139,7 @@ export async function runEnforce(argv: string[]): Promise<number> {
     failures,
     retries: intFlag(flags, 'retries') ?? 3,
     backoff: { minMs: backoffMs, maxMs: Math.max(backoffMs, 10_000) },
-    dryRun: flags['dry-run'] === true,
+    dryRun,
     metrics,
     logger,
   });
@@ -156,6 +158,19 @@ export async function runEnforce(argv: string[]): Promise<number> {
     await idem.close();
     await ops?.server.close();
   });
+}
+
+/**
+ * The consumer group and the idempotency-mark namespace of an enforcer. A dry run has its own of both:
+ * sharing a real enforcer's, it would take some partitions' verdicts from it (Kafka) and mark verdicts
+ * done that the real one then skips as duplicates.
+ */
+export function enforcerIdentity(
+  groupIdFlag: string | undefined,
+  dryRun: boolean,
+): { groupId: string; marks: string } {
+  const groupId = groupIdFlag ?? `modstream-enforcer-onebot${dryRun ? '-dry-run' : ''}`;
+  return { groupId, marks: dryRun ? `${groupId}.dry-run` : groupId };
 }
 
 async function idempotencyStore(
