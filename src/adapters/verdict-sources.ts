@@ -6,6 +6,9 @@ import type { VerdictHub } from '../transport/embedded/verdict-hub.js';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import type { EnforcerMetrics } from './metrics.js';
 
+/** How often a verdict being enforced heartbeats the consumer group (kafkajs' default interval). */
+const HEARTBEAT_EVERY_MS = 3000;
+
 /**
  * Where an enforcer's verdicts come from. A source calls `deliver` for every verdict, in order; a
  * rejection from `deliver` means "not handled" (the Kafka source does not commit and consumes it again).
@@ -273,9 +276,18 @@ export class KafkaVerdictSource implements VerdictSource {
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics: [this.#topic], fromBeginning: this.#fromBeginning });
     await this.#consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
         const v = this.#reader.read(message.value, { topic, partition, offset: message.offset });
-        if (v) await deliver(v);
+        if (!v) return;
+        // kafkajs heartbeats only between messages, and one verdict against an unreachable bot API takes
+        // longer than the session (every call retried with backoff): without these the group would
+        // rebalance on every verdict of a bot outage.
+        const beat = setInterval(() => void heartbeat().catch(() => {}), HEARTBEAT_EVERY_MS);
+        try {
+          await deliver(v);
+        } finally {
+          clearInterval(beat);
+        }
       },
     });
   }
