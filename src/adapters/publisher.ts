@@ -4,6 +4,9 @@ import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import type { AdapterMetrics } from './metrics.js';
 import { jsonSize, SinkError, type MessageSink } from './sinks.js';
 
+/** After close()'s timeout, how long the send in flight may still take before the sink closes. */
+const IN_FLIGHT_GRACE_MS = 2000;
+
 export interface PublisherOptions {
   sink: MessageSink;
   metrics?: AdapterMetrics | null;
@@ -109,7 +112,14 @@ export class BatchingPublisher {
     ]);
     flushed.abort();
     this.#stop.abort();
-    await this.#running;
+    // The drain takes no batch after the stop; the send in flight gets a moment more, no longer (each can
+    // take the sink's whole timeout, 10–30 s, and the process is killed 30 s after the signal).
+    const settled = new AbortController();
+    await Promise.race([
+      this.#running?.finally(() => settled.abort()),
+      sleep(IN_FLIGHT_GRACE_MS, settled.signal),
+    ]);
+    settled.abort();
     if (this.#queue.length > 0) {
       this.#metrics?.dropped(this.#sink.name, this.#queue.length);
       this.#logger.error({ dropped: this.#queue.length }, 'adapter closing with undelivered messages');
@@ -129,7 +139,7 @@ export class BatchingPublisher {
   }
 
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) await this.#deliver(this.#take());
+    while (this.#queue.length > 0 && !this.#stop.signal.aborted) await this.#deliver(this.#take());
   }
 
   /** The oldest queued messages, at most maxBatch of them and maxBatchBytes together (at least one). */

@@ -355,6 +355,43 @@ describe('sinks encode each message once', () => {
 });
 
 describe('BatchingPublisher: close', () => {
+  it('is bounded by its timeout: no batch is sent after it, what is left is counted dropped and logged', async () => {
+    // Each send takes 200 ms; eight batches are queued; close() allows 300 ms.
+    let sends = 0;
+    const slow: MessageSink = {
+      name: 'embedded',
+      async send() {
+        sends++;
+        await new Promise((r) => setTimeout(r, 200));
+      },
+      async close() {},
+    };
+    const registry = new Registry();
+    const errors: string[] = [];
+    const logger = {
+      warn() {},
+      error: (_o: unknown, msg: string) => errors.push(msg),
+      info() {},
+      debug() {},
+    };
+    const p = new BatchingPublisher({
+      sink: slow,
+      maxBatch: 1,
+      lingerMs: 0,
+      closeTimeoutMs: 300,
+      metrics: new AdapterMetrics(registry),
+      logger: logger as never,
+    });
+    for (let i = 1; i <= 8; i++) p.push(m(i));
+    const t0 = Date.now();
+    await p.close();
+    const took = Date.now() - t0;
+    assert.ok(took < 1500, `close took ${took} ms`);
+    assert.ok(sends <= 3, `${sends} sends`);
+    assert.match(await registry.metrics(), /modstream_adapter_dropped_total\{sink="embedded"\} [5-7]/);
+    assert.ok(errors.some((e) => /undelivered/.test(e)));
+  });
+
   it('leaves no timer behind (the process can exit at once)', async () => {
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
