@@ -151,8 +151,13 @@ export async function runEnforce(argv: string[]): Promise<number> {
     `\nmodstream enforce onebot: ${describe} → ${api}${flags['dry-run'] ? ' (dry run: nothing is called)' : ''}\n` +
       `  failures → ${failures instanceof JsonlFailureSink ? failures.path : `topic ${str(flags['failure-topic']) ?? 'modstream.enforce-failures'}`}\n` +
       runtime.metricsLine(ops) +
+      (str(flags['admin-group']) || (listFlag(flags, 'admin') ?? []).length > 0
+        ? ''
+        : '  NOTE: no --admin-group or --admin: admin notifications and review verdicts reach nobody\n') +
       '\n',
   );
+  if (!str(flags['admin-group']) && (listFlag(flags, 'admin') ?? []).length === 0)
+    logger.warn('no --admin-group or --admin: admin notifications and review verdicts reach nobody');
   return runtime.untilStopped(async () => {
     await service.close();
     await idem.close();

@@ -83,6 +83,9 @@ export class OneBotEventMapper implements PlatformEventMapper {
     if (!groupId) return malformed('group_id');
     const userId = id(e.user_id);
     if (!userId) return malformed('user_id');
+    // Some implementations report the bot's own group messages as `message`, not `message_sent`: judged,
+    // the enforcer's own notices (which name categories, 赌博…) would be flagged and acted on.
+    if (userId === id(e.self_id)) return { kind: 'ignored', reason: 'self' };
     const messageId = id(e.message_id);
     if (!messageId) return malformed('message_id');
     const ts = unixSecondsToMs(e.time);

@@ -269,6 +269,14 @@ describe('OneBot v11 notices → member events', () => {
   });
 });
 
+describe("the bot's own messages", () => {
+  it('are ignored also when reported as a group message (user_id is self_id)', () => {
+    const own = { ...fixture('events/group-message-array.json'), self_id: 10001, user_id: 10001 };
+    const r = mapper.map(own);
+    assert.equal(`${r.kind}:${'reason' in r ? r.reason : ''}`, 'ignored:self');
+  });
+});
+
 describe('everything else is counted, never fatal', () => {
   it('classifies every fixture', () => {
     const expected: Record<string, string> = {
