@@ -124,7 +124,16 @@ export class Engine {
     return config.lexicons.dirs.length > 0 ? config.lexicons.dirs : [defaultLexiconDir()];
   }
 
-  static #loadLexicon(config: ModstreamConfig, folder: Folder, logger: Logger): CompiledLexicon {
+  /**
+   * `reloading`: a file that cannot be read, or lines that are not UTF-8 (a list saved as GBK, an editor's
+   * half-written file), fail the reload instead of swapping in a lexicon without them.
+   */
+  static #loadLexicon(
+    config: ModstreamConfig,
+    folder: Folder,
+    logger: Logger,
+    reloading = false,
+  ): CompiledLexicon {
     const warnings: LexiconWarning[] = [];
     const result = loadLexicons(Engine.lexiconDirs(config), {
       folder,
@@ -133,6 +142,16 @@ export class Engine {
     });
     for (const w of warnings.slice(0, 50)) logger.warn({ lexiconWarning: w }, `lexicon: ${formatWarning(w)}`);
     if (warnings.length > 50) logger.warn(`lexicon: ${warnings.length - 50} more warnings not shown`);
+    const broken = reloading
+      ? warnings.find((w) => w.code === 'UNREADABLE' || w.code === 'INVALID_UTF8')
+      : undefined;
+    if (broken) {
+      throw new ConfigError(
+        'LEXICON_INVALID',
+        broken.file,
+        `${broken.code === 'UNREADABLE' ? 'cannot be read' : `line ${broken.line} is not valid UTF-8 (saved as GBK?)`}`,
+      );
+    }
     return result.lexicon;
   }
 
@@ -149,7 +168,7 @@ export class Engine {
       if (what.lexicon) {
         try {
           // Compiling takes milliseconds to a second; it runs between batches, never inside one.
-          const next = Engine.#loadLexicon(this.#config, this.folder, this.#logger);
+          const next = Engine.#loadLexicon(this.#config, this.folder, this.#logger, true);
           if (next.version !== this.#lexicon.version) {
             this.#lexicon = next;
             this.pipeline.setLexicon(next);
