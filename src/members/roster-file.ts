@@ -13,11 +13,23 @@ import type { EmployeeInput, RosterUpdate } from './types.js';
  * fails the whole file with a ConfigError naming the line or index, so half a roster is never applied.
  */
 export async function readRosterFile(path: string): Promise<EmployeeInput[]> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     throw new ConfigError('CONFIG_INVALID', '', `cannot read roster ${path}: ${(e as Error).message}`);
+  }
+  let text: string;
+  try {
+    // Strictly: Chinese Excel saves "CSV" in GBK by default, which read loosely gives names of U+FFFD
+    // that then match no card and no departed member.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      '',
+      `roster ${path} is not valid UTF-8 (saved as GBK? In Excel choose "CSV UTF-8")`,
+    );
   }
   const ext = extname(path).toLowerCase();
   let employees: unknown;
@@ -82,6 +94,8 @@ export function parseCsvRoster(text: string): EmployeeInput[] {
         .filter(Boolean)
         .map((a) => {
           const at = a.indexOf(':');
+          if (at <= 0 || at === a.length - 1)
+            throw new Error(`account "${a}" of ${e.employeeId} must be platform:userId, e.g. qq:10001`);
           return { platform: a.slice(0, at), userId: a.slice(at + 1) };
         });
     }

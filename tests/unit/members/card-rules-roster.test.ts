@@ -274,6 +274,23 @@ describe('roster', () => {
     writeFileSync(join(dir, 'bad.csv'), 'id,name\n1,a\n');
     await assert.rejects(readRosterFile(join(dir, 'bad.csv')), /must name the column employeeId/);
   });
+  it('refuses a file that is not UTF-8 (Excel\'s GBK "CSV") and an account without its platform', async () => {
+    // 张三 in GBK, where a loose read gives names of U+FFFD that match nobody.
+    const header = Buffer.from('employeeId,name,department,status\nE1,');
+    writeFileSync(
+      join(dir, 'gbk.csv'),
+      Buffer.concat([header, Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]), Buffer.from(',x,active\n')]),
+    );
+    await assert.rejects(readRosterFile(join(dir, 'gbk.csv')), /is not valid UTF-8 \(saved as GBK\?/);
+    writeFileSync(
+      join(dir, 'acct.csv'),
+      'employeeId,name,department,status,accounts\nE1,张三,市场部,active,10007\n',
+    );
+    await assert.rejects(
+      readRosterFile(join(dir, 'acct.csv')),
+      /account "10007" of E1 must be platform:userId/,
+    );
+  });
 });
 
 describe('member-event v1 schema', () => {
