@@ -1,10 +1,11 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import type { ReadStream, WriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { BatchJudge, IncomingRecord } from '../pipeline/types.js';
 import { hrNow } from '../pipeline/records.js';
 import { JsonLinesEncoder } from '../transport/json-lines.js';
-import { ConfigError } from '../contracts/errors.js';
+import { ConfigError, ModstreamError } from '../contracts/errors.js';
 import { lineBatches, watchOutput, writeWithBackpressure } from '../transport/lines.js';
 
 /** Verdict and reason fields whose string values repeat from line to line: encoded once (json-lines.ts). */
@@ -98,7 +99,10 @@ export async function runCheck(o: CheckOptions): Promise<CheckSummary> {
   output.dispose();
   const failed = output.failed();
   if (failed) {
-    if (failed.code !== 'EPIPE') throw new Error(`cannot write the output: ${failed.message}`);
+    if (failed.code !== 'EPIPE')
+      throw new ModstreamError('OUTPUT_FAILED', `cannot write the output: ${failed.message}`, {
+        cause: failed,
+      });
     summary.outputClosed = true;
     o.input.destroy();
   }
@@ -120,6 +124,22 @@ function textMessage(text: string, seq: number, lineNo: number): string {
     text,
     ts: Date.now(),
   });
+}
+
+/**
+ * Ends an `--output` file and waits until its bytes are written: a write that fails late (a full disk,
+ * `/dev/full`) is an error here, not an exit 0 with verdicts missing. Standard output is left open.
+ */
+export async function finishOutput(out: Writable): Promise<void> {
+  if (out === process.stdout) return;
+  out.end();
+  try {
+    await finished(out);
+  } catch (e) {
+    throw new ModstreamError('OUTPUT_FAILED', `cannot write the output: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
 }
 
 /** `--input`: stdin, or a file opened before anything else starts, so a bad path is a usage error. */

@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { ModstreamMetrics } from '../metrics/metrics.js';
 import { Engine } from '../runtime/engine.js';
 import { intFlag, listFlag, parseFlags, type Flags } from './args.js';
-import { formatSummary, openAppend, openInput, openOutput, runCheck } from './check.js';
+import { finishOutput, formatSummary, openAppend, openInput, openOutput, runCheck } from './check.js';
 import { HELP, VERSION } from './help.js';
 
 /** Flags shared by check and run that map onto config keys. */
@@ -96,6 +96,7 @@ async function cmdCheck(argv: string[]): Promise<number> {
       maxLineBytes: config.limits.maxRecordBytes,
       judge: engine.pipeline,
     });
+    await finishOutput(output);
     process.stderr.write(formatSummary(summary) + '\n');
     return flags.strict && summary.errors > 0 ? 1 : 0;
   } finally {

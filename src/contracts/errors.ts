@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   CLASSIFIER_TIMEOUT: 'Classifier did not answer within its budget',
   CLASSIFIER_FAILED: 'Classifier worker failed',
   USAGE: 'Command-line usage error',
+  OUTPUT_FAILED: 'The output could not be written (a full disk, a closed file)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VerdictValidator } from '../../src/contracts/decode.js';
@@ -179,6 +179,13 @@ describe('modstream check', () => {
     assert.equal(unwritable.code, 2);
     assert.match(unwritable.stderr, /USAGE: --output cannot be written: ENOENT/);
     assert.doesNotMatch(unwritable.stderr, /Unhandled|at emit/);
+  });
+
+  it('a write to --output that fails late (a full disk) exits 1 with OUTPUT_FAILED, not 0', async (t) => {
+    if (!existsSync('/dev/full')) return t.skip('no /dev/full on this system');
+    const full = await runCli(['check', '--text', '--output', '/dev/full'], 'hello\n');
+    assert.equal(full.code, 1);
+    assert.match(full.stderr, /OUTPUT_FAILED: cannot write the output: ENOSPC/);
   });
 
   it('stops quietly when the reader closes the output (check | head)', async () => {
