@@ -63,6 +63,9 @@ export class EmbeddedHttpServer {
   readonly #o: HttpServerOptions;
   readonly #server: Server;
   readonly #sse = new Set<ServerResponse>();
+  /** Bytes written to each verdict stream in the current turn of the event loop (see #broadcast). */
+  readonly #burst = new Map<ServerResponse, number>();
+  #burstReset = false;
   #unsubscribe: (() => void) | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
   #closing = false;
@@ -300,16 +303,30 @@ export class EmbeddedHttpServer {
     // A message id is client input: a CR or LF in it would end the id line and let the rest of the id
     // forge fields or whole events, so they are left out of the id line (JSON escapes them in data).
     const frame = `event: verdict\nid: ${sseField(verdict.messageId)}\ndata: ${JSON.stringify(verdict)}\n\n`;
+    const bytes = Buffer.byteLength(frame);
     const limit = this.#o.sseBufferVerdicts * 1024;
+    // A batch's verdicts are all written in one turn of the event loop, before any can reach the socket:
+    // what counts is what a client left unread from earlier turns, not this burst (one POST of 3,000
+    // messages would otherwise cut every client loose).
+    if (!this.#burstReset) {
+      this.#burstReset = true;
+      setImmediate(() => {
+        this.#burst.clear();
+        this.#burstReset = false;
+      });
+    }
     for (const res of this.#sse) {
-      if (res.writableLength > limit) {
+      const burst = this.#burst.get(res) ?? 0;
+      if (res.writableLength - burst > limit) {
         // Too slow to keep up: cut it loose rather than buffer without bound or slow everyone down.
         this.#o.logger.warn({ buffered: res.writableLength }, 'dropping a slow verdict-stream client');
         this.#sse.delete(res);
+        this.#burst.delete(res);
         res.destroy();
         continue;
       }
       res.write(frame);
+      this.#burst.set(res, burst + bytes);
     }
   }
 }

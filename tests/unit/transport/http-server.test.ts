@@ -203,6 +203,33 @@ describe('EmbeddedHttpServer', () => {
     }
     stalled.destroy();
   });
+
+  it('a client that reads gets every verdict of a batch larger than its buffer (one burst is not lag)', async () => {
+    const n = 200; // ~60 KB of frames in one turn, over the 16 KiB buffer
+    const batch = Array.from({ length: n }, (_, i) => msg(10_000 + i));
+    let seen = 0;
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/v1/verdicts' }, (res) => {
+        res.setEncoding('utf8');
+        let text = '';
+        res.on('data', (c: string) => {
+          text += c;
+          seen = (text.match(/event: verdict/g) ?? []).length;
+          if (seen >= n) {
+            req.destroy();
+            resolve();
+          }
+        });
+        res.on('close', () =>
+          seen < n ? reject(new Error(`stream closed after ${seen} verdicts`)) : undefined,
+        );
+        void call(port, 'POST', '/v1/messages', JSON.stringify(batch));
+      });
+      req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
+      req.end();
+    });
+    assert.equal(seen, n);
+  });
 });
 
 /** A judge that holds every batch until released: requests pile up behind it as behind a slow pipeline. */
