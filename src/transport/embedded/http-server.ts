@@ -69,6 +69,9 @@ export class EmbeddedHttpServer {
   #unsubscribe: (() => void) | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
   #closing = false;
+  /** POST /v1/messages responses not yet closed, and who waits for none to be left (close()). */
+  readonly #answering = new Set<ServerResponse>();
+  readonly #allAnswered: (() => void)[] = [];
   readonly #maxPending: number;
   readonly #maxQueuedBytes: number;
   readonly #retryAfter: string;
@@ -132,20 +135,41 @@ export class EmbeddedHttpServer {
 
   async close(): Promise<void> {
     this.#closing = true;
+    // No new connections from here; the callback comes once every connection has ended.
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    // Answers being judged or written finish first, flushed to the client: closing their connections as
+    // idle once `end()` was called cut verdicts off mid-body. Their verdicts also reach the streams below.
+    await this.#answered();
     this.#unsubscribe?.();
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     for (const res of this.#sse) res.end();
     this.#sse.clear();
-    await new Promise<void>((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeIdleConnections();
+    this.#server.closeIdleConnections();
+    await closed;
+  }
+
+  /** Resolves once no POST /v1/messages response is open (each one ended and handed to the socket). */
+  #answered(): Promise<void> {
+    if (this.#answering.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#allAnswered.push(resolve));
+  }
+
+  /** Tracks an answer until its response closes (sent, or the client gone). */
+  #track(res: ServerResponse): void {
+    this.#answering.add(res);
+    res.once('close', () => {
+      this.#answering.delete(res);
+      if (this.#answering.size === 0) for (const wake of this.#allAnswered.splice(0)) wake();
     });
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0];
-    if (req.method === 'POST' && path === '/v1/messages') return this.#postMessages(req, res);
+    if (req.method === 'POST' && path === '/v1/messages') {
+      this.#track(res);
+      return this.#postMessages(req, res);
+    }
     if (req.method === 'GET' && path === '/v1/verdicts') return this.#openSse(req, res);
     if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === '/readyz') {

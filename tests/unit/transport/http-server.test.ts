@@ -290,6 +290,24 @@ describe('EmbeddedHttpServer backpressure', () => {
     return { server, port: (await server.listen()).port };
   }
 
+  it('close() lets the answers being judged finish before it closes their connections', async () => {
+    const judge = new GatedJudge();
+    const { server, port } = await start(judge, {});
+    const answer = post(port, JSON.stringify([msg(1), msg(2)]));
+    await until(() => judge.waiting === 1, 'the batch is being judged');
+    let closedAt = 0;
+    const closed = server.close().then(() => (closedAt = Date.now()));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(closedAt, 0, 'not closed while an answer is pending');
+    const answeredAt = Date.now();
+    judge.release();
+    const r = await answer;
+    await closed;
+    assert.equal(r.status, 200);
+    assert.equal((JSON.parse(r.body) as { verdicts: number }).verdicts, 2);
+    assert.ok(closedAt >= answeredAt);
+  });
+
   it('refuses requests beyond maxPendingRequests with 503 + Retry-After, and recovers', async () => {
     const judge = new GatedJudge();
     const { server, port } = await start(judge, { maxPendingRequests: 2, retryAfterSeconds: 3 });
