@@ -637,7 +637,10 @@ export class MemberMonitor {
   ): Promise<void> {
     const rule = group.departed;
     if (!rule.enabled || now < e.effectiveAt + rule.graceMs) return;
-    const base = `${e.employeeId}:${e.effectiveAt}:${cacheKey(m)}`;
+    // Once per membership: someone removed who joins the group again is acted on again (the join time
+    // tells the memberships apart; 0 for a member first seen without a join).
+    const membership = m.joinedAt ?? 0;
+    const base = `${e.employeeId}:${e.effectiveAt}:${cacheKey(m)}:${membership}`;
     const key = `dep:${base}`;
     const [first] = await this.#store.claimOnce([key], this.#onceTtlMs);
     const common = {
@@ -652,7 +655,7 @@ export class MemberMonitor {
     if (first) {
       this.#emit(out, {
         ...common,
-        eventId: `departed-${e.employeeId}-${e.effectiveAt}`,
+        eventId: `departed-${e.employeeId}-${e.effectiveAt}-${membership}`,
         rule: MEMBER_RULE.departed,
         notifyAdmins: rule.notifyAdmins,
         claim: { kind: 'once', key },
@@ -665,7 +668,7 @@ export class MemberMonitor {
       if (firstOverdue) {
         this.#emit(out, {
           ...common,
-          eventId: `departed-overdue-${e.employeeId}-${e.effectiveAt}`,
+          eventId: `departed-overdue-${e.employeeId}-${e.effectiveAt}-${membership}`,
           rule: MEMBER_RULE.departedOverdue,
           notifyAdmins: true,
           claim: { kind: 'once', key: overdue },
@@ -831,5 +834,6 @@ function toRecord(o: MemberObservation, t: MemberTouch, role: SenderRole | undef
   if (t.card !== undefined) r.card = t.card;
   if (t.identity) r.identity = t.identity;
   if (role !== undefined) r.role = role;
+  if (t.joinedAt !== undefined) r.joinedAt = t.joinedAt;
   return r;
 }

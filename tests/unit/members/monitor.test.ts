@@ -152,6 +152,55 @@ describe('group cards', () => {
 });
 
 describe('departed staff', () => {
+  it('someone removed who joins again is acted on again (once per membership)', async () => {
+    const { monitor, clock } = setup();
+    clock.now = T0 + DAY;
+    await monitor.handle([
+      {
+        kind: 'roster.update',
+        id: 'hr',
+        ts: clock.now,
+        employees: [
+          employee('E9', '钱七', '研发部', 'left', {
+            effectiveDate: '2025-11-24',
+            accounts: [{ platform: 'qq', userId: 'u9' }],
+          }),
+        ],
+      },
+    ]);
+    const join = (n: number) =>
+      monitor.handle([
+        {
+          kind: 'member.joined',
+          id: `j${n}`,
+          ts: clock.now,
+          platform: 'qq',
+          groupId: 'g1',
+          userId: 'u9',
+          userName: '研发部-钱七',
+        },
+      ]);
+    const first = valid(await join(1));
+    assert.deepEqual(rules(first), ['g1/u9:member:departed:kick']);
+    clock.now += 60_000;
+    await monitor.handle([
+      {
+        kind: 'member.left',
+        id: 'l1',
+        ts: clock.now,
+        platform: 'qq',
+        groupId: 'g1',
+        userId: 'u9',
+        reason: 'kick',
+      },
+    ]);
+    clock.now += 3_600_000;
+    const again = valid(await join(2));
+    assert.deepEqual(rules(again), ['g1/u9:member:departed:kick']);
+    assert.notEqual(again[0].messageId, first[0].messageId, 'a new id: enforcers do not drop it as a repeat');
+    assert.deepEqual(await monitor.sweep(clock.now + 1000), [], 'sweeps do not repeat it');
+  });
+
   it('a roster update saying someone left kicks them from every group they are known in', async () => {
     const { monitor, clock } = setup();
     await monitor.handle([
@@ -192,7 +241,7 @@ describe('departed staff', () => {
     ]);
     assert.equal(v[0].notifyAdmins, true);
     assert.equal(v[0].reasons[0].severity, 3);
-    assert.match(v[0].messageId, /^member:qq:g\d:(u7|x):departed-E7-\d+$/);
+    assert.match(v[0].messageId, /^member:qq:g\d:(u7|x):departed-E7-\d+-\d+$/);
     // Sweeps do not repeat them…
     assert.deepEqual(await monitor.sweep(clock.now + 1000), []);
     // …until the deadline (3 days) passes with them still there: one overdue verdict each, for a person.
