@@ -36,6 +36,7 @@ import { StandInBot, postEvent } from './standin-bot.js';
 
 const kafka = await requireKafka();
 const SECRET = 'k-secret';
+const TOKEN = 'k-token'; // the member API needs it: a secret signs POST bodies only
 const GROUP = 905678;
 
 let seq = 5000;
@@ -91,7 +92,7 @@ describe(
       const client = quietKafka(kafka.brokers, `${prefix}-client`);
       adapter = await startOneBotAdapter({
         listen: { host: '127.0.0.1', port: 0 },
-        credentials: { secret: SECRET },
+        credentials: { secret: SECRET, accessToken: TOKEN },
         output: { kind: 'kafka', kafka: client, topic: topics.messages, verdictsTopic: topics.verdicts },
         members: { store: new MemoryMemberStore(), rules: CompiledMemberRules.defaults() },
       });
@@ -164,6 +165,7 @@ describe(
       bot.script('set_group_kick', [], { body: fixture('api/failed.json') });
       const res = await fetch(`${adapterBase}/v1/member-events`, {
         method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify({
           kind: 'roster.update',
           id: 'hr-k',
