@@ -1,7 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import type { ReadStream, WriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import type { BatchJudge, IncomingRecord } from '../pipeline/types.js';
 import { hrNow } from '../pipeline/records.js';
 import { JsonLinesEncoder } from '../transport/json-lines.js';
@@ -124,22 +123,6 @@ function textMessage(text: string, seq: number, lineNo: number): string {
     text,
     ts: Date.now(),
   });
-}
-
-/**
- * Ends an `--output` file and waits until its bytes are written: a write that fails late (a full disk,
- * `/dev/full`) is an error here, not an exit 0 with verdicts missing. Standard output is left open.
- */
-export async function finishOutput(out: Writable): Promise<void> {
-  if (out === process.stdout) return;
-  out.end();
-  try {
-    await finished(out);
-  } catch (e) {
-    throw new ModstreamError('OUTPUT_FAILED', `cannot write the output: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
 }
 
 /** `--input`: stdin, or a file opened before anything else starts, so a bad path is a usage error. */

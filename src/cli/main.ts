@@ -7,7 +7,8 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { ModstreamMetrics } from '../metrics/metrics.js';
 import { Engine } from '../runtime/engine.js';
 import { intFlag, listFlag, parseFlags, type Flags } from './args.js';
-import { finishOutput, formatSummary, openAppend, openInput, openOutput, runCheck } from './check.js';
+import { finishOutput } from '../transport/lines.js';
+import { formatSummary, openAppend, openInput, openOutput, runCheck } from './check.js';
 import { HELP, VERSION } from './help.js';
 
 /** Flags shared by check and run that map onto config keys. */

@@ -9,7 +9,13 @@ import type { IncomingRecord } from '../pipeline/types.js';
 import { EmbeddedHttpServer } from '../transport/embedded/http-server.js';
 import { SerialExecutor } from '../transport/embedded/serial.js';
 import { VerdictHub } from '../transport/embedded/verdict-hub.js';
-import { lineBatches, watchOutput, writeWithBackpressure, type OutputWatch } from '../transport/lines.js';
+import {
+  finishOutput,
+  lineBatches,
+  watchOutput,
+  writeWithBackpressure,
+  type OutputWatch,
+} from '../transport/lines.js';
 import type { Engine } from './engine.js';
 
 export interface EmbeddedRunner {
@@ -145,9 +151,8 @@ export function startEmbeddedStdin(o: {
       if (stopping || output.failed() || errors.failed()) break;
     }
   };
-  const done = run().finally(() => {
-    o.errorsOutput?.end();
-  });
+  // A write to the --errors file that fails late (a full disk) fails the run rather than vanishing.
+  const done = run().finally(() => (o.errorsOutput ? finishOutput(o.errorsOutput) : undefined));
   return {
     address: null,
     hub,

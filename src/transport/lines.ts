@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { ModstreamError } from '../contracts/errors.js';
 
 /** Characters of an over-long line kept for its error record. */
 export const OVERSIZE_PREFIX_UNITS = 1024;
@@ -232,4 +234,21 @@ export function watchOutput(out: NodeJS.WritableStream): OutputWatch {
       if (error) out.on('error', () => {});
     },
   };
+}
+
+/**
+ * Ends an output file (`check --output`, `run --stdin --errors`) and waits until its bytes are written:
+ * a write that fails late (a full disk, `/dev/full`) is an error here, not an exit 0 with lines missing.
+ * Standard output is left open.
+ */
+export async function finishOutput(out: Writable): Promise<void> {
+  if (out === process.stdout) return;
+  out.end();
+  try {
+    await finished(out);
+  } catch (e) {
+    throw new ModstreamError('OUTPUT_FAILED', `cannot write the output: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -60,6 +60,13 @@ describe('modstream run --stdin', () => {
     const r = await runCli(['run', '--stdin', '--errors', '/nonexistent/dir/e.jsonl'], '{}\n');
     assert.equal(r.code, 2);
     assert.match(r.stderr, /USAGE: --errors cannot be written: ENOENT/);
+  });
+
+  it('an --errors file whose writes fail late (a full disk) exits 1 with OUTPUT_FAILED', async (t) => {
+    if (!existsSync('/dev/full')) return t.skip('no /dev/full on this system');
+    const r = await runCli(['run', '--stdin', '--errors', '/dev/full'], '{bad\n');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /OUTPUT_FAILED: cannot write the output: ENOSPC/);
   });
 
   it('a port that is taken is a configuration error naming the setting, not a stack trace', async () => {

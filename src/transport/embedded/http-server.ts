@@ -186,6 +186,7 @@ export class EmbeddedHttpServer {
       return;
     }
     if (path === '/v1/messages' || path === '/v1/verdicts' || path === '/healthz' || path === '/readyz') {
+      res.setHeader('allow', path === '/v1/messages' ? 'POST' : 'GET'); // as HTTP requires of a 405
       return sendJson(res, 405, {
         error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on ${path}` },
       });

@@ -166,7 +166,10 @@ describe('EmbeddedHttpServer', () => {
     ready = true;
     assert.match((await call(port, 'GET', '/metrics')).body, /modstream_up/);
     assert.equal((await call(port, 'GET', '/nope')).status, 404);
-    assert.equal((await call(port, 'GET', '/v1/messages')).status, 405);
+    const wrong = await call(port, 'GET', '/v1/messages');
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers.allow, 'POST');
+    assert.equal((await call(port, 'POST', '/healthz', '{}')).headers.allow, 'GET');
   });
 
   it('GET /v1/verdicts streams every verdict as SSE', async () => {
