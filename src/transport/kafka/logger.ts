@@ -33,7 +33,8 @@ export function kafkajsLogCreator(logger: TransportLogger): logCreator {
           else logger.error(fields, message);
           break;
         case KafkaLogLevel.WARN:
-          // Expected: we bound the idempotent producer's retries so a dead broker cannot stall stop().
+          // Expected where a caller's kafkajs client has an idempotent producer with bounded retries (ours
+          // are not idempotent: processor.ts says why).
           if (String(message).startsWith('Limiting retries for the idempotent producer'))
             logger.debug(fields, message);
           else logger.warn(fields, message);
