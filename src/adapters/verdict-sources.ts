@@ -64,6 +64,8 @@ export class SseVerdictSource implements VerdictSource {
   readonly name: string;
   readonly #url: string;
   readonly #headers: Record<string, string>;
+  /** The id of the last verdict received, sent as Last-Event-ID on reconnecting. */
+  #lastEventId: string | null = null;
   readonly #reader: VerdictReader;
   readonly #logger: Logger;
   readonly #metrics: EnforcerMetrics | null;
@@ -115,7 +117,12 @@ export class SseVerdictSource implements VerdictSource {
   async #run(deliver: (v: Verdict) => Promise<void>): Promise<void> {
     for (let attempt = 0; !this.#stop.signal.aborted;) {
       try {
-        const res = await fetch(this.#url, { headers: this.#headers, signal: this.#stop.signal });
+        // Reconnecting, it names the last verdict it got: the server sends what came since (sse-clients.ts).
+        const headers =
+          this.#lastEventId === null
+            ? this.#headers
+            : { ...this.#headers, 'last-event-id': this.#lastEventId };
+        const res = await fetch(this.#url, { headers, signal: this.#stop.signal });
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         attempt = 0;
         this.#connects++;
@@ -151,6 +158,8 @@ export class SseVerdictSource implements VerdictSource {
           buffer = buffer.slice(end).replace(/^(\r?\n){1,2}/, '');
           const data = sseData(frame);
           if (data === null) continue;
+          const id = sseId(frame);
+          if (id !== null) this.#lastEventId = id;
           const v = this.#reader.read(data, { source: 'sse' });
           if (v) this.#enqueue(v, deliver);
         }
@@ -203,6 +212,15 @@ function frameEnd(buffer: string): number {
 }
 
 /** The data of a `verdict` (or unnamed) event; null for comments, pings and other events. */
+/** The `id:` field of one SSE frame, null when it has none. */
+function sseId(frame: string): string | null {
+  let id: string | null = null;
+  for (const line of frame.split(/\r?\n/)) {
+    if (line === 'id' || line.startsWith('id:')) id = line.slice(3).replace(/^ /, '');
+  }
+  return id;
+}
+
 function sseData(frame: string): string | null {
   let event = 'message';
   const data: string[] = [];

@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RecordError, StoreError } from '../../contracts/errors.js';
-import type { Verdict } from '../../contracts/types.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import type { MemberEventDecoder } from '../../members/decode.js';
 import type { MemberEvent } from '../../members/types.js';
 import { MemberDeliveryError } from '../../members/verdicts.js';
+import { SseClients } from '../../transport/embedded/sse-clients.js';
 import type { VerdictHub } from '../../transport/embedded/verdict-hub.js';
 import type { ChatAdapter } from '../adapter.js';
 import type { AdapterMetrics } from '../metrics.js';
@@ -53,7 +53,8 @@ export class OneBotReceiver {
   readonly #wss: WebSocketServer;
   readonly #logger: Logger;
   readonly #maxBody: number;
-  readonly #sse = new Set<ServerResponse>();
+  /** Member verdict streams (GET /v1/verdicts); null when this adapter has no member verdicts. */
+  readonly #sse: SseClients | null;
   readonly #sockets = new Set<WebSocket>();
   #unsubscribe: (() => void) | null = null;
   #pinger: NodeJS.Timeout | null = null;
@@ -62,6 +63,14 @@ export class OneBotReceiver {
     this.#o = options;
     this.#logger = options.logger ?? silentLogger();
     this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+    this.#sse = options.verdicts
+      ? new SseClients({
+          hub: options.verdicts,
+          bufferBytes: 1024 * 1024,
+          logger: this.#logger,
+          what: 'member-verdict stream',
+        })
+      : null;
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((e: unknown) => {
         if (e instanceof BodyAbortedError) {
@@ -91,7 +100,8 @@ export class OneBotReceiver {
 
   async listen(): Promise<AddressInfo> {
     await listenOn(this.#server, this.#o.port, this.#o.host, '--listen');
-    if (this.#o.verdicts) this.#unsubscribe = this.#o.verdicts.subscribe((v) => this.#broadcast(v));
+    const sse = this.#sse;
+    if (this.#o.verdicts && sse) this.#unsubscribe = this.#o.verdicts.subscribe((v) => sse.broadcast(v));
     const interval = this.#o.pingIntervalMs ?? 30_000;
     const alive = new WeakSet<WebSocket>();
     this.#wss.on('connection', (ws) => {
@@ -107,7 +117,7 @@ export class OneBotReceiver {
         alive.delete(ws);
         ws.ping();
       }
-      for (const res of this.#sse) res.write(': ping\n\n');
+      this.#sse?.ping();
     }, interval);
     this.#pinger.unref();
     return this.#server.address() as AddressInfo;
@@ -117,8 +127,7 @@ export class OneBotReceiver {
     this.#unsubscribe?.();
     if (this.#pinger) clearInterval(this.#pinger);
     for (const ws of this.#sockets) ws.close(1001, 'adapter shutting down');
-    for (const res of this.#sse) res.end();
-    this.#sse.clear();
+    this.#sse?.endAll();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeIdleConnections();
@@ -271,30 +280,7 @@ export class OneBotReceiver {
         error: { code: auth.reason.toUpperCase().replace('-', '_'), message: auth.reason },
       });
     }
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write(': modstream member verdicts\n\n');
-    this.#sse.add(res);
-    const drop = () => this.#sse.delete(res);
-    req.on('close', drop);
-    res.on('error', drop);
-  }
-
-  #broadcast(v: Verdict): void {
-    const frame = `event: verdict\nid: ${v.messageId}\ndata: ${JSON.stringify(v)}\n\n`;
-    for (const res of this.#sse) {
-      if (res.writableLength > 1024 * 1024) {
-        this.#logger.warn('dropping a slow member-verdict stream client');
-        this.#sse.delete(res);
-        res.destroy();
-        continue;
-      }
-      res.write(frame);
-    }
+    this.#sse?.open(req, res, 'modstream member verdicts');
   }
 }
 

@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ErrorRecord, Verdict } from '../../contracts/types.js';
+import type { ErrorRecord } from '../../contracts/types.js';
 import type { Logger } from '../../log/logger.js';
 import type { BatchJudge, IncomingRecord, Outcome } from '../../pipeline/types.js';
 import { hrNow } from '../../pipeline/records.js';
 import type { SerialExecutor } from './serial.js';
 import type { VerdictHub } from './verdict-hub.js';
+import { SseClients } from './sse-clients.js';
+export { sseField } from './sse-clients.js';
 import { DEFAULT_CONFIG } from '../../config/defaults.js';
 import { BodyAbortedError, readBody } from '../http-body.js';
 import { listenOn } from '../listen.js';
@@ -62,10 +64,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export class EmbeddedHttpServer {
   readonly #o: HttpServerOptions;
   readonly #server: Server;
-  readonly #sse = new Set<ServerResponse>();
-  /** Bytes written to each verdict stream in the current turn of the event loop (see #broadcast). */
-  readonly #burst = new Map<ServerResponse, number>();
-  #burstReset = false;
+  readonly #sse: SseClients;
   #unsubscribe: (() => void) | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
   #closing = false;
@@ -81,6 +80,12 @@ export class EmbeddedHttpServer {
 
   constructor(options: HttpServerOptions) {
     this.#o = options;
+    this.#sse = new SseClients({
+      hub: options.hub,
+      bufferBytes: options.sseBufferVerdicts * 1024,
+      logger: options.logger,
+      what: 'verdict-stream',
+    });
     // Backpressure: the pipeline judges one request at a time (SerialExecutor), so requests arriving faster
     // wait; without a bound every waiting body would stay in memory (see docs/operations.md).
     const defaults = DEFAULT_CONFIG.http;
@@ -125,10 +130,8 @@ export class EmbeddedHttpServer {
 
   async listen(): Promise<AddressInfo> {
     await listenOn(this.#server, this.#o.port, this.#o.host, 'http.port');
-    this.#unsubscribe = this.#o.hub.subscribe((v) => this.#broadcast(v));
-    this.#heartbeat = setInterval(() => {
-      for (const res of this.#sse) res.write(': ping\n\n');
-    }, 15_000);
+    this.#unsubscribe = this.#o.hub.subscribe((v) => this.#sse.broadcast(v));
+    this.#heartbeat = setInterval(() => this.#sse.ping(), 15_000);
     this.#heartbeat.unref();
     return this.#server.address() as AddressInfo;
   }
@@ -142,8 +145,7 @@ export class EmbeddedHttpServer {
     await this.#answered();
     this.#unsubscribe?.();
     if (this.#heartbeat) clearInterval(this.#heartbeat);
-    for (const res of this.#sse) res.end();
-    this.#sse.clear();
+    this.#sse.endAll();
     this.#server.closeIdleConnections();
     await closed;
   }
@@ -310,49 +312,7 @@ export class EmbeddedHttpServer {
         error: { code: 'TOO_MANY_CLIENTS', message: `at most ${this.#o.sseMaxClients} verdict streams` },
       });
     }
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write(': modstream verdict stream\n\n');
-    this.#sse.add(res);
-    const drop = () => this.#sse.delete(res);
-    req.on('close', drop);
-    res.on('error', drop);
-  }
-
-  #broadcast(verdict: Verdict): void {
-    if (this.#sse.size === 0) return;
-    // A message id is client input: a CR or LF in it would end the id line and let the rest of the id
-    // forge fields or whole events, so they are left out of the id line (JSON escapes them in data).
-    const frame = `event: verdict\nid: ${sseField(verdict.messageId)}\ndata: ${JSON.stringify(verdict)}\n\n`;
-    const bytes = Buffer.byteLength(frame);
-    const limit = this.#o.sseBufferVerdicts * 1024;
-    // A batch's verdicts are all written in one turn of the event loop, before any can reach the socket:
-    // what counts is what a client left unread from earlier turns, not this burst (one POST of 3,000
-    // messages would otherwise cut every client loose).
-    if (!this.#burstReset) {
-      this.#burstReset = true;
-      setImmediate(() => {
-        this.#burst.clear();
-        this.#burstReset = false;
-      });
-    }
-    for (const res of this.#sse) {
-      const burst = this.#burst.get(res) ?? 0;
-      if (res.writableLength - burst > limit) {
-        // Too slow to keep up: cut it loose rather than buffer without bound or slow everyone down.
-        this.#o.logger.warn({ buffered: res.writableLength }, 'dropping a slow verdict-stream client');
-        this.#sse.delete(res);
-        this.#burst.delete(res);
-        res.destroy();
-        continue;
-      }
-      res.write(frame);
-      this.#burst.set(res, burst + bytes);
-    }
+    this.#sse.open(req, res, 'modstream verdict stream');
   }
 }
 
@@ -374,9 +334,6 @@ function sendJson(
 }
 
 /** An SSE field value: CR and LF removed (either would end the line and start another field or event). */
-export function sseField(value: string): string {
-  return /[\r\n]/.test(value) ? value.replace(/[\r\n]/g, '') : value;
-}
 
 function positiveInt(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;

@@ -12,8 +12,10 @@ describe('SSE verdict source', () => {
   it('parses verdict frames (CRLF too), skips comments and bad records, and reconnects when the stream ends', async () => {
     const clients: ServerResponse[] = [];
     const auth: (string | undefined)[] = [];
+    const lastIds: (string | undefined)[] = [];
     const server = createServer((req, res) => {
       auth.push(req.headers.authorization);
+      lastIds.push(req.headers['last-event-id'] as string | undefined);
       assert.equal(req.url, '/v1/verdicts');
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(': hello\n\n');
@@ -52,6 +54,8 @@ describe('SSE verdict source', () => {
         ['qq:1:1', 'qq:1:2', 'qq:1:3', 'qq:1:4'],
       );
       assert.deepEqual(auth, ['Bearer t', 'Bearer t']);
+      // Reconnecting, it names the last verdict it got (the CRLF frame had no id): the server replays after it.
+      assert.deepEqual(lastIds, [undefined, 'qq:1:2']);
       assert.match(await registry.metrics(), /modstream_enforcer_verdicts_total\{outcome="malformed"\} 1/);
     } finally {
       await source.stop();

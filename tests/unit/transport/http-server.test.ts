@@ -207,6 +207,30 @@ describe('EmbeddedHttpServer', () => {
     stalled.destroy();
   });
 
+  it('a client reconnecting with Last-Event-ID first gets the verdicts it missed', async () => {
+    await call(port, 'POST', '/v1/messages', JSON.stringify([msg(70_001), msg(70_002), msg(70_003)]));
+    const got = await new Promise<string>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/v1/verdicts', headers: { 'last-event-id': 'qq:1:70001' } },
+        (res) => {
+          res.setEncoding('utf8');
+          let text = '';
+          res.on('data', (c: string) => {
+            text += c;
+            if (text.includes('id: qq:1:70003')) {
+              req.destroy();
+              resolve(text);
+            }
+          });
+        },
+      );
+      req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
+      req.end();
+    });
+    const replayed = [...got.matchAll(/^id: (.*)$/gm)].map((m) => m[1]);
+    assert.deepEqual(replayed, ['qq:1:70002', 'qq:1:70003']);
+  });
+
   it('a client that reads gets every verdict of a batch larger than its buffer (one burst is not lag)', async () => {
     const n = 200; // ~60 KB of frames in one turn, over the 16 KiB buffer
     const batch = Array.from({ length: n }, (_, i) => msg(10_000 + i));
