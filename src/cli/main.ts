@@ -134,6 +134,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   const { ReloadWatcher } = await import('../runtime/watch.js');
   const watcher = new ReloadWatcher({
     lexiconDirs: Engine.lexiconDirs(config),
+    allowFiles: config.lexicons.allow,
     policyFile: config.policy.file,
     watchLexicons: config.lexicons.watch,
     watchPolicy: config.policy.watch,

@@ -4,6 +4,8 @@ import type { Logger } from '../log/logger.js';
 
 export interface ReloadWatchOptions {
   lexiconDirs: string[];
+  /** Allow-list files given apart from the directories (`--allow FILE`): part of the lexicon too. */
+  allowFiles?: string[];
   policyFile: string | null;
   watchLexicons: boolean;
   watchPolicy: boolean;
@@ -36,14 +38,22 @@ export class ReloadWatcher {
     };
     if (options.watchLexicons) {
       for (const dir of options.lexiconDirs) this.#watch(dir, () => fire('lexicon'));
+      for (const file of options.allowFiles ?? []) this.#watchFile(file, () => fire('lexicon'));
     }
     if (options.watchPolicy && options.policyFile) {
-      const file = resolve(options.policyFile);
-      const name = basename(file);
-      this.#watch(dirname(file), (changed) => {
-        if (!changed || changed === name) fire('policy');
-      });
+      this.#watchFile(options.policyFile, () => fire('policy'));
     }
+  }
+
+  /** One file, through its directory (editors replace files by renaming, Kubernetes swaps `..data`). */
+  #watchFile(path: string, cb: () => void): void {
+    const file = resolve(path);
+    const name = basename(file);
+    this.#watch(dirname(file), (changed) => {
+      // Kubernetes mounts a ConfigMap as symlinks through `..data`, which an update swaps to a new
+      // directory: the events name `..data`, never the file.
+      if (!changed || changed === name || changed.startsWith('..data')) cb();
+    });
   }
 
   #watch(path: string, cb: (file: string | null) => void): void {
