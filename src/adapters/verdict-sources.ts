@@ -156,9 +156,8 @@ export class SseVerdictSource implements VerdictSource {
         while ((end = frameEnd(buffer)) >= 0) {
           const frame = buffer.slice(0, end);
           buffer = buffer.slice(end).replace(/^(\r?\n){1,2}/, '');
-          const data = sseData(frame);
+          const { id, data } = parseFrame(frame);
           if (data === null) continue;
-          const id = sseId(frame);
           if (id !== null) this.#lastEventId = id;
           const v = this.#reader.read(data, { source: 'sse' });
           if (v) this.#enqueue(v, deliver);
@@ -212,17 +211,10 @@ function frameEnd(buffer: string): number {
 }
 
 /** The data of a `verdict` (or unnamed) event; null for comments, pings and other events. */
-/** The `id:` field of one SSE frame, null when it has none. */
-function sseId(frame: string): string | null {
-  let id: string | null = null;
-  for (const line of frame.split(/\r?\n/)) {
-    if (line === 'id' || line.startsWith('id:')) id = line.slice(3).replace(/^ /, '');
-  }
-  return id;
-}
-
-function sseData(frame: string): string | null {
+/** One SSE frame's id (null when it has none) and verdict data (null when it carries none). */
+function parseFrame(frame: string): { id: string | null; data: string | null } {
   let event = 'message';
+  let id: string | null = null;
   const data: string[] = [];
   for (const line of frame.split(/\r?\n/)) {
     if (line.startsWith(':') || line === '') continue;
@@ -231,9 +223,10 @@ function sseData(frame: string): string | null {
     const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
     if (field === 'event') event = value;
     else if (field === 'data') data.push(value);
+    else if (field === 'id') id = value;
   }
-  if (data.length === 0 || (event !== 'verdict' && event !== 'message')) return null;
-  return data.join('\n');
+  const isVerdict = data.length > 0 && (event === 'verdict' || event === 'message');
+  return { id, data: isVerdict ? data.join('\n') : null };
 }
 
 /**

@@ -458,17 +458,10 @@ class TableFolder implements Folder {
     // Marks on the character itself (`k̶`) say nothing: look past them.
     for (let j = next; cls === C_MARK;) {
       if (j >= text.length) return true;
-      const c = text.charCodeAt(j);
-      let e = this.#bmp[c];
+      // A lone surrogate is kept as a unit (C_LONE): a word goes on.
+      const e = this.#entryAt(text, j);
       cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
-      let w = 1;
-      if (cls === C_HIGH) {
-        // A lone surrogate is kept as a unit (C_LONE below): a word goes on.
-        e = this.#pairEntry(c, text.charCodeAt(j + 1));
-        if (e !== LONE_ENTRY) w = 2;
-        cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
-      }
-      j += w;
+      j += this.#widthAt(text, j);
       // `!`, `@` and `$` go on a word only as leetspeak inside one (`sh!t`); after a repeat they are noise.
       if (cls === C_LEET && ((e & CODE_MASK) < 0x30 || (e & CODE_MASK) > 0x39)) return true;
     }
@@ -516,10 +509,14 @@ class TableFolder implements Folder {
 
   /** The class of the character at k (a surrogate pair read whole). */
   #classAt(text: string, k: number): number {
+    return (this.#entryAt(text, k) >>> CLASS_SHIFT) & CLASS_MASK;
+  }
+
+  /** The table entry of the character at k: a surrogate pair read whole, a lone one as LONE_ENTRY. */
+  #entryAt(text: string, k: number): number {
     const c = text.charCodeAt(k);
     const e = this.#bmp[c];
-    const cls = (e >>> CLASS_SHIFT) & CLASS_MASK;
-    return cls === C_HIGH ? (this.#pairEntry(c, text.charCodeAt(k + 1)) >>> CLASS_SHIFT) & CLASS_MASK : cls;
+    return ((e >>> CLASS_SHIFT) & CLASS_MASK) === C_HIGH ? this.#pairEntry(c, text.charCodeAt(k + 1)) : e;
   }
 
   /** 2 at a surrogate pair, else 1. */

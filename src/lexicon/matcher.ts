@@ -354,9 +354,10 @@ export class LexiconMatcher implements CompiledLexicon {
     // Pass 1: exact occurrences of allow phrases and ordinary words (they decide over candidates, wherever
     // they end), counting term hits on the way: many texts with hits only hit those (操作, 增加).
     let termHits = 0;
-    for (let h = 0; h < count; h++) termHits += this.#notePhrase(scanned.pattern[h], scanned.end[h], buf);
+    for (let h = 0; h < count; h++)
+      termHits += this.#notePhrase(scanned.pattern[h], scanned.end[h], buf, respelled);
     for (let h = 0; h < singleCount; h++)
-      termHits += this.#notePhrase(singles.pattern[h], singles.end[h], buf);
+      termHits += this.#notePhrase(singles.pattern[h], singles.end[h], buf, respelled);
     if (termHits === 0) return;
 
     // Pass 2: verify term candidates, in the automaton's order (by end unit, longer first) with the one-unit
@@ -375,11 +376,11 @@ export class LexiconMatcher implements CompiledLexicon {
   }
 
   /** Pass 1 for one hit: records an allow/word occurrence; returns 1 for a term hit (handled in pass 2). */
-  #notePhrase(p: number, end: number, buf: FoldBuffer): number {
+  #notePhrase(p: number, end: number, buf: FoldBuffer, respelled: boolean): number {
     const kind = this.#kind[p];
     if (kind < KIND_ALLOW) return 1;
     const start = end - (this.#record[p * RECORD_WORDS + R_SHAPE] >>> SHAPE_LENGTH_SHIFT) + 1;
-    if (this.#exactOccurrence(p, start, buf)) {
+    if (this.#exactOccurrence(p, start, buf, respelled)) {
       if (kind === KIND_ALLOW) this.#allow.push(p, start, end);
       this.#words.push(p, start, end);
     }
@@ -560,7 +561,7 @@ export class LexiconMatcher implements CompiledLexicon {
   }
 
   /** An allow/word pattern occurs exactly (same code units, not just same sound) with acceptable gaps. */
-  #exactOccurrence(p: number, s: number, buf: FoldBuffer): boolean {
+  #exactOccurrence(p: number, s: number, buf: FoldBuffer, respelled: boolean): boolean {
     const at = p * RECORD_WORDS;
     const o = this.#record[at + R_UNITS];
     const L = this.#record[at + R_SHAPE] >>> SHAPE_LENGTH_SHIFT;
@@ -572,8 +573,9 @@ export class LexiconMatcher implements CompiledLexicon {
       const unit = units[o + k];
       const code = buf.codes[s + k];
       // A spelled syllable (respell.ts) stands for any character of its sound (刷dan词 holds 刷单词, 福jian人
-      // holds 福建); #allowed and #spelledInWord decide what such an occurrence may veto.
-      if ((buf.flags[s + k] & FLAG_SPELLED) !== 0) {
+      // holds 福建); #allowed and #spelledInWord decide what such an occurrence may veto. Only the respelled
+      // view has them: the text's own view reads no flags here.
+      if (respelled && (buf.flags[s + k] & FLAG_SPELLED) !== 0) {
         if (this.#canonical[unit & UNIT_CODE_MASK] !== code) return false;
       } else if (code !== (unit & UNIT_CODE_MASK)) {
         return false;

@@ -116,12 +116,8 @@ export class SyllableRespeller {
       if (syllables === 0) {
         for (let u = i; u < j; u++) copyUnit(buf, u, out, w++);
       } else {
-        // Defensive: a repeat read as written gives more letters than units, but as syllables have two
-        // letters or more, never more syllables than units so far.
-        if (w + syllables + (n - j) > out.codes.length) {
-          out.length = w;
-          growFoldBuffer(out, w + syllables + (n - j));
-        }
+        // Never more syllables than units (out was grown to n above): a syllable has two letters or more,
+        // no two alike in a row, so each takes at least two units and shares at most one with the next.
         w = this.#writeSyllables(buf, i, out, w);
         changed = true;
       }

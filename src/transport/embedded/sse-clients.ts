@@ -50,7 +50,10 @@ export class SseClients {
     const last = req.headers['last-event-id'];
     if (typeof last === 'string' && last !== '') {
       // Written before the client joins the set: no live verdict can come between (all of this is one turn).
-      for (const v of this.#hub.since(last)) this.#write(res, frameOf(v));
+      for (const v of this.#hub.since(last)) {
+        const frame = frameOf(v);
+        this.#write(res, frame, Buffer.byteLength(frame));
+      }
     }
     this.#clients.add(res);
     const drop = () => {
@@ -64,6 +67,7 @@ export class SseClients {
   broadcast(verdict: Verdict): void {
     if (this.#clients.size === 0) return;
     const frame = frameOf(verdict);
+    const bytes = Buffer.byteLength(frame);
     for (const res of this.#clients) {
       if (res.writableLength - (this.#burst.get(res) ?? 0) > this.#bufferBytes) {
         // Too slow to keep up: cut it loose rather than buffer without bound or slow everyone down.
@@ -73,7 +77,7 @@ export class SseClients {
         res.destroy();
         continue;
       }
-      this.#write(res, frame);
+      this.#write(res, frame, bytes);
     }
   }
 
@@ -88,7 +92,7 @@ export class SseClients {
     this.#burst.clear();
   }
 
-  #write(res: ServerResponse, frame: string): void {
+  #write(res: ServerResponse, frame: string, bytes: number): void {
     if (!this.#burstReset) {
       this.#burstReset = true;
       setImmediate(() => {
@@ -97,7 +101,7 @@ export class SseClients {
       });
     }
     res.write(frame);
-    this.#burst.set(res, (this.#burst.get(res) ?? 0) + Buffer.byteLength(frame));
+    this.#burst.set(res, (this.#burst.get(res) ?? 0) + bytes);
   }
 }
 
